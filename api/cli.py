@@ -1,0 +1,239 @@
+"""The ``policykg`` command line: extract, eval, build, query, serve, workload, export.
+
+Each command is a thin wrapper: the work happens in ``policykg.extract``,
+``policykg.graph`` and ``policykg.api``.  Heavy imports are done inside the
+commands so ``policykg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="policykg",
+    help="Knowledge graph of Chinese government policy documents.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+export_app = typer.Typer(help="Export the graph for other tools (Gephi).", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+class ExtractFormat(str, Enum):
+    jsonl = "jsonl"
+    ttl = "ttl"
+    trig = "trig"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StoreOpt = Annotated[Path, typer.Option("--store", help="Store directory (pyoxigraph on disk).")]
+FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def _require_store(store: Path) -> None:
+    from policykg.graph.store import is_store
+
+    if not is_store(store):
+        _fail(f"no policykg store at {store} (run `policykg build CORPUS --store {store}`)")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to extract.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file.")] = None,
+    fmt: Annotated[ExtractFormat, typer.Option("--format", "-f")] = ExtractFormat.jsonl,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also report what was dropped and why (stderr).")
+    ] = False,
+) -> None:
+    """Extract documents, responsibilities, citations and targets with evidence."""
+    from policykg.extract.pipeline import extract_paths
+
+    results = list(extract_paths(paths))
+    if fmt is ExtractFormat.jsonl:
+        lines = [json.dumps(r, ensure_ascii=False) for res in results for r in res.records()]
+        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    else:
+        from policykg.graph.rdf import serialize_results
+
+        data = serialize_results(results, fmt.value)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+    if explain:
+        for res in results:
+            for d in res.dropped:
+                typer.echo(
+                    f"{res.source}:{d.start}-{d.end}\t{d.reason}\t{d.text[:60]!r}", err=True
+                )
+
+
+@app.command("eval")
+def eval_(
+    corpus: Annotated[Path, typer.Argument(help="Corpus directory.")] = Path("data/corpus"),
+    gold: Annotated[Path, typer.Option("--gold", help="Gold annotation directory.")] = Path(
+        "data/gold"
+    ),
+    errors: Annotated[
+        bool, typer.Option("--errors", help="List every false positive and false negative.")
+    ] = False,
+    min_responsibilities: Annotated[float, typer.Option(help="F1 floor.")] = 0.0,
+    min_citations: Annotated[float, typer.Option(help="F1 floor.")] = 0.0,
+    min_targets: Annotated[float, typer.Option(help="F1 floor.")] = 0.0,
+    min_documents: Annotated[float, typer.Option(help="F1 floor.")] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Score extraction against gold annotations (precision, recall, F1)."""
+    from policykg.extract.evaluate import evaluate_corpus, format_report
+
+    report = evaluate_corpus(corpus, gold)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report, errors=errors))
+    floors = {
+        "documents": min_documents,
+        "responsibilities": min_responsibilities,
+        "citations": min_citations,
+        "targets": min_targets,
+    }
+    failed = [f"{k} F1 {report.f1(k):.3f} < {v}" for k, v in floors.items() if report.f1(k) < v]
+    if failed:
+        _fail("; ".join(failed), code=1)
+
+
+@app.command()
+def build(
+    corpus: Annotated[list[Path], typer.Argument(help="Files or directories.")],
+    store: StoreOpt,
+) -> None:
+    """Extract, convert to RDF and load into an on-disk store (replacing it)."""
+    from policykg.extract.pipeline import extract_paths
+    from policykg.graph.store import build_store
+
+    counts = build_store(extract_paths(corpus), store)
+    for key, value in counts.items():
+        typer.echo(f"{key:>18}  {value}")
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query (use - to read stdin).")],
+    store: StoreOpt,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """Run a SPARQL query against a store."""
+    from policykg.graph.store import open_store, select_rows
+
+    _require_store(store)
+    text = sys.stdin.read() if sparql == "-" else sparql
+    try:
+        header, rows = select_rows(open_store(store), text)
+    except ValueError as exc:  # SyntaxError from pyoxigraph is a ValueError subclass
+        _fail(str(exc))
+        return
+    _print_rows(header, rows, fmt)
+
+
+@app.command()
+def serve(
+    store: StoreOpt,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    update_token: Annotated[
+        str | None, typer.Option(help="Bearer token that enables SPARQL Update and GSP writes.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Default query timeout in seconds.")] = 30.0,
+) -> None:
+    """Serve the SPARQL endpoint, REST API and web page."""
+    import uvicorn
+
+    from policykg.api.app import create_app
+    from policykg.api.settings import Settings
+
+    _require_store(store)
+    settings = Settings(store=store, update_token=update_token, query_timeout=timeout)
+    typer.echo(f"policykg: serving {store} on http://{host}:{port}/sparql", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def workload(
+    store: StoreOpt,
+    fmt: FormatOpt = TableFormat.table,
+    limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 0,
+) -> None:
+    """Department workload: tasks, tasks led, share-weighted load, documents, regions."""
+    from policykg.graph.analytics import department_workload, workload_graph
+    from policykg.graph.store import open_store
+
+    _require_store(store)
+    records = department_workload(workload_graph(open_store(store)))
+    if limit:
+        records = records[:limit]
+    header = list(records[0]) if records else ["department"]
+    _print_rows(header, [[r[h] for h in header] for r in records], fmt)
+
+
+@export_app.command("gexf")
+def export_gexf(
+    store: StoreOpt,
+    output: Annotated[Path, typer.Option("--output", "-o", help="GEXF file to write.")],
+) -> None:
+    """Write a GEXF 1.3 file (departments, tasks, documents, regions) for Gephi."""
+    from policykg.graph.analytics import full_graph
+    from policykg.graph.export import write_gexf
+    from policykg.graph.store import open_store
+
+    _require_store(store)
+    graph = full_graph(open_store(store))
+    write_gexf(graph, output)
+    typer.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+
+
+def _print_rows(header: list[str], rows: list[list[object]], fmt: TableFormat) -> None:
+    if fmt is TableFormat.json:
+        typer.echo(
+            json.dumps([dict(zip(header, r, strict=True)) for r in rows], ensure_ascii=False)
+        )
+    elif fmt is TableFormat.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in r] for r in rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*header)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Facts with evidence: the records every extraction stage produces.
+
+These dataclasses are the contract between ``policykg.extract`` and the
+stages downstream (``policykg.graph``, ``policykg.api``).  Field names follow
+``data/gold/README.md`` so predictions and gold annotations share one shape.
+Offsets are character offsets into the *decoded original* text of the source
+file, so ``text[evidence.start:evidence.end] == evidence.quote`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "CitationKind",
+    "CitationRecord",
+    "Comparator",
+    "DocumentRecord",
+    "Dropped",
+    "Evidence",
+    "ExtractionResult",
+    "ResponsibilityRecord",
+    "Role",
+    "TargetRecord",
+]
+
+Role = Literal["lead", "support", "responsible"]
+CitationKind = Literal["basis", "implements", "produces", "mentions"]
+Comparator = Literal[">=", "=", "<=", "increase", "pct_increase"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A quote from the source file and where it sits in the decoded text."""
+
+    source: str
+    start: int
+    end: int
+    quote: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"evidence": self.quote, "evidence_start": self.start, "evidence_end": self.end}
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """One policy document found in a source file (a file may hold several)."""
+
+    key: str
+    title: str | None
+    doc_number: str | None
+    issuer: str | None
+    region: str | None
+    region_level: str | None
+    date: str | None
+    evidence: Evidence
+    #: key of the notice that issues this document as an attachment, if any
+    issued_by_notice: str | None = None
+    #: character span of the document's body in the source text
+    span_start: int = 0
+    span_end: int = 0
+    #: GB/T 2260 code of the region, when resolved
+    region_code: str | None = None
+    #: short names the document gives itself (以下简称《…》)
+    aliases: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("evidence")
+        return {"type": "document", "source": self.evidence.source, **d, **self.evidence.to_json()}
+
+
+@dataclass(slots=True)
+class ResponsibilityRecord:
+    """Department (or other unit) responsible for a numbered task."""
+
+    document: str
+    task_label: str
+    task: str
+    unit: str
+    order: int
+    lead: bool
+    role: Role
+    evidence: Evidence
+    #: span of the task heading in the source text (for task evidence)
+    task_start: int = 0
+    task_end: int = 0
+    #: canonical name of the unit after resolution (abbreviations unified)
+    unit_canonical: str | None = None
+    #: region the unit belongs to (document region for relative names like 市科技局)
+    unit_region: str | None = None
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("evidence")
+        return {"type": "responsibility", "source": self.evidence.source, **d, **self.evidence.to_json()}
+
+
+@dataclass(slots=True)
+class CitationRecord:
+    """One document citing another (by 《title》 and/or 文号)."""
+
+    document: str
+    cited_title: str | None
+    cited_doc_number: str | None
+    kind: CitationKind
+    evidence: Evidence
+    #: issuing level of the cited document when it can be inferred
+    cited_level: Literal["national", "provincial", "city", "county"] | None = None
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("evidence")
+        return {"type": "citation", "source": self.evidence.source, **d, **self.evidence.to_json()}
+
+
+@dataclass(slots=True)
+class TargetRecord:
+    """A quantified goal: region targets metric (value, unit, year)."""
+
+    document: str
+    region: str | None
+    metric: str
+    value: float
+    value_max: float | None
+    unit: str
+    comparator: Comparator
+    year: int | None
+    evidence: Evidence
+    #: True when the year comes from context (plan period, section heading)
+    year_inferred: bool = False
+    #: the value in base units (e.g. 6万件 -> 60000), when computable
+    normalized_value: float | None = None
+    #: identifier of the indicator concept in the SKOS scheme, when mapped
+    indicator: str | None = None
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("evidence")
+        return {"type": "target", "source": self.evidence.source, **d, **self.evidence.to_json()}
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A piece of text the pipeline dropped, and why (for ``--explain``)."""
+
+    start: int
+    end: int
+    reason: str
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class ExtractionResult:
+    """Everything extracted from one source file."""
+
+    source: str
+    text: str
+    sha256: str
+    documents: list[DocumentRecord] = field(default_factory=list)
+    responsibilities: list[ResponsibilityRecord] = field(default_factory=list)
+    citations: list[CitationRecord] = field(default_factory=list)
+    targets: list[TargetRecord] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        """All facts as JSON-ready dicts, documents first."""
+        out: list[dict[str, Any]] = [d.to_json() for d in self.documents]
+        out += [r.to_json() for r in self.responsibilities]
+        out += [c.to_json() for c in self.citations]
+        out += [t.to_json() for t in self.targets]
+        return out
