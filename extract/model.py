@@ -64,6 +64,8 @@ class DocumentRecord:
     region_code: str | None = None
     #: short names the document gives itself (以下简称《…》)
     aliases: list[str] = field(default_factory=list)
+    #: character spans of the body; more than one when a page interleaves documents
+    segments: list[tuple[int, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -91,6 +93,10 @@ class ResponsibilityRecord:
     #: region the unit belongs to (document region for relative names like 市科技局)
     unit_region: str | None = None
     rule: str = ""
+    #: GB/T 2260 code of ``unit_region``, when resolved
+    unit_region_code: str | None = None
+    #: what the unit is: government, party, court, collective, university … (resolve.UnitKind)
+    unit_kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

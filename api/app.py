@@ -1,0 +1,104 @@
+"""The FastAPI application: one router per resource, shared objects via Depends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+
+from policykg.api.cors import ReadOnlyCORSMiddleware
+from policykg.api.dependencies import Services
+from policykg.api.errors import ProtocolError, protocol_error_handler
+from policykg.api.executor import QueryExecutor
+from policykg.api.isolation import ProcessQueryPool
+from policykg.api.settings import Settings
+
+__all__ = ["create_app", "open_service_store"]
+
+
+def open_service_store(path: Path, writable: bool) -> ox.Store:
+    """Open the store the service will answer from.
+
+    Parameters
+    ----------
+    path : Path
+        A policykg store directory.
+    writable : bool
+        Open read-write (needed when an update token enables writes);
+        otherwise read-only, so the server can never change the data.
+
+    Returns
+    -------
+    pyoxigraph.Store
+        The open store.
+    """
+    from policykg.graph.store import StoreError, is_store, open_store
+
+    if not writable:
+        return open_store(path)
+    if not is_store(path):
+        raise StoreError(f"{path} is not a policykg store")
+    return ox.Store(str(path))
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the ASGI app serving ``settings.store``.
+
+    Parameters
+    ----------
+    settings : Settings
+        Store path, write token, limits.
+
+    Returns
+    -------
+    FastAPI
+        The application; the store is opened by its lifespan (on startup) and
+        the worker pool stopped on shutdown.
+    """
+    from policykg.api import analytics, citations, departments, documents, regions, search
+    from policykg.api.graph_store import router as graph_store_router
+    from policykg.api.sparql import router as sparql_router
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_service_store(settings.store, writable=settings.update_token is not None)
+        executor = QueryExecutor(settings.max_concurrency)
+        pool = None
+        if settings.isolation == "process" and settings.update_token is None:
+            pool = ProcessQueryPool(settings.store, settings.max_concurrency)
+            await asyncio.to_thread(pool.start)
+        app.state.services = Services(
+            settings=settings, store=store, executor=executor, query_pool=pool
+        )
+        try:
+            yield
+        finally:
+            executor.shutdown()
+            if pool is not None:
+                pool.shutdown()
+            if settings.update_token is not None:
+                store.flush()
+            del app.state.services
+
+    app = FastAPI(
+        title="policykg",
+        summary="Knowledge graph of Chinese government policy documents",
+        description=(
+            "SPARQL 1.1 Protocol endpoint at /sparql (the default graph is the union of all "
+            "named graphs), Graph Store Protocol at /store."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(ProtocolError, protocol_error_handler)
+    if settings.cors:
+        app.add_middleware(ReadOnlyCORSMiddleware)
+    app.include_router(sparql_router)
+    app.include_router(graph_store_router)
+    for rest in (documents, departments, regions, citations, search, analytics):
+        app.include_router(rest.router)
+    return app

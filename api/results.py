@@ -1,0 +1,337 @@
+"""Result formats of the endpoint and their serializers.
+
+SELECT results are serialized here rather than with
+``QuerySolutions.serialize`` because the endpoint must count rows (the row
+cap is signalled, never silent) and check the query deadline between rows; a
+single Rust ``serialize`` call could be neither capped nor interrupted.
+Graph results go through ``pyoxigraph.serialize`` after the same counting.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+__all__ = [
+    "BOOLEAN_OFFERS",
+    "GRAPH_OFFERS",
+    "SOLUTION_OFFERS",
+    "Row",
+    "SerializedResult",
+    "Syntax",
+    "format_alias",
+    "serialize_boolean",
+    "serialize_graph",
+    "serialize_solutions",
+]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Row = Sequence[Term | None]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+
+class Syntax(StrEnum):
+    """Concrete syntaxes the endpoint writes."""
+
+    JSON = "json"
+    XML = "xml"
+    CSV = "csv"
+    TSV = "tsv"
+    TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+    RDFXML = "rdfxml"
+    JSONLD = "jsonld"
+
+
+# Offers in server-preference order: the first one is the default when the
+# client sends no Accept header (W3C protocol tests 9-12 check exactly that).
+SOLUTION_OFFERS: dict[str, Syntax] = {
+    "application/sparql-results+json": Syntax.JSON,
+    "application/sparql-results+xml": Syntax.XML,
+    "text/csv": Syntax.CSV,
+    "text/tab-separated-values": Syntax.TSV,
+    "application/json": Syntax.JSON,
+    "application/xml": Syntax.XML,
+    "text/xml": Syntax.XML,
+}
+BOOLEAN_OFFERS: dict[str, Syntax] = {
+    k: v for k, v in SOLUTION_OFFERS.items() if v in (Syntax.JSON, Syntax.XML)
+}
+GRAPH_OFFERS: dict[str, Syntax] = {
+    "text/turtle": Syntax.TURTLE,
+    "application/n-triples": Syntax.NTRIPLES,
+    "application/rdf+xml": Syntax.RDFXML,
+    "application/ld+json": Syntax.JSONLD,
+    "application/x-turtle": Syntax.TURTLE,
+}
+
+_RDF_FORMATS = {
+    Syntax.TURTLE: ox.RdfFormat.TURTLE,
+    Syntax.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    Syntax.RDFXML: ox.RdfFormat.RDF_XML,
+    Syntax.JSONLD: ox.RdfFormat.JSON_LD,
+}
+
+# SPARQLWrapper (and Fuseki/Virtuoso users) send ``format=`` / ``output=``
+# with short names; each maps to the media type for solutions or graphs.
+_ALIASES: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"),
+    "ttl": (None, "text/turtle"),
+    "n3": (None, "text/turtle"),
+    "nt": (None, "application/n-triples"),
+    "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "rdf": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),
+    "rdfxml": (None, "application/rdf+xml"),
+    "json-ld": (None, "application/ld+json"),
+    "jsonld": (None, "application/ld+json"),
+}
+
+_TEXTUAL = ("text/",)
+
+
+@dataclass(slots=True)
+class SerializedResult:
+    """Bytes ready to send, produced on the worker thread.
+
+    Attributes
+    ----------
+    body : bytes
+        The serialized result.
+    media_type : str
+        The negotiated media type (``Content-Type`` without parameters).
+    rows : int
+        Solutions or triples written.
+    truncated : bool
+        True when the row cap cut the result.
+    """
+
+    body: bytes
+    media_type: str
+    rows: int = 0
+    truncated: bool = False
+
+    @property
+    def content_type(self) -> str:
+        """``Content-Type`` header value; textual types carry ``charset=utf-8``."""
+        if self.media_type.startswith(_TEXTUAL):
+            return f"{self.media_type}; charset=utf-8"
+        return self.media_type
+
+
+def format_alias(value: str, graph: bool) -> str | None:
+    """Translate a ``format``/``output`` parameter into a media type.
+
+    Parameters
+    ----------
+    value : str
+        The parameter, a short name (``json``) or a media type.
+    graph : bool
+        True for CONSTRUCT/DESCRIBE results.
+
+    Returns
+    -------
+    str or None
+        A media type to negotiate with, or None if the name is unknown
+        (unknown vendor parameters are ignored, as Fuseki does).
+    """
+    value = value.strip().lower()
+    if "/" in value:
+        return value
+    pair = _ALIASES.get(value)
+    if pair is None:
+        return None
+    chosen = pair[1] if graph else pair[0]
+    # A known name that does not fit this query form cannot be honoured:
+    # negotiating for "x-unavailable" turns it into a 406.
+    return chosen or "x-unavailable/x-unavailable"
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        attrs = ""
+        if term.language:
+            attrs = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING, _RDF_DIR_LANG_STRING):
+            attrs = f" datatype={quoteattr(term.datatype.value)}"
+        return f"<literal{attrs}>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _csv_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def serialize_solutions(
+    variables: Sequence[str],
+    rows: Iterable[Row],
+    syntax: Syntax,
+    *,
+    warning: str | None = None,
+) -> bytes:
+    """Write SELECT solutions as SPARQL JSON, XML, CSV or TSV.
+
+    Parameters
+    ----------
+    variables : sequence of str
+        Projected variable names, without ``?``.
+    rows : iterable of Row
+        One term (or None for unbound) per variable.
+    syntax : Syntax
+        ``JSON``, ``XML``, ``CSV`` or ``TSV``.
+    warning : str, optional
+        A message for clients (the row cap); JSON carries it in a top-level
+        ``warning`` member and XML in a comment; CSV/TSV have no place for it,
+        so it travels in headers only.
+
+    Returns
+    -------
+    bytes
+        UTF-8 encoded document.
+    """
+    if syntax is Syntax.JSON:
+        bindings = [
+            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        doc: dict[str, object] = {
+            "head": {"vars": list(variables)},
+            "results": {"bindings": bindings},
+        }
+        if warning:
+            doc["warning"] = warning
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    if syntax is Syntax.XML:
+        out = io.StringIO()
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write('<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
+        for v in variables:
+            out.write(f"<variable name={quoteattr(v)}/>")
+        out.write("</head>")
+        if warning:
+            out.write(f"<!-- {escape(warning).replace('--', '- -')} -->")
+        out.write("<results>")
+        for row in rows:
+            out.write("<result>")
+            for v, t in zip(variables, row, strict=True):
+                if t is not None:
+                    out.write(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
+            out.write("</result>")
+        out.write("</results></sparql>\n")
+        return out.getvalue().encode("utf-8")
+    if syntax is Syntax.CSV:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_term(t) for t in row] for row in rows)
+        return buf.getvalue().encode("utf-8")
+    if syntax is Syntax.TSV:
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        # str(term) is the N-Triples/Turtle form the TSV format requires.
+        lines.extend("\t".join("" if t is None else str(t) for t in row) for row in rows)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"{syntax} is not a solutions format")
+
+
+def serialize_boolean(value: bool, syntax: Syntax) -> bytes:
+    """Write an ASK result as SPARQL JSON or XML.
+
+    Parameters
+    ----------
+    value : bool
+        The answer.
+    syntax : Syntax
+        ``JSON`` or ``XML``.
+
+    Returns
+    -------
+    bytes
+        UTF-8 encoded document.
+    """
+    if syntax is Syntax.JSON:
+        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+    if syntax is Syntax.XML:
+        text = "true" if value else "false"
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{text}</boolean></sparql>\n"
+        ).encode()
+    raise ValueError(f"{syntax} is not a boolean format")
+
+
+def serialize_graph(
+    triples: Iterable[ox.Triple], syntax: Syntax, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Write triples as Turtle, N-Triples, RDF/XML or JSON-LD.
+
+    Parameters
+    ----------
+    triples : iterable of pyoxigraph.Triple
+        The graph.
+    syntax : Syntax
+        One of the RDF syntaxes.
+    prefixes : dict, optional
+        Prefix declarations for Turtle/RDF-XML readability.
+
+    Returns
+    -------
+    bytes
+        The document.
+    """
+    rdf_format = _RDF_FORMATS.get(syntax)
+    if rdf_format is None:
+        raise ValueError(f"{syntax} is not an RDF syntax")
+    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return data if data is not None else b""

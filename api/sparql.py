@@ -1,0 +1,395 @@
+"""The SPARQL 1.1 Protocol endpoint: ``GET``/``POST /sparql`` (and ``/sparql/``).
+
+Request forms: query via GET, via URL-encoded form POST and via direct POST
+(``application/sparql-query``); updates via form POST or direct POST
+(``application/sparql-update``), only with the bearer token.  GET without a
+query returns the service description.  The default graph is the union of
+all named graphs unless the request names a dataset (``FROM`` or the
+``default-graph-uri`` / ``named-graph-uri`` parameters, which only ever select
+graphs already in the store: nothing is fetched from the network).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from functools import partial
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from policykg.api.dependencies import (
+    Services,
+    ServicesDep,
+    require_write_access,
+    run_blocking,
+    run_query,
+)
+from policykg.api.errors import ProtocolError
+from policykg.api.evaluation import (
+    NotAcceptableError,
+    QueryJob,
+    execute_update,
+    offers_for,
+)
+from policykg.api.executor import CancelToken
+from policykg.api.negotiation import MediaRange, media_type_of, parse_accept
+from policykg.api.results import SerializedResult, format_alias
+from policykg.api.service_description import service_description_response
+from policykg.api.sparql_lexer import (
+    ForbiddenOperationError,
+    add_using_clauses,
+    inspect_query,
+    inspect_update,
+)
+
+__all__ = ["SparqlRequest", "read_sparql_request", "router"]
+
+router = APIRouter(tags=["sparql"])
+_log = logging.getLogger("policykg.sparql")
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+_CORS = {"Access-Control-Allow-Origin": "*"}
+
+
+class SparqlRequest:
+    """The protocol parameters of one request, after validation.
+
+    Attributes
+    ----------
+    query, update : str or None
+        At most one is set.
+    params : list of (str, str)
+        All parameters (URL and form body), in order.
+    """
+
+    __slots__ = ("params", "query", "update")
+
+    def __init__(self, query: str | None, update: str | None, params: list[tuple[str, str]]):
+        self.query = query
+        self.update = update
+        self.params = params
+
+    def values(self, name: str) -> list[str]:
+        """All values of a parameter."""
+        return [v for k, v in self.params if k == name]
+
+    def last(self, name: str) -> str | None:
+        """The last value of a parameter, or None."""
+        found = self.values(name)
+        return found[-1] if found else None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, f"request body larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProtocolError(413, f"request body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode_utf8(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, f"{what} is not valid UTF-8") from None
+
+
+async def read_sparql_request(request: Request, max_body: int) -> SparqlRequest:
+    """Parse and check a SPARQL Protocol request (GET or POST).
+
+    Parameters
+    ----------
+    request : Request
+        The HTTP request.
+    max_body : int
+        Body size cap in bytes (413 above).
+
+    Returns
+    -------
+    SparqlRequest
+        The query or update and all parameters.
+
+    Raises
+    ------
+    ProtocolError
+        400 for malformed or conflicting requests, 413 for large bodies,
+        415 for unsupported media types.
+    """
+    params: list[tuple[str, str]] = list(request.query_params.multi_items())
+    direct_query: str | None = None
+    direct_update: str | None = None
+    if request.method == "POST":
+        body = await _read_body(request, max_body)
+        media, ct_params = media_type_of(request.headers.get("content-type"))
+        charset = ct_params.get("charset", "utf-8")
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(400, f"request bodies must be UTF-8, not {charset}")
+        if media == FORM:
+            try:
+                text = _decode_utf8(body, "form body")
+                params += parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+            except (UnicodeDecodeError, ValueError):
+                raise ProtocolError(400, "malformed form body") from None
+        elif media == QUERY_TYPE:
+            direct_query = _decode_utf8(body, "query")
+        elif media == UPDATE_TYPE:
+            direct_update = _decode_utf8(body, "update")
+        elif not media:
+            raise ProtocolError(
+                400,
+                f"POST needs a Content-Type: {QUERY_TYPE}, {UPDATE_TYPE} or {FORM}",
+            )
+        else:
+            raise ProtocolError(
+                415,
+                f"unsupported media type {media}; use {QUERY_TYPE}, {UPDATE_TYPE} or {FORM}",
+            )
+    queries = [v for k, v in params if k == "query"]
+    updates = [v for k, v in params if k == "update"]
+    if direct_query is not None:
+        queries.append(direct_query)
+    if direct_update is not None:
+        updates.append(direct_update)
+    if len(queries) > 1:
+        raise ProtocolError(400, "more than one query in the request")
+    if len(updates) > 1:
+        raise ProtocolError(400, "more than one update in the request")
+    if queries and updates:
+        raise ProtocolError(400, "a request carries either a query or an update, not both")
+    if updates and request.method != "POST":
+        raise ProtocolError(400, "SPARQL Update must be sent with POST")
+    return SparqlRequest(queries[0] if queries else None, updates[0] if updates else None, params)
+
+
+def _iris(values: list[str], param: str) -> tuple[str, ...]:
+    return tuple(node.value for node in _named_nodes(values, param))
+
+
+def _named_nodes(values: list[str], param: str) -> list[ox.NamedNode]:
+    nodes = []
+    for value in values:
+        try:
+            nodes.append(ox.NamedNode(value))
+        except ValueError:
+            raise ProtocolError(400, f"{param}: not an absolute IRI: {value[:200]!r}") from None
+    return nodes
+
+
+def _missing_graphs(store: ox.Store, iris: list[str], token: CancelToken) -> list[str]:
+    missing = []
+    for iri in iris:
+        token.check()
+        try:
+            if store.contains_named_graph(ox.NamedNode(iri)):
+                continue
+        except ValueError:
+            pass
+        missing.append(iri)
+    return missing
+
+
+async def _check_local_graphs(services: Services, iris: list[str]) -> None:
+    """Refuse dataset IRIs that are not graphs of the store (strict mode)."""
+    if not iris:
+        return
+    store = services.store
+    missing = await run_blocking(services, partial(_missing_graphs, store, iris))
+    if missing:
+        raise ProtocolError(
+            400,
+            "not a graph of this store (this endpoint never fetches remote data): "
+            + ", ".join(f"<{m[:200]}>" for m in missing[:5]),
+        )
+
+
+def _timeout(req: SparqlRequest, default: float) -> float:
+    raw = req.last("timeout")
+    if raw is None or raw == "":
+        return default
+    try:
+        asked = float(raw)
+    except ValueError:
+        raise ProtocolError(400, f"timeout must be a number of seconds, got {raw[:50]!r}") from None
+    if not asked > 0:
+        raise ProtocolError(400, "timeout must be positive")
+    # A request may shorten the budget but never extend the server's.
+    return min(asked, default)
+
+
+def _accept_ranges(request: Request, req: SparqlRequest, graph: bool) -> list[MediaRange]:
+    override = req.last("format") or req.last("output")
+    if override:
+        media = format_alias(override, graph)
+        if media is not None:
+            return parse_accept(media)
+    return parse_accept(request.headers.get("accept"))
+
+
+def _endpoint_iri(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _result_response(result: SerializedResult, max_rows: int, cors: bool) -> Response:
+    # A query is a read even when POSTed, so it gets CORS like a GET does.
+    headers = {"Vary": "Accept", **(_CORS if cors else {})}
+    if result.truncated:
+        headers["X-SPARQL-Truncated"] = "true"
+        headers["X-SPARQL-MaxRows"] = str(max_rows)
+        headers["X-SPARQL-Warning"] = (
+            f"result truncated to the first {max_rows} rows; page with LIMIT/OFFSET"
+        )
+    return Response(result.body, media_type=result.content_type, headers=headers)
+
+
+async def _run_query(request: Request, services: Services, req: SparqlRequest) -> Response:
+    assert req.query is not None
+    settings = services.settings
+    if req.values("using-graph-uri") or req.values("using-named-graph-uri"):
+        raise ProtocolError(400, "using-graph-uri / using-named-graph-uri apply to updates only")
+    try:
+        info = inspect_query(req.query)
+    except ForbiddenOperationError as exc:
+        raise ProtocolError(403, str(exc)) from None
+
+    defaults = req.values("default-graph-uri")
+    named = req.values("named-graph-uri")
+    job = QueryJob(
+        text=req.query,
+        base_iri=_endpoint_iri(request),
+        solution_ranges=tuple(_accept_ranges(request, req, graph=False)),
+        graph_ranges=tuple(_accept_ranges(request, req, graph=True)),
+        max_rows=settings.max_rows,
+        # A query's own FROM clause must win over the union default graph
+        # (pyoxigraph would otherwise ignore FROM).
+        union_default_graph=not info.has_dataset_clause,
+    )
+    # Negotiate before evaluating when the form is known: a 406 costs nothing.
+    if info.form is not None and job.choose_format(info.form) is None:
+        raise ProtocolError(
+            406,
+            f"no acceptable format for a {info.form} result; available: "
+            + ", ".join(offers_for(info.form)),
+        )
+    if settings.unknown_graphs == "reject":
+        await _check_local_graphs(services, [*info.dataset_iris, *defaults, *named])
+    if defaults or named:
+        # Protocol parameters override FROM / FROM NAMED (SPARQL 1.1 Protocol
+        # 2.1.4) and name graphs of this store only.
+        job.default_graph = _iris(defaults, "default-graph-uri")
+        job.named_graphs = _iris(named, "named-graph-uri")
+        job.union_default_graph = False
+    timeout = _timeout(req, settings.query_timeout)
+    started = time.perf_counter()
+    status = 500
+    result: SerializedResult | None = None
+    try:
+        result = await run_query(services, job, timeout)
+        status = 200
+    except SyntaxError as exc:
+        status = 400
+        raise ProtocolError(400, f"query syntax error: {exc}") from None
+    except NotAcceptableError as exc:
+        status = 406
+        raise ProtocolError(406, f"no acceptable format for a {exc} result") from None
+    except ProtocolError as exc:
+        status = exc.status
+        raise
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ProtocolError(500, f"query evaluation failed: {exc}") from None
+    finally:
+        elapsed = time.perf_counter() - started
+        # One line per query: hash (not the text), form, status, rows, time.
+        _log.info(
+            "query %s %s status=%d rows=%s truncated=%s %.1fms",
+            hashlib.sha1(req.query.encode()).hexdigest()[:12],
+            info.form or "?",
+            status,
+            result.rows if result else "-",
+            bool(result and result.truncated),
+            elapsed * 1000,
+        )
+    assert result is not None
+    response = _result_response(result, settings.max_rows, settings.cors)
+    response.headers["Server-Timing"] = f"query;dur={elapsed * 1000:.1f}"
+    return response
+
+
+async def _run_update(request: Request, services: Services, req: SparqlRequest) -> Response:
+    assert req.update is not None
+    # Authorisation comes before any look at the update text.
+    require_write_access(request)
+    if req.values("default-graph-uri") or req.values("named-graph-uri"):
+        raise ProtocolError(400, "default-graph-uri / named-graph-uri apply to queries only")
+    try:
+        info = inspect_update(req.update)
+    except ForbiddenOperationError as exc:
+        raise ProtocolError(403, str(exc)) from None
+    using = _named_nodes(req.values("using-graph-uri"), "using-graph-uri")
+    using_named = _named_nodes(req.values("using-named-graph-uri"), "using-named-graph-uri")
+    if (using or using_named) and info.has_using_or_with:
+        raise ProtocolError(
+            400, "using-graph-uri / using-named-graph-uri conflict with USING or WITH in the update"
+        )
+    text = add_using_clauses(
+        req.update, info, [n.value for n in using], [n.value for n in using_named]
+    )
+    store = services.store
+    try:
+        await run_blocking(services, partial(execute_update, store, text, _endpoint_iri(request)))
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"update syntax error: {exc}") from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ProtocolError(500, f"update failed: {exc}") from None
+    finally:
+        services.invalidate_counts()
+    return Response(status_code=204)
+
+
+@router.get("/sparql", summary="SPARQL query via GET, or the service description")
+@router.get("/sparql/", include_in_schema=False)
+@router.post("/sparql", summary="SPARQL query or update via POST (form or direct)")
+@router.post("/sparql/", include_in_schema=False)
+async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
+    """Answer one SPARQL Protocol request.
+
+    The handler only parses and awaits: evaluation and serialization happen on
+    a worker thread (see :mod:`policykg.api.executor`).
+    """
+    req = await read_sparql_request(request, services.settings.max_body_bytes)
+    if req.query is not None:
+        return await _run_query(request, services, req)
+    if req.update is not None:
+        return await _run_update(request, services, req)
+    if request.method == "POST":
+        raise ProtocolError(400, "POST needs a 'query' or 'update'")
+    return await service_description_response(request, services)
+
+
+@router.options("/sparql", include_in_schema=False)
+@router.options("/sparql/", include_in_schema=False)
+async def sparql_preflight(services: ServicesDep) -> Response:
+    """CORS preflight for read requests; ``Authorization`` is not allowed
+    cross-origin, so browsers on other sites can never send the write token."""
+    headers = {"Allow": "GET, POST, OPTIONS"}
+    if services.settings.cors:
+        headers.update(
+            {
+                **_CORS,
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept, Content-Type",
+                "Access-Control-Max-Age": "600",
+            }
+        )
+    return Response(status_code=204, headers=headers)

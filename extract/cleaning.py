@@ -1,0 +1,232 @@
+"""Find noise that must not produce facts: page chrome, junk, bogus metadata, duplicates.
+
+Component ``policykg_clean`` (first in the pipeline) records what it finds in
+``doc._.pkg_dropped`` as :class:`~policykg.extract.model.Dropped`
+``(start, end, reason, text)`` spans, sorted by start.  The text itself is
+never changed (offsets stay valid); later components skip anything that
+starts inside a dropped span — use :func:`dropped_at`.
+
+Reasons
+-------
+``page_chrome``
+    Site furniture of scraped pages: ``Posted by``, ``相关文章``, ``Leave a
+    Reply``, ``返回首页``, share/view-count lines, ``来源:… | 作者:…`` bars,
+    English-only slogans.
+``page_timestamp``
+    A bare post timestamp such as ``04.02.2017  19:09``.
+``page_header``
+    Short lines above the first line of real content (site names, menus).
+``injected_junk``
+    A junk header line repeated elsewhere, alone or glued to the start of a
+    paragraph (the paragraph itself is kept, only the junk prefix is dropped).
+``bogus_metadata``
+    Export-header dates that cannot be true (``生效日期:1900-1-1``).
+``duplicate``
+    A paragraph repeated verbatim (after dropping a junk prefix and ignoring
+    whitespace): the later copy.  Long paragraphs are compared across the
+    file, short ones (headings, metadata) only within a few lines, so two
+    attachments may both have ``一、总体要求``.  Table cells are never
+    duplicates (rows legitimately repeat unit lists and dates).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from policykg.extract import doc_attrs
+from policykg.extract.genre import (
+    DOC_NUMBER_RE,
+    LABEL_RE,
+    Line,
+    doc_text,
+    is_unit_name,
+    norm,
+    parse_date,
+    regions_in,
+    split_lines,
+)
+from policykg.extract.model import Dropped
+from policykg.extract.segmentation import is_title_text
+from policykg.extract.structure import Table, find_tables
+
+__all__ = ["CleaningComponent", "dropped_at"]
+
+doc_attrs.register()
+
+_CHROME_RE = re.compile(
+    r"^(?:Posted\s+by.*|Leave\s+a\s+(?:Reply|Comment).*|相关(?:文章|阅读|链接|新闻|推荐|文件)(?:[:：].*)?"
+    r"|电子邮件地址不会被公开.*|必填项已用.*标注|在线留言|返回(?:首页|顶部|列表)|热点资讯|资讯分类"
+    r"|首页\s*[>»›].*|当前位置\s*[:：].*|您的位置\s*[:：].*|分享到\s*[:：]?.*|上一篇\s*[:：].*"
+    r"|下一篇\s*[:：].*|【?打印(?:本页|此页)?】?|【?关闭(?:窗口|本页)?】?|扫一扫.*|.*字体\s*[:：]?\s*[【\[]?\s*大.*小.*"
+    r"|.*\d+\s*次浏览.*|.*(?:浏览次数|阅读次数|点击数|访问量)\s*[:：]\s*\d+.*"
+    r"|来源\s*[:：].*(?:\||作者|发布时间|浏览).*|版权所有.*|Copyright.*|.*ICP备.*|网站地图.*"
+    r"|(?:发表|提交)评论.*|评论\s*[:：]?|姓名\s*[\*＊]|邮箱\s*[\*＊]|网站\s*[:：]?"
+    r"|责任编辑\s*[:：].*|(?:原文|信息)?来源\s*[:：]\s*\S{0,20}|[（(]\s*记者.*[）)])$",
+    re.IGNORECASE,
+)
+_TIMESTAMP_RE = re.compile(r"^\d{1,4}[./\-年]\d{1,2}[./\-月]\d{1,4}日?\s+\d{1,2}:\d{2}(?::\d{2})?$")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}(?:\W+[A-Za-z]{2,})+")
+_META_DATE_RE = re.compile(
+    r"^(?:发布|发文|成文|印发|执行|实施|生效|失效)\s*日\s*期\s*[:：]\s*(?P<v>.+)$"
+)
+_DATEISH_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_CONTENT_END_RE = re.compile(r"[。；：:]$|[。；]")
+#: two short lines are "near" when at most this many lines apart
+_NEAR = 6
+#: paragraphs at least this long (normalised) are deduplicated across the whole file
+_LONG = 20
+
+
+def _is_content(ln: Line) -> bool:
+    """The first line of real content ends the page header."""
+    t = ln.text
+    return bool(
+        len(t) >= 30
+        or "关于" in t
+        or (
+            regions_in(t)
+            and is_unit_name(t)
+            and not re.search(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", t)
+        )
+        or _CONTENT_END_RE.search(t)
+        or is_title_text(t)
+        or DOC_NUMBER_RE.search(t)
+        or LABEL_RE.match(t)
+        or ("：" in t or ":" in t)
+    )
+
+
+class CleaningComponent:
+    """spaCy component: noise spans -> ``doc._.pkg_dropped``."""
+
+    def __init__(self, nlp: Language, name: str, deduplicate: bool = True) -> None:
+        self.name = name
+        self.deduplicate = deduplicate
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        lines = split_lines(text)
+        dropped: list[Dropped] = []
+        gone: set[int] = set()
+
+        def drop(ln: Line, reason: str) -> None:
+            dropped.append(Dropped(ln.start, ln.end, reason, ln.text))
+            gone.add(ln.index)
+
+        # page chrome, timestamps, English slogans, bogus export dates
+        for ln in lines:
+            t = ln.text
+            if _CHROME_RE.match(t):
+                drop(ln, "page_chrome")
+            elif _TIMESTAMP_RE.match(t):
+                drop(ln, "page_timestamp")
+            elif not _CJK_RE.search(t) and _LATIN_WORDS_RE.search(t):
+                drop(ln, "page_chrome")
+            else:
+                m = _META_DATE_RE.match(t)
+                if m and _DATEISH_RE.search(m.group("v")) and parse_date(m.group("v")) is None:
+                    drop(ln, "bogus_metadata")
+
+        # page header: short lines above the first content line
+        junk: list[str] = []
+        for ln in lines:
+            if ln.index in gone:
+                continue
+            if _is_content(ln):
+                break
+            drop(ln, "page_header")
+            if _CJK_RE.search(ln.text) and len(ln.text) >= 6:
+                junk.append(ln.text)
+
+        # the same junk repeated elsewhere, alone or glued to a paragraph start
+        prefix_end: dict[int, int] = {}
+        for j in junk:
+            pat = re.compile(re.escape(j) + r"[。，,；;.．]*")
+            for ln in lines:
+                if ln.index in gone:
+                    continue
+                m = pat.match(text, ln.start, ln.end)
+                if not m:
+                    continue
+                if not text[m.end() : ln.end].strip():
+                    drop(ln, "injected_junk")
+                else:
+                    dropped.append(Dropped(ln.start, m.end(), "injected_junk", m.group()))
+                    prefix_end[ln.index] = m.end()
+
+        # tables are found once here and reused by policykg_structure
+        tables = find_tables(text, lines)
+        doc.user_data["pkg_tables"] = tables
+        if self.deduplicate:
+            self._duplicates(text, lines, gone, prefix_end, dropped, tables)
+        dropped.sort(key=lambda d: (d.start, d.end))
+        doc._.pkg_dropped = dropped
+        doc.user_data.pop("pkg_dropped_index", None)
+        return doc
+
+    @staticmethod
+    def _duplicates(
+        text: str,
+        lines: list[Line],
+        gone: set[int],
+        prefix_end: dict[int, int],
+        dropped: list[Dropped],
+        tables: list[Table],
+    ) -> None:
+        spans = [(t.start, t.end) for t in tables]
+        starts = [s for s, _ in spans]
+        seen: dict[str, int] = {}
+        position = 0
+        for ln in lines:
+            if ln.index in gone:
+                continue
+            position += 1
+            i = bisect_right(starts, ln.start) - 1
+            if i >= 0 and spans[i][0] <= ln.start <= spans[i][1]:
+                continue
+            start = prefix_end.get(ln.index, ln.start)
+            key = norm(text[start : ln.end])
+            if len(key) < 5:
+                continue
+            before = seen.get(key)
+            if before is not None and (len(key) >= _LONG or position - before <= _NEAR):
+                dropped.append(Dropped(start, ln.end, "duplicate", text[start : ln.end]))
+                continue
+            seen[key] = position
+
+
+def dropped_at(doc: Doc, offset: int) -> Dropped | None:
+    """The dropped span containing ``offset``, if any.
+
+    The sorted index lives in ``doc.user_data["pkg_dropped_index"]``; a
+    component that replaces ``doc._.pkg_dropped`` must pop that key.
+    """
+    cache = doc.user_data.get("pkg_dropped_index")
+    if cache is None:
+        ds: list[Dropped] = doc._.pkg_dropped or []
+        if not ds:
+            return None
+        ordered = sorted(ds, key=lambda d: d.start)
+        ends: list[int] = []
+        for d in ordered:  # running maximum of ends: spans may nest
+            ends.append(max(d.end, ends[-1]) if ends else d.end)
+        cache = (ds, len(ds), [d.start for d in ordered], ordered, ends)
+        doc.user_data["pkg_dropped_index"] = cache
+    _, _, starts, ordered, ends = cache
+    i = bisect_right(starts, offset) - 1
+    while i >= 0 and ends[i] > offset:
+        if ordered[i].start <= offset < ordered[i].end:
+            return ordered[i]
+        i -= 1
+    return None
+
+
+@Language.factory("policykg_clean", default_config={"deduplicate": True})
+def make_cleaning(nlp: Language, name: str, deduplicate: bool) -> CleaningComponent:
+    """Factory of the ``policykg_clean`` component."""
+    return CleaningComponent(nlp, name, deduplicate)

@@ -1,0 +1,323 @@
+"""The lexicon of the genre: patterns shared by the extraction components.
+
+Chinese policy documents follow national drafting conventions (GB/T 9704 and
+common practice): numbering labels, 文号 shapes, date forms, the suffixes of
+government bodies and document types.  This module holds those conventions
+as compiled regexes and small pure functions so every component reads text
+the same way.  Nothing here knows any particular city or document.
+
+Public API
+----------
+``Line``, ``split_lines(text)``
+    Non-blank lines with their offsets into the original text (CRLF safe).
+``cn_to_int(s)``
+    Chinese or Arabic numeral -> int (``二十三`` -> 23, ``○八`` digits too).
+``parse_date(s)``
+    ``2017年1月25日`` / ``二○○八年五月十四日`` / ``2008-5-14`` -> ISO date,
+    ``None`` when absent or implausible (``1900-1-1``).
+``DOC_NUMBER_RE``
+    文号 such as ``江政发〔2021〕7号``, ``海政办(2019)12号``.
+``LABEL_RE``, ``label_kind(label)``
+    Numbering labels at the start of a line and their style.
+``is_unit_name(s)``, ``UNIT_SUFFIX``
+    Does a string look like the name of a responsible unit?
+``regions_in(s)``, ``region_level(name)``
+    Leading administrative-area names of an issuer/title and their level.
+``norm(s)``
+    NFKC, whitespace and punctuation removed (the scorer's normalisation).
+``doc_text(doc)``
+    ``doc.text``, cached: spaCy rebuilds ``Doc.text`` from its tokens on every
+    access (about 1 MB/s), so components should read the text through this.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CN_DIGITS",
+    "DOC_NUMBER_RE",
+    "DOC_TYPE_SUFFIX",
+    "LABEL_RE",
+    "UNIT_SUFFIX",
+    "Line",
+    "cn_to_int",
+    "doc_text",
+    "indent_style",
+    "is_unit_name",
+    "label_kind",
+    "label_number",
+    "norm",
+    "parse_date",
+    "region_level",
+    "regions_in",
+    "split_lines",
+]
+
+# ---------------------------------------------------------------- lines
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A non-blank line: ``text`` is ``original[start:end]`` (outer whitespace stripped)."""
+
+    index: int
+    line_start: int
+    start: int
+    end: int
+    text: str
+    indent: str
+
+
+_RAW_LINE_RE = re.compile(r"[^\r\n]+")
+
+
+_LINES_CACHE: dict[int, tuple[str, list[Line]]] = {}
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank lines of ``text`` with offsets; ``\\r\\n``, ``\\r`` and ``\\n`` all end a line.
+
+    The last result is memoised (every component splits the same text); the
+    returned list is shared, so treat it as read-only.
+    """
+    hit = _LINES_CACHE.get(len(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    out = _split_lines(text)
+    _LINES_CACHE.clear()
+    _LINES_CACHE[len(text)] = (text, out)
+    return out
+
+
+def _split_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    for m in _RAW_LINE_RE.finditer(text):
+        raw = m.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        start = m.start() + lead
+        out.append(Line(len(out), m.start(), start, start + len(stripped), stripped, raw[:lead]))
+    return out
+
+
+def indent_style(indent: str) -> str:
+    """Coarse class of a line's leading whitespace (interleaved pages differ in it)."""
+    if not indent:
+        return "none"
+    if "\t" in indent:
+        return "tab"
+    if "\u3000" in indent:
+        return "ideographic"
+    return "space"
+
+
+# ---------------------------------------------------------------- numbers and dates
+
+CN_DIGITS = "零〇○Ｏ一二两三四五六七八九"
+_DIGIT_VALUE = {
+    "零": 0, "〇": 0, "○": 0, "Ｏ": 0, "O": 0, "o": 0,
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_UNIT_VALUE = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_to_int(s: str) -> int | None:
+    """Arabic or Chinese numeral to int; digit strings such as ``二○○八`` read positionally."""
+    s = unicodedata.normalize("NFKC", s).strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    if all(c in _DIGIT_VALUE for c in s):
+        return int("".join(str(_DIGIT_VALUE[c]) for c in s))
+    total, current = 0, 0
+    for c in s:
+        if c in _DIGIT_VALUE:
+            current = _DIGIT_VALUE[c]
+        elif c in _UNIT_VALUE:
+            total += (current or 1) * _UNIT_VALUE[c]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_NUM = rf"[0-9０-９{CN_DIGITS}十]"
+DATE_RE = re.compile(
+    rf"(?P<y>(?:[0-9０-９]{{4}}|[{CN_DIGITS}]{{4}}))\s*年\s*(?P<m>{_NUM}{{1,3}})\s*月"
+    rf"\s*(?P<d>{_NUM}{{1,3}})\s*日"
+    r"|(?P<y2>(?:19|20)\d{2})\s*[-/.]\s*(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2})(?!\d)"
+)
+
+
+def parse_date(s: str) -> str | None:
+    """First plausible date in ``s`` as ISO ``YYYY-MM-DD``; bogus years (before 1949) give None."""
+    for m in DATE_RE.finditer(s):
+        if m.group("y"):
+            y, mo, d = cn_to_int(m.group("y")), cn_to_int(m.group("m")), cn_to_int(m.group("d"))
+        else:
+            y, mo, d = int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))
+        if y is None or mo is None or d is None:
+            continue
+        if 1949 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+# ---------------------------------------------------------------- 文号
+
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*(?:第\s*)?\d{1,5}\s*号"
+)
+
+# ---------------------------------------------------------------- numbering labels
+
+_CN = "一二三四五六七八九十百零〇"
+LABEL_RE = re.compile(
+    rf"(?P<label>第[{_CN}\d]+[章节条]"
+    rf"|[{_CN}]+\s*[、.．]"
+    rf"|[（(]\s*[{_CN}]+\s*[）)]"
+    r"|\d{1,3}\s*[、.．](?!\d)"
+    r"|[（(]\s*\d{1,3}\s*[）)]"
+    r"|\d{1,3}\s*[）)](?![\d%])"
+    r"|[①-⑳])"
+)
+
+
+def label_kind(label: str) -> str:
+    """Label style: chapter, article, cn, cn_paren, num, num_paren, num_close, circled."""
+    if label.startswith("第"):
+        return "chapter" if label.endswith(("章", "节")) else "article"
+    if label[0] in "（(":
+        return "num_paren" if any(c.isdigit() for c in label) else "cn_paren"
+    if label[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        return "circled"
+    if label[0].isdigit():
+        return "num_close" if label.endswith(("）", ")")) else "num"
+    return "cn"
+
+
+def label_number(label: str) -> int | None:
+    """The integer a label counts (``（十二）`` -> 12, ``3.`` -> 3, ``②`` -> 2)."""
+    if label[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        return ord(label[0]) - ord("①") + 1
+    core = re.sub(r"[第章节条、.．（()）\s]", "", label)
+    return cn_to_int(core)
+
+
+# ---------------------------------------------------------------- units
+
+#: endings of government bodies and other responsible units
+UNIT_SUFFIX = (
+    "人民政府", "政府", "管委会", "委员会", "办公室", "领导小组", "小组", "联席会议",
+    "局", "委", "厅", "办", "部", "署", "院", "室", "会", "处", "科", "所", "站", "馆",
+    "中心", "集团", "公司", "银行", "分行", "支行", "海关", "法院", "检察院", "大学", "学院",
+    "学校", "党校", "协会", "商会", "学会", "联合会", "总工会", "团市委", "团省委", "妇联",
+    "科协", "工商联", "残联", "侨联", "文联", "社联", "税务局", "监管局", "分局", "银保监局",
+    "证监局", "人行", "大队", "支队", "总队", "管理处", "园区", "开发区", "新区", "高新区",
+    "各县区", "县区", "县市区", "旗县市区", "市区", "区县", "乡镇", "街道", "各地",
+    "部门", "单位", "机构",
+)  # fmt: skip
+_UNIT_END_RE = re.compile(
+    "(?:" + "|".join(sorted((re.escape(s) for s in UNIT_SUFFIX), key=len, reverse=True)) + ")"
+    r"(?:[（(][^（）()]{1,12}[）)])?$"
+)
+_UNIT_BAD_RE = re.compile(r"[。；;！？!?“”《》:：]|\d{3,}")
+#: collective units: 各县区, 各区、县级市, 各市(州)人民政府, 各有关部门
+_COLLECTIVE_RE = re.compile(r"^各[\u4e00-\u9fff（()）]{1,14}$")
+
+
+def is_unit_name(s: str) -> bool:
+    """Whether ``s`` reads as one responsible unit (``市科技局``, ``各县区政府``, ``青岛海关``)."""
+    s = s.strip()
+    if not 2 <= len(s) <= 30 or _UNIT_BAD_RE.search(s):
+        return False
+    if _COLLECTIVE_RE.match(s):
+        return True
+    return bool(_UNIT_END_RE.search(s))
+
+
+# ---------------------------------------------------------------- regions
+
+_REGION_RE = re.compile(
+    r"[\u4e00-\u9fff]{2,8}?(?:自治区|特别行政区|自治州|自治县|自治旗)"
+    r"|[\u4e00-\u9fff]{2,4}?(?:省|市|州|盟|地区|县|区|旗)"
+)
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+#: strings ending in a region suffix that name no region
+_NOT_IN_REGION = re.compile(r"[我本全该各每其此等和与及的在对]")
+_NOT_REGION = re.compile(r"^(?:各|全|本|我|该|城|地|县|市|省|区|新|高新|开发|园|社|小|校)")
+
+
+def regions_in(s: str) -> list[str]:
+    """Administrative areas named in a chain at the start of ``s``.
+
+    ``江北省临江市人民政府办公室`` -> ``['江北省', '临江市']``.
+    """
+    out: list[str] = []
+    pos = 0
+    if s.startswith("中共"):
+        pos = 2  # party committees: 中共某市委 governs 某市
+    while True:
+        m = _REGION_RE.match(s, pos)
+        if not m or _NOT_REGION.match(m.group()) or _NOT_IN_REGION.search(m.group()):
+            break
+        out.append(m.group())
+        pos = m.end()
+    return out
+
+
+def region_level(name: str) -> str:
+    """``province``, ``city`` or ``county`` for an area name (by its suffix)."""
+    if name.endswith(("省", "自治区", "特别行政区")) or name in _MUNICIPALITIES:
+        return "province"
+    if name.endswith(("市", "州", "盟", "地区")):
+        return "city"
+    return "county"
+
+
+# ---------------------------------------------------------------- documents
+
+#: endings of policy document titles
+DOC_TYPE_SUFFIX = (
+    "通知", "意见", "决定", "批复", "通告", "公告", "函", "报告", "方案", "办法", "规定",
+    "细则", "计划", "规划", "措施", "纲要", "条例", "规则", "指引", "指南", "要点", "清单",
+    "安排表", "分工表", "任务表", "目录", "标准", "规范", "制度", "战略", "行动", "若干政策",
+    "政策", "章程", "守则",
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+class _DropTable(dict[int, int | None]):
+    """``str.translate`` table deleting whitespace, punctuation and symbols (memoised)."""
+
+    def __missing__(self, code: int) -> int | None:
+        c = chr(code)
+        value = None if c.isspace() or unicodedata.category(c)[0] in ("P", "S") else code
+        self[code] = value
+        return value
+
+
+_DROP = _DropTable()
+
+
+def norm(s: str) -> str:
+    """NFKC, then drop whitespace, punctuation and symbols (the gold README's ``norm``)."""
+    return unicodedata.normalize("NFKC", s).translate(_DROP)
+
+
+def doc_text(doc: Any) -> str:
+    """``doc.text`` cached in ``doc.user_data['pkg_text']`` (spaCy rebuilds it per access)."""
+    cached = doc.user_data.get("pkg_text")
+    if cached is None:
+        cached = doc.text
+        doc.user_data["pkg_text"] = cached
+    return str(cached)

@@ -1,0 +1,117 @@
+"""The SKOS indicator scheme that target metrics are mapped to.
+
+``data/indicators.json`` holds general indicators of Chinese policy plans
+(patents per 10,000 people, trademarks, pledge financing, GDP growth, R&D
+intensity, talent, business environment, digital government, health, trade
+…).  Each concept has SKOS ``prefLabel``/``altLabels``, an optional
+``broader`` group, and ``match`` keyword groups read against the normalised
+metric text plus its unit, so that differently worded metrics of one
+indicator (``每万人口有效发明专利数`` / ``万人发明专利数``) map to one
+concept while a more specific one (高价值) stays separate.
+
+Public API
+----------
+``Concept``, ``IndicatorScheme``
+``load_scheme(path=None) -> IndicatorScheme`` (cached for the default file)
+``match_indicator(metric, unit="") -> str | None``
+    Concept id of the best-matching indicator, or None.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from policykg.extract.genre import norm
+
+__all__ = ["Concept", "IndicatorScheme", "load_scheme", "match_indicator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One indicator: SKOS labels plus the keyword groups that recognise it."""
+
+    id: str
+    pref_label: dict[str, str]
+    alt_labels: tuple[str, ...] = ()
+    broader: str | None = None
+    all_groups: tuple[tuple[str, ...], ...] = ()
+    none_of: tuple[str, ...] = ()
+
+    def score(self, haystack: str) -> int:
+        """Matched keyword length (0 when a group is missing or an excluded word occurs)."""
+        if any(w in haystack for w in self.none_of):
+            return 0
+        total = 0
+        for group in self.all_groups:
+            hits = [len(w) for w in group if w in haystack]
+            if not hits:
+                return 0
+            total += max(hits)
+        labels = (*self.pref_label.values(), *self.alt_labels)
+        if any(norm(label) == haystack.split("|", 1)[0] for label in labels):
+            total += 100  # an exact label beats keyword evidence
+        return total
+
+
+@dataclass(slots=True)
+class IndicatorScheme:
+    """The concepts of the scheme, in file order (earlier wins ties)."""
+
+    concepts: list[Concept]
+    info: dict[str, Any] = field(default_factory=dict)
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def match(self, metric: str, unit: str = "") -> str | None:
+        """Id of the concept that best fits ``metric`` (with ``unit``), or None."""
+        if not metric:
+            return None
+        haystack = norm(metric) + "|" + unit
+        best, best_score = None, 0
+        for c in self.concepts:
+            s = c.score(haystack)
+            if s > best_score:
+                best, best_score = c.id, s
+        return best
+
+    def by_id(self, concept_id: str) -> Concept | None:
+        return next((c for c in self.concepts if c.id == concept_id), None)
+
+
+def _parse(data: dict[str, Any]) -> IndicatorScheme:
+    concepts = []
+    for raw in data.get("concepts", []):
+        m = raw.get("match", {})
+        concepts.append(
+            Concept(
+                id=raw["id"],
+                pref_label=dict(raw.get("prefLabel", {})),
+                alt_labels=tuple(raw.get("altLabels", ())),
+                broader=raw.get("broader"),
+                all_groups=tuple(tuple(g) for g in m.get("all", ())),
+                none_of=tuple(m.get("none", ())),
+            )
+        )
+    return IndicatorScheme(concepts, dict(data.get("scheme", {})), dict(data.get("broader", {})))
+
+
+@lru_cache(maxsize=1)
+def _default_scheme() -> IndicatorScheme:
+    ref = resources.files("policykg.extract").joinpath("data/indicators.json")
+    return _parse(json.loads(ref.read_text(encoding="utf-8")))
+
+
+def load_scheme(path: Path | None = None) -> IndicatorScheme:
+    """The scheme in ``path`` (default: the packaged ``data/indicators.json``)."""
+    if path is None:
+        return _default_scheme()
+    return _parse(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def match_indicator(metric: str, unit: str = "") -> str | None:
+    """Concept id for ``metric`` in the default scheme, or None."""
+    return _default_scheme().match(metric, unit)

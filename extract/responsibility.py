@@ -1,0 +1,399 @@
+"""Who is responsible for which task: department–responsible-for–task facts.
+
+Component ``policykg_responsibilities`` (after ``policykg_structure``) fills
+``doc._.pkg_responsibilities`` with
+:class:`~policykg.extract.model.ResponsibilityRecord` objects, one per
+(task, unit) pair, from explicit assignments only:
+
+``clause``
+    ``（责任单位：A、B，C）``, ``（牵头单位：X；配合单位：Y、Z）`` and the other
+    ``…单位/…部门：`` keys, several keys in one clause, several clauses in one
+    task; also a line of its own that starts with such a key.
+``verb_clause``
+    ``（X牵头，Y、Z配合）``, ``（X负责）``, ``（X、Y按职责分工负责）`` — every item must
+    read as a unit, so ``（企业负责）``-like asides are not taken.
+``section_heading``
+    A numbered heading that is just a unit name (``二、省发展改革委``) assigns
+    its direct sub-items to that unit as lead.
+``table``
+    Table rows with ``牵头单位`` / ``责任单位`` / ``配合单位`` columns (also
+    flattened, one cell per line), including inline ``X牵头，Y配合`` cells.
+
+Roles: 牵头/主责 → ``lead`` (``lead=True``); 配合/协办/参与 → ``support``;
+责任/负责 → ``responsible``.  A note such as ``列第一位为牵头单位`` makes the
+first unit of every list of its document lead.  ``order`` is the 1-based
+position in the clause (continuing across its keys).  Shared name parts are
+expanded: ``青州市、白山市、临江市人民政府`` gives three ``…人民政府``;
+``各区、县级市`` gives ``各区`` and ``各县级市``.  Evidence is the clause (with
+its brackets), the heading line, or the unit cell.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from policykg.extract import doc_attrs
+from policykg.extract.cleaning import dropped_at
+from policykg.extract.genre import doc_text, is_unit_name
+from policykg.extract.model import Evidence, ResponsibilityRecord, Role
+from policykg.extract.segmentation import document_at
+from policykg.extract.structure import Task, task_at
+
+__all__ = [
+    "FIRST_IS_LEAD_RE",
+    "ResponsibilityComponent",
+    "UnitMention",
+    "mentions_of",
+    "parse_unit_list",
+    "parse_verb_clause",
+    "split_units",
+]
+
+doc_attrs.register()
+
+_KEY = (
+    r"(?:牵头单位|牵头部门|主责单位|主责部门|主办单位|责任单位|责任部门|负责单位|负责部门|"
+    r"承办单位|实施单位|实施主体|责任主体|配合单位|配合部门|协办单位|协同单位|参与单位|参与部门)"
+)
+_KEY_RE = re.compile(r"【?\s*(?P<key>" + _KEY + r")\s*(?:】\s*[：:]?|[：:])")
+_OPEN = "（("
+_CLOSE = "）)"
+_VERB_RE = re.compile(
+    r"^(?P<units>.+?)(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责分别负责|按职责负责|"
+    r"分别负责|共同负责|负责落实|负责|配合|参与|协助|协办)$"
+)
+FIRST_IS_LEAD_RE = re.compile(
+    r"(?:列|排|排名|位列)(?:在)?(?:第一位|第一|首位)(?:的|者)?(?:单位|部门)?(?:为|是)牵头"
+    r"|第一(?:个|家)?(?:单位|部门)(?:为|是)牵头"
+)
+_LIST_SPLIT = "、，,；;"
+_OTHER_FIELD_RE = re.compile(r"[，,；;]\s*[\u4e00-\u9fff]{2,8}\s*[：:]")
+_NOT_UNIT_RE = re.compile(r"[：:]|\d{4}\s*年|^\d+$")
+_TRAILING_RE = re.compile(
+    r"(?:按职责分工负责|按职责分别负责|按职责负责|分别负责|共同负责|牵头负责|负责落实|负责|牵头|等单位|等部门|等)$"
+)
+_BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗)$")
+_PLACE_SUFFIX_RE = re.compile(
+    r"^(?P<place>[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗))"
+    r"(?P<suffix>人民政府|政府|党委|管委会|委员会)$"
+)
+_LEVEL_WORD_RE = re.compile(
+    r"^(?:县级市|县区|县市区|市县|县|区|市|旗|州|盟|乡镇|街道|镇|乡)(?:人民政府|政府|党委|管委会)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMention:
+    """A unit in a list, with its role and whether the text marks it lead."""
+
+    unit: str
+    role: Role
+    lead: bool
+
+
+def split_units(s: str) -> list[str]:
+    """Split a unit list on 、，,；; outside brackets; strip 负责/牵头/等 endings."""
+    items: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in s:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in _LIST_SPLIT:
+            items.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    items.append("".join(cur))
+    out: list[str] = []
+    for it in items:
+        it = re.sub(r"\s+", "", it).strip("。.．:：")
+        if FIRST_IS_LEAD_RE.search(it) or it in ("下同", "同上") or _NOT_UNIT_RE.search(it):
+            continue  # a note about the list, not a unit
+        it = re.sub(r"^(?:由|请)", "", it)
+        it = _TRAILING_RE.sub("", it)
+        if it:
+            out.append(it)
+    return _expand_shared(out)
+
+
+def _expand_shared(items: list[str]) -> list[str]:
+    """``青州市、白山市、临江市人民政府`` and ``各区、县级市``: distribute shared parts."""
+    items = list(items)
+    for j, it in enumerate(items):
+        m = _PLACE_SUFFIX_RE.match(it)
+        if not m:
+            continue
+        last = m.group("place")[-1]
+        i = j - 1
+        while i >= 0 and _BARE_PLACE_RE.match(items[i]) and items[i].endswith(last):
+            items[i] = items[i] + m.group("suffix")
+            i -= 1
+    for j in range(1, len(items)):
+        if (
+            items[j - 1].startswith("各")
+            and not items[j].startswith("各")
+            and _LEVEL_WORD_RE.match(items[j])
+            and len(items[j]) <= 6
+        ):
+            items[j] = "各" + items[j]
+    return items
+
+
+_MARKED_RE = re.compile(r"^(?P<unit>.+?)[（(](?P<mark>牵头|主责|配合|协办|参与)[）)]$")
+
+
+def mentions_of(units: list[str], role: Role) -> list[UnitMention]:
+    """Mentions with ``role``; a ``（牵头）``/``（配合）`` mark on an item overrides it."""
+    out: list[UnitMention] = []
+    for u in units:
+        m = _MARKED_RE.match(u)
+        r = role
+        if m:
+            u = m.group("unit")
+            r = "lead" if m.group("mark") in ("牵头", "主责") else "support"
+        out.append(UnitMention(u, r, r == "lead"))
+    return out
+
+
+def _key_role(key: str) -> Role:
+    if key.startswith(("牵头", "主责", "主办")):
+        return "lead"
+    if key.startswith(("配合", "协办", "协同", "参与")):
+        return "support"
+    return "responsible"
+
+
+def parse_unit_list(body: str) -> list[UnitMention]:
+    """Units of a ``key：list；key：list`` body, roles from the keys."""
+    keys = list(_KEY_RE.finditer(body))
+    out: list[UnitMention] = []
+    for k, m in enumerate(keys):
+        end = keys[k + 1].start() if k + 1 < len(keys) else len(body)
+        seg = body[m.end() : end]
+        seg = seg.split("。")[0]
+        other = _OTHER_FIELD_RE.search(seg)
+        if other:  # （责任单位：X，完成时限：2024年底）: stop at the next field
+            seg = seg[: other.start()]
+        role = _key_role(m.group("key"))
+        verb = parse_verb_clause(seg) if role == "responsible" else None
+        if verb:
+            out += verb
+            continue
+        out += mentions_of(split_units(seg), role)
+    return out
+
+
+def parse_verb_clause(body: str) -> list[UnitMention] | None:
+    """``X牵头，Y、Z配合`` / ``X负责``: units with roles, or None if not such a clause."""
+    parts = [p.strip() for p in re.split(r"[，,；;。]", body) if p.strip()]
+    if not parts:
+        return None
+    out: list[UnitMention] = []
+    for p in parts:
+        m = _VERB_RE.match(p)
+        if not m:
+            return None
+        verb = m.group("verb")
+        role: Role = (
+            "lead"
+            if verb.startswith("牵头")
+            else "support"
+            if verb in ("配合", "参与", "协助", "协办")
+            else "responsible"
+        )
+        units = split_units(m.group("units"))
+        if not units or not all(is_unit_name(u) for u in units):
+            return None
+        out += mentions_of(units, role)
+    return out
+
+
+def _bracket_end(text: str, i: int, limit: int) -> int | None:
+    """Index after the bracket that closes the one opening at ``i``."""
+    depth = 0
+    for j in range(i, min(limit, len(text))):
+        ch = text[j]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif ch in "\r\n":
+            return None
+    return None
+
+
+_OPEN_RE = re.compile(r"[（(]")
+#: a key clause without brackets: at a line start, after a sentence, or as 【key】
+_LINE_KEY_RE = re.compile(
+    r"(?m)(?:(?:^[ \t\u3000\xa0]*|(?<=[。；;]))【?\s*" + _KEY + r"\s*(?:】\s*[：:]?|[：:])"
+    r"|【\s*" + _KEY + r"\s*】\s*[：:]?)[^\r\n]+"
+)
+
+
+class ResponsibilityComponent:
+    """spaCy component: responsibility facts -> ``doc._.pkg_responsibilities``."""
+
+    def __init__(
+        self, nlp: Language, name: str, headings: bool = True, tables: bool = True
+    ) -> None:
+        self.name = name
+        self.headings = headings
+        self.tables = tables
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        source = doc._.pkg_source or ""
+        tasks: list[Task] = doc._.pkg_tasks or []
+        first_lead = {
+            document_at(doc, m.start())
+            for m in FIRST_IS_LEAD_RE.finditer(text)
+            if dropped_at(doc, m.start()) is None
+        }
+        found: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+
+        # bracketed clauses: key clauses and verb clauses
+        for m in _OPEN_RE.finditer(text):
+            i = m.start()
+            end = _bracket_end(text, i, i + 600)
+            if end is None or dropped_at(doc, i) is not None:
+                continue
+            body = text[i + 1 : end - 1]
+            if _KEY_RE.match(body.strip()):
+                mentions = parse_unit_list(body.strip())
+                rule = "clause"
+            else:
+                if not re.search(r"牵头|负责|配合|参与|协助|协办", body):
+                    continue
+                mentions = parse_verb_clause(body) or []
+                rule = "verb_clause"
+            task = task_at(tasks, document_at(doc, i), i)
+            if mentions and task is not None:
+                found.append((i, task, mentions, i, end, rule))
+        # a key clause without brackets (not one inside a bracketed clause)
+        inside = sorted((f[3], f[4]) for f in found)
+        for m in _LINE_KEY_RE.finditer(text):
+            s = m.start() + len(m.group()) - len(m.group().lstrip(" \t\u3000\xa0"))
+            k = bisect_right(inside, (s, len(text))) - 1
+            if dropped_at(doc, s) is not None or (k >= 0 and inside[k][0] <= s < inside[k][1]):
+                continue
+            stop = text.find("。", s, m.end())
+            e = m.end() if stop == -1 else stop
+            mentions = parse_unit_list(text[s:e])
+            task = task_at(tasks, document_at(doc, s), s)
+            if mentions and task is not None:
+                found.append((s, task, mentions, s, e, "clause_line"))
+        if self.headings:
+            found += self._headings(text, tasks)
+        if self.tables:
+            found += self._tables(doc, text, tasks)
+
+        found.sort(key=lambda f: f[0])
+        records: list[ResponsibilityRecord] = []
+        seen: set[tuple[int, str]] = set()
+        for _pos, task, mentions, es, ee, rule in found:
+            rule_first = task.document in first_lead
+            order = 0
+            for mention in mentions:
+                order += 1
+                if (task.start, mention.unit) in seen:
+                    continue
+                seen.add((task.start, mention.unit))
+                role, lead = mention.role, mention.lead
+                if rule_first and role == "responsible":
+                    lead = order == 1
+                    role = "lead" if lead else "responsible"
+                records.append(
+                    ResponsibilityRecord(
+                        document=task.document or "",
+                        task_label=task.label.rstrip("、.．"),
+                        task=task.heading,
+                        unit=mention.unit,
+                        order=order,
+                        lead=lead,
+                        role=role,
+                        evidence=Evidence(source, es, ee, text[es:ee]),
+                        task_start=task.heading_start,
+                        task_end=task.heading_end,
+                        rule=rule,
+                    )
+                )
+        doc._.pkg_responsibilities = records
+        return doc
+
+    @staticmethod
+    def _headings(
+        text: str, tasks: list[Task]
+    ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
+        out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+        index = {id(t): k for k, t in enumerate(tasks)}
+        for k, t in enumerate(tasks):
+            if t.kind != "numbered" or not t.heading:
+                continue
+            line_end = text.find("\n", t.heading_start)
+            line_end = len(text) if line_end == -1 else line_end
+            if text[t.heading_end : line_end].strip(" \t\r\u3000\xa0。"):
+                continue  # the heading is a sentence with more after it, not a name
+            units = split_units(t.heading)
+            if not units or not all(is_unit_name(u) for u in units):
+                continue
+            children = [c for c in tasks if c.parent == k and c.kind == "numbered"]
+            mentions = [UnitMention(u, "lead", True) for u in units]
+            for c in children:
+                out.append((c.start, c, mentions, t.start, t.heading_end, "section_heading"))
+        del index
+        return out
+
+    @staticmethod
+    def _tables(
+        doc: Doc, text: str, tasks: list[Task]
+    ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
+        out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+        for t in tasks:
+            if t.kind != "table_row":
+                continue
+            mentions: list[UnitMention] = []
+            ev: tuple[int, int] | None = None
+            for cell in t.cells:
+                col = cell.column
+                if not re.search(r"单位|部门|主体", col):
+                    continue
+                role: Role = (
+                    _key_role(col)
+                    if re.match(r"牵头|主责|主办|配合|协办|协同|参与", col)
+                    else "responsible"
+                )
+                first = re.split(r"[。]", cell.text)[0]
+                verb = parse_verb_clause(first)
+                if verb:
+                    items = verb
+                else:
+                    units = split_units(first)
+                    if not units or sum(is_unit_name(u) for u in units) * 2 < len(units):
+                        continue
+                    if any(len(u) > 30 for u in units):
+                        continue
+                    items = mentions_of(units, role)
+                mentions += items
+                end = cell.start + len(first.rstrip("。. \r\n"))
+                ev = (cell.start, end) if ev is None else (ev[0], end)
+            if mentions and ev is not None:
+                out.append((t.start, t, mentions, ev[0], ev[1], "table"))
+        return out
+
+
+@Language.factory("policykg_responsibilities", default_config={"headings": True, "tables": True})
+def make_responsibilities(
+    nlp: Language, name: str, headings: bool, tables: bool
+) -> ResponsibilityComponent:
+    """Factory of the ``policykg_responsibilities`` component."""
+    return ResponsibilityComponent(nlp, name, headings, tables)

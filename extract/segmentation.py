@@ -1,0 +1,765 @@
+"""Split a source file into policy documents and read their metadata.
+
+Component ``policykg_documents`` (after ``policykg_clean``) fills
+``doc._.pkg_documents`` with :class:`~policykg.extract.model.DocumentRecord`
+objects in text order.  Keys are ``doc1``, ``doc2`` … (unique per file).
+
+Public API
+----------
+``document_at(doc, offset) -> str | None``
+    Key of the document that owns a character offset.  Use it to attribute
+    every fact: a page may *interleave* two documents paragraph by
+    paragraph, so a document is a list of ``segments`` (``DocumentRecord.
+    segments``, ``[(start, end), …]``), not one span.  Offsets outside every
+    segment (chrome, blank runs) go to the nearest preceding document.
+``documents_by_key(doc) -> dict[str, DocumentRecord]``
+
+How documents are found (genre conventions, no lexicon of places):
+
+* title lines: ``…关于…的通知/意见/…`` (formal titles) and lines ending in a
+  document type (``实施方案``, ``推进计划``, ``进度安排表`` …), joined when a
+  title is broken over lines (``…关于加快人才`` / ``高地建设的实施意见``,
+  ``…方案(2024-2026年)`` / ``(征求意见稿)``);
+* database-export headers (``发文标题:`` ``发文单位:`` ``文号:`` ``发布日期:`` …);
+* a notice ``关于印发《X》《Y》的通知`` (or ``现将《X》印发给你们``, ``附件：X``)
+  is one document and each attachment X, Y another, found at the line that
+  repeats its title.  Attachments of a 印发 notice inherit its issuer and
+  date; a notice that only asks for comments (征求意见) passes on nothing;
+* a file without any title line is one document (title null, region from
+  the areas it names most often).
+
+Metadata: 文号 (``〔〕``/``（）``/``()`` variants) on a line near the title,
+issuer (export header, the title's prefix before 关于, or the signature line
+above the closing date), ISO date (export header or a standalone date line;
+Chinese numerals with ○/〇; implausible years dropped), region and level from
+the issuer/title chain of area names (``江北省临江市人民政府办公室`` → 临江市,
+city).
+
+Interleaved pages: when the file holds documents of different families
+(not a notice and its own attachments) whose title lines differ in
+indentation, and the lines alternate between those styles, each line is
+assigned by its style; export-header lines go to the document they
+describe; a line of neither style goes to the family whose area it names,
+else follows the previous line.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from policykg.extract import doc_attrs
+from policykg.extract.genre import (
+    DATE_RE,
+    DOC_NUMBER_RE,
+    LABEL_RE,
+    Line,
+    doc_text,
+    indent_style,
+    is_unit_name,
+    label_kind,
+    label_number,
+    norm,
+    parse_date,
+    region_level,
+    regions_in,
+    split_lines,
+)
+from policykg.extract.model import DocumentRecord, Dropped, Evidence
+
+__all__ = [
+    "DocumentsComponent",
+    "document_at",
+    "documents_by_key",
+    "find_title_lines",
+    "is_title_text",
+]
+
+doc_attrs.register()
+
+# ---------------------------------------------------------------- title lines
+
+_TITLE_TYPES = (
+    "实施意见", "指导意见", "意见", "通知", "决定", "批复", "通告", "公告", "报告", "方案",
+    "办法", "规定", "细则", "计划", "规划", "措施", "纲要", "条例", "规则", "指引", "指南",
+    "要点", "清单", "安排表", "分工表", "任务表", "函", "任务", "政策", "章程",
+)  # fmt: skip
+_PAREN_TAIL = r"(?:\s*[（(][^（）()]{1,24}[）)])*"
+_TITLE_END_RE = re.compile("(?:" + "|".join(_TITLE_TYPES) + ")" + _PAREN_TAIL + r"$")
+_FORMAL_RE = re.compile(r"关于.{2,}")
+_TITLE_BAD_START_RE = re.compile(
+    r"^(?:附件|附表|附：|附:|根据|按照|依据|为了|为|各|注|现将|抄送|印发|主题词|关键词|来源|"
+    r"发布|联系|地址|电话|邮箱|相关|上一篇|下一篇|表\s*\d|图\s*\d|[（(]?此件)"
+)
+_SENTENCE_PUNCT_RE = re.compile(r"[。；;！？!?]|[：:]$")
+_PAREN_ONLY_RE = re.compile(r"^[（(][^（）()]{1,24}[）)]$")
+_YEAR_START_RE = re.compile(r"^(?:19|20)\d{2}(?:[—\-–~～至]\d{2,4})?年")
+_ISSUE_RE = re.compile(r"(?:印发|转发|发布|公布)")
+#: ``关于印发X的通知`` without 《》 around X
+_BARE_ISSUED_RE = re.compile(r"关于(?:印发|转发)([^《》]{4,80})的通知$")
+
+
+def is_title_text(s: str) -> bool:
+    """Whether a (joined, stripped) line reads as a policy document title."""
+    s = s.strip()
+    if s.startswith("《") and s.endswith("》"):
+        s = s[1:-1]
+    if not 5 <= len(s) <= 160 or _SENTENCE_PUNCT_RE.search(s):
+        return False
+    if _TITLE_BAD_START_RE.match(s) or LABEL_RE.match(s):
+        return False
+    if not _TITLE_END_RE.search(s):
+        return False
+    if _FORMAL_RE.search(s):
+        return True
+    return "，" not in s and "," not in s and len(s) <= 80
+
+
+def _starts_like_title(s: str) -> bool:
+    return bool(regions_in(s) or _YEAR_START_RE.match(s) or "关于" in s[:20])
+
+
+@dataclass(slots=True)
+class TitleLine:
+    """A title found on one or more consecutive lines."""
+
+    title: str
+    start: int
+    end: int
+    first: int  # index of the first line
+    last: int  # index of the last line
+    indent: str
+
+
+def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[TitleLine]:
+    """Title lines (and titles broken over up to three lines) in text order."""
+    skip = skip or set()
+    out: list[TitleLine] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        if i in skip:
+            i += 1
+            continue
+        ln = lines[i]
+        if len(ln.text) > 160 or _SENTENCE_PUNCT_RE.search(ln.text):
+            i += 1
+            continue
+        best: tuple[str, int] | None = None
+        if is_title_text(ln.text):
+            best = (ln.text, i)
+        joined = ln.text
+        for j in range(i + 1, min(i + 3, n)):
+            nxt = lines[j]
+            if j in skip or len(nxt.text) > 40 or _SENTENCE_PUNCT_RE.search(nxt.text):
+                break
+            continuation = _PAREN_ONLY_RE.match(nxt.text) or not (
+                _starts_like_title(nxt.text) or LABEL_RE.match(nxt.text)
+            )
+            if not continuation:
+                break
+            joined += nxt.text
+            if is_title_text(joined) and not _TITLE_BAD_START_RE.match(ln.text):
+                best = (joined, j)
+        if best is not None:
+            title, last = best
+            if title.startswith("《") and title.endswith("》"):
+                title = title[1:-1]
+            out.append(TitleLine(title, ln.start, lines[last].end, i, last, ln.indent))
+            i = last + 1
+        else:
+            i += 1
+    return out
+
+
+# ---------------------------------------------------------------- export headers
+
+_META_RE = re.compile(
+    r"^(?P<key>发\s*文\s*标\s*题|标\s*题|文\s*件\s*名\s*称|发\s*文\s*单\s*位|发\s*文\s*机\s*关|"
+    r"发\s*布\s*机\s*构|制\s*发\s*机\s*关|文\s*号|发\s*文\s*字\s*号|发\s*布\s*日\s*期|"
+    r"发\s*文\s*日\s*期|成\s*文\s*日\s*期|印\s*发\s*日\s*期|执\s*行\s*日\s*期|实\s*施\s*日\s*期|"
+    r"生\s*效\s*日\s*期|失\s*效\s*日\s*期|时\s*效\s*性|效\s*力\s*级\s*别|索\s*引\s*号|主\s*题\s*分\s*类)"
+    r"\s*[:：]\s*(?P<value>.*)$"
+)
+_META_FIELD = {
+    "发文标题": "title", "标题": "title", "文件名称": "title",
+    "发文单位": "issuer", "发文机关": "issuer", "发布机构": "issuer", "制发机关": "issuer",
+    "文号": "doc_number", "发文字号": "doc_number",
+    "发布日期": "date", "发文日期": "date", "成文日期": "date", "印发日期": "date",
+}  # fmt: skip
+
+
+def _meta(line: Line) -> tuple[str, str, int] | None:
+    m = _META_RE.match(line.text)
+    if not m:
+        return None
+    key = re.sub(r"\s+", "", m.group("key"))
+    return key, m.group("value").strip(), line.start + m.start("value")
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass(slots=True)
+class _Doc:
+    title: str | None
+    anchor: int
+    ev_start: int
+    ev_end: int
+    title_line: TitleLine | None = None
+    notice_of: int | None = None  # index of the issuing notice
+    attachments: list[str] = field(default_factory=list)
+    issues: bool = False  # the notice 印发 its attachments (they inherit metadata)
+    meta: dict[str, str] = field(default_factory=dict)
+    family: int = 0
+
+
+_BRACKET_TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
+_NOTICE_BODY_RE = re.compile(r"印发给你|现印发|现予印发|予以印发|印发你们|现将.{0,80}印发")
+_ATTACH_LINE_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]\s*(?P<title>.+)$")
+_STANDALONE_DATE_RE = re.compile(r"^\s*[（(]?\s*(?:" + DATE_RE.pattern + r")\s*[）)]?\s*$")
+_ALIAS_RE = re.compile(r"《([^《》]{4,160})》\s*[（(]\s*以下简称\s*[“《\"]?([^”》\"）)]{1,24})")
+
+
+def _same_title(a: str, b: str) -> bool:
+    na, nb = norm(a), norm(b)
+    if na == nb:
+        return True
+    short, long_ = sorted((na, nb), key=len)
+    return len(short) >= 8 and long_.startswith(short) and len(long_) - len(short) <= 8
+
+
+class DocumentsComponent:
+    """spaCy component: documents and their metadata -> ``doc._.pkg_documents``."""
+
+    def __init__(self, nlp: Language, name: str, interleave: bool = True) -> None:
+        self.name = name
+        self.interleave = interleave
+
+    # -- helpers over the file ---------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        source = doc._.pkg_source or ""
+        dropped: list[Dropped] = doc._.pkg_dropped or []
+        lines = _live_lines(text, dropped)
+        metas = {ln.index: m for ln in lines if (m := _meta(ln)) is not None}
+
+        docs = self._find_documents(text, lines, metas)
+        if not docs and _has_policy_structure(lines):
+            docs = [self._untitled(text, lines)]
+        if not docs:  # e.g. a news report: no policy document, hence no facts
+            doc._.pkg_documents = []
+            doc.user_data.pop("pkg_segment_index", None)
+            return doc
+        docs.sort(key=lambda d: d.anchor)
+        _families(docs)
+        segments = self._segments(text, lines, metas, docs)
+        records = [
+            self._record(text, source, lines, metas, docs, k, segments[k]) for k in range(len(docs))
+        ]
+        for rec in records:
+            rec.aliases = _aliases(text, rec)
+        doc._.pkg_documents = records
+        doc.user_data.pop("pkg_segment_index", None)
+        return doc
+
+    def _find_documents(
+        self, text: str, lines: list[Line], metas: dict[int, tuple[str, str, int]]
+    ) -> list[_Doc]:
+        docs: list[_Doc] = []
+        # export header: one document described by key: value lines
+        head: dict[str, tuple[str, int]] = {}
+        for key, value, vstart in metas.values():
+            fld = _META_FIELD.get(key)
+            if fld is None or not value or fld in head:
+                continue
+            if fld == "date" and parse_date(value) is None:
+                continue
+            head[fld] = (value, vstart)
+        if "title" in head:
+            title, vstart = head["title"]
+            d = _Doc(title, vstart, vstart, vstart + len(title))
+            d.meta = {k: v for k, (v, _) in head.items()}
+            docs.append(d)
+        elif head:
+            first = min(v for _, v in head.values())
+            d = _Doc(None, first, first, first)
+            d.meta = {k: v for k, (v, _) in head.items()}
+            docs.append(d)
+
+        titles = find_title_lines(lines, skip=set(metas))
+        for tl in titles:
+            formal = bool(_FORMAL_RE.search(tl.title))
+            existing = next((d for d in docs if d.title and _same_title(d.title, tl.title)), None)
+            if existing is not None:
+                if existing.title_line is None:
+                    existing.title_line = tl
+                continue
+            notice = next(
+                (
+                    k
+                    for k, d in enumerate(docs)
+                    if any(_same_title(a, tl.title) for a in d.attachments)
+                ),
+                None,
+            )
+            if notice is not None:
+                d = _Doc(tl.title, tl.start, tl.start, tl.end, tl, notice_of=notice)
+                docs.append(d)
+                continue
+            if formal or not docs or self._new_region(docs, tl):
+                docs.append(_Doc(tl.title, tl.start, tl.start, tl.end, tl))
+        # notices: attachments named in the title, in 印发 sentences, in 附件 lines
+        for d in docs:
+            if d.title and d.title.endswith("通知"):
+                d.attachments += _BRACKET_TITLE_RE.findall(d.title)
+                bare = _BARE_ISSUED_RE.search(d.title)
+                if bare and not d.attachments:
+                    d.attachments.append(bare.group(1))
+                d.issues = bool(_ISSUE_RE.search(d.title.split("《")[0]))
+        for ln in lines:
+            notice_k = _owner_notice(docs, ln.start)
+            if notice_k is None:
+                continue
+            nd = docs[notice_k]
+            if _NOTICE_BODY_RE.search(ln.text):
+                found = _BRACKET_TITLE_RE.findall(ln.text)
+                nd.attachments += found
+                nd.issues = nd.issues or bool(found)
+            m = _ATTACH_LINE_RE.match(ln.text)
+            if m:
+                nd.attachments.append(m.group("title").strip().strip("《》"))
+        # second pass: attachments announced in bodies may be found only now
+        for tl in titles:
+            if any(d.title and _same_title(d.title, tl.title) for d in docs):
+                continue
+            notice = next(
+                (
+                    k
+                    for k, d in enumerate(docs)
+                    if d.anchor < tl.start and any(_same_title(a, tl.title) for a in d.attachments)
+                ),
+                None,
+            )
+            if notice is not None:
+                docs.append(_Doc(tl.title, tl.start, tl.start, tl.end, tl, notice_of=notice))
+        docs += _unheaded_attachments(text, lines, docs)
+        return docs
+
+    @staticmethod
+    def _new_region(docs: list[_Doc], tl: TitleLine) -> bool:
+        regions = regions_in(tl.title)
+        if not regions:
+            return False
+        last = docs[-1]
+        prev = regions_in(last.title or "") or regions_in(last.meta.get("issuer", ""))
+        return bool(prev) and regions[-1] not in prev and prev[-1] not in regions
+
+    @staticmethod
+    def _untitled(text: str, lines: list[Line]) -> _Doc:
+        start = lines[0].start if lines else 0
+        return _Doc(None, start, start, start)
+
+    # -- segments -----------------------------------------------------------------
+
+    def _segments(
+        self,
+        text: str,
+        lines: list[Line],
+        metas: dict[int, tuple[str, str, int]],
+        docs: list[_Doc],
+    ) -> list[list[tuple[int, int]]]:
+        n = len(docs)
+        families = sorted({d.family for d in docs})
+        style_of: dict[int, str] = {}
+        for d in docs:
+            if d.title_line is not None:
+                style_of.setdefault(d.family, indent_style(d.title_line.indent))
+        interleaved = False
+        if self.interleave and len(families) >= 2 and len(set(style_of.values())) >= 2:
+            seq = [indent_style(ln.indent) for ln in lines if ln.index not in metas]
+            counts = Counter(seq)
+            fam_styles = set(style_of.values())
+            shares = [counts[s] / max(1, len(seq)) for s in fam_styles]
+            flips = sum(1 for a, b in pairwise(seq) if a != b)
+            interleaved = len(seq) >= 10 and min(shares) >= 0.15 and flips >= 0.25 * len(seq)
+        anchors = [d.anchor for d in docs]
+        owner = [max(0, bisect_right(anchors, ln.start) - 1) for ln in lines]
+        if interleaved:
+            by_style: dict[str, int] = {}
+            for fam, st in style_of.items():
+                by_style.setdefault(st, fam)
+            meta_family = next((d.family for d in docs if d.meta), None)
+            names = {
+                d.family: [r[:-1] for r in regions_in(d.title or d.meta.get("issuer", ""))]
+                for d in docs
+            }
+            prev_fam = docs[0].family
+            mixed: list[int] = []
+            for ln in lines:
+                if ln.index in metas and meta_family is not None:
+                    fam = meta_family
+                elif indent_style(ln.indent) in by_style:
+                    fam = by_style[indent_style(ln.indent)]
+                else:
+                    hits = [f for f, ns in names.items() if any(x and x in ln.text for x in ns)]
+                    fam = hits[0] if len(hits) == 1 else prev_fam
+                prev_fam = fam
+                members = [k for k in range(n) if docs[k].family == fam]
+                k = members[0]
+                for m in members:
+                    if docs[m].anchor <= ln.start:
+                        k = m
+                mixed.append(k)
+            # numbering must continue better per stream than in one run of text
+            if _numbering_breaks(lines, mixed) < _numbering_breaks(lines, owner):
+                owner = mixed
+        segs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for pos, ln in enumerate(lines):
+            start = ln.line_start if pos else 0
+            end = lines[pos + 1].line_start if pos + 1 < len(lines) else len(text)
+            k = owner[pos]
+            if segs[k] and segs[k][-1][1] == start:
+                segs[k][-1] = (segs[k][-1][0], end)
+            else:
+                segs[k].append((start, end))
+        return segs
+
+    # -- metadata -----------------------------------------------------------------
+
+    def _record(
+        self,
+        text: str,
+        source: str,
+        lines: list[Line],
+        metas: dict[int, tuple[str, str, int]],
+        docs: list[_Doc],
+        k: int,
+        segs: list[tuple[int, int]],
+    ) -> DocumentRecord:
+        d = docs[k]
+        own = [ln for ln in lines if any(s <= ln.start < e for s, e in segs)]
+        notice = docs[d.notice_of] if d.notice_of is not None else None
+        inherit = notice is not None and notice.issues
+
+        doc_number = d.meta.get("doc_number")
+        if doc_number is None and d.title_line is not None:
+            doc_number = _doc_number_near(lines, d.title_line, metas, attachment=notice is not None)
+
+        issuer = d.meta.get("issuer")
+        if issuer is None and d.title and "关于" in d.title:
+            prefix = d.title.split("关于")[0].strip()
+            if is_unit_name(prefix):
+                issuer = prefix
+        if issuer is None:
+            issuer = _signature(own)
+        if issuer is None and inherit and notice is not None:
+            issuer = _issuer_of(notice, docs)
+
+        date = parse_date(d.meta["date"]) if "date" in d.meta else None
+        if date is None:
+            date = _standalone_date(own, last=d.title is None)
+        if date is None and inherit and notice is not None:
+            date = parse_date(notice.meta.get("date", "")) or _standalone_date(
+                [ln for ln in lines if ln.start < d.anchor and ln.start >= notice.anchor],
+                last=False,
+            )
+
+        region = None
+        for src in (issuer, d.title):
+            if src and regions_in(src):
+                region = regions_in(src)[-1]
+                break
+        if region is None and notice is not None:
+            nd = notice
+            for src in (nd.meta.get("issuer"), nd.title):
+                if src and regions_in(src):
+                    region = regions_in(src)[-1]
+                    break
+        ev_start, ev_end = d.ev_start, d.ev_end
+        if region is None:
+            region, span = _frequent_region(text, own)
+            if span and d.title is None:
+                ev_start, ev_end = span
+        if ev_end <= ev_start:
+            first = own[0] if own else None
+            ev_start, ev_end = (first.start, first.end) if first else (0, 0)
+        span_start = min((s for s, _ in segs), default=0)
+        span_end = max((e for _, e in segs), default=len(text))
+        return DocumentRecord(
+            key=f"doc{k + 1}",
+            title=d.title,
+            doc_number=doc_number,
+            issuer=issuer,
+            region=region,
+            region_level=region_level(region) if region else None,
+            date=date,
+            evidence=Evidence(source, ev_start, ev_end, text[ev_start:ev_end]),
+            issued_by_notice=f"doc{d.notice_of + 1}" if d.notice_of is not None else None,
+            span_start=span_start,
+            span_end=span_end,
+            segments=segs,
+        )
+
+
+_ATTACH_MARK_RE = re.compile(r"^附\s*件\s*\d*[:：]?$")
+
+
+def _unheaded_attachments(text: str, lines: list[Line], docs: list[_Doc]) -> list[_Doc]:
+    """An issued attachment whose title is never repeated: it starts after the notice's date."""
+    out: list[_Doc] = []
+    for k, d in enumerate(docs):
+        if not d.issues or any(x.notice_of == k for x in docs):
+            continue
+        missing = [
+            a
+            for a in dict.fromkeys(d.attachments)
+            if not any(x.title and _same_title(x.title, a) for x in docs)
+        ]
+        if len(missing) != 1:
+            continue
+        after = [ln for ln in lines if ln.start > d.anchor]
+        date_at = next(
+            (
+                i
+                for i, ln in enumerate(after)
+                if _STANDALONE_DATE_RE.match(ln.text) and parse_date(ln.text)
+            ),
+            None,
+        )
+        if date_at is None:
+            continue
+        rest = [
+            ln
+            for ln in after[date_at + 1 :]
+            if not (_ATTACH_LINE_RE.match(ln.text) or _ATTACH_MARK_RE.match(ln.text))
+        ]
+        if len(rest) < 3 or not any(LABEL_RE.match(ln.text) for ln in rest):
+            continue
+        if any(d.anchor < x.anchor <= rest[0].start for x in docs):
+            continue
+        title = missing[0]
+        ev = text.find(title, d.anchor)
+        ev_start, ev_end = (ev, ev + len(title)) if ev != -1 else (rest[0].start, rest[0].start)
+        out.append(_Doc(title, rest[0].line_start, ev_start, ev_end, notice_of=k))
+    return out
+
+
+_ADDRESSEE_RE = re.compile(r"^各.{2,80}[：:]$")
+_ASSIGNMENT_RE = re.compile(r"(?:责任|牵头|配合)(?:单位|部门)")
+
+
+def _has_policy_structure(lines: list[Line]) -> bool:
+    """A file without a title is a policy text only if it reads like one."""
+    labels = sum(1 for ln in lines if LABEL_RE.match(ln.text))
+    return (
+        labels >= 2
+        or any(_ADDRESSEE_RE.match(ln.text) for ln in lines)
+        or any(_ASSIGNMENT_RE.search(ln.text) for ln in lines)
+    )
+
+
+def _numbering_breaks(lines: list[Line], owner: list[int]) -> int:
+    """Numbered labels that do not continue their document's sequence (1 may restart)."""
+    last: dict[tuple[int, str], int] = {}
+    breaks = 0
+    for ln, k in zip(lines, owner, strict=True):
+        m = LABEL_RE.match(ln.text)
+        if not m:
+            continue
+        label = m.group("label")
+        number = label_number(label)
+        if number is None:
+            continue
+        key = (k, label_kind(label))
+        if number != 1 and last.get(key, 0) + 1 != number:
+            breaks += 1
+        last[key] = number
+    return breaks
+
+
+def _issuer_of(d: _Doc, docs: list[_Doc]) -> str | None:
+    if d.meta.get("issuer"):
+        return d.meta["issuer"]
+    if d.title and "关于" in d.title:
+        prefix = d.title.split("关于")[0].strip()
+        if is_unit_name(prefix):
+            return prefix
+    return None
+
+
+def _families(docs: list[_Doc]) -> None:
+    for k, d in enumerate(docs):
+        d.family = k
+    for d in docs:
+        if d.notice_of is not None:
+            d.family = docs[d.notice_of].family
+
+
+def _owner_notice(docs: list[_Doc], pos: int) -> int | None:
+    best = None
+    for k, d in enumerate(docs):
+        if d.anchor <= pos and d.title and d.title.endswith("通知"):
+            best = k
+    return best
+
+
+def _live_lines(text: str, dropped: list[Dropped]) -> list[Line]:
+    """Lines not wholly dropped; a dropped prefix (injected junk) is cut off."""
+    ds = sorted(dropped, key=lambda x: x.start)
+    starts = [x.start for x in ds]
+    out: list[Line] = []
+    for ln in split_lines(text):
+        i = bisect_right(starts, ln.start) - 1
+        if i >= 0 and ds[i].start <= ln.start < ds[i].end:
+            if ds[i].end >= ln.end:
+                continue
+            rest = text[ds[i].end : ln.end]
+            body = rest.lstrip()
+            start = ln.end - len(body)
+            ln = Line(0, ln.line_start, start, ln.end, body, rest[: len(rest) - len(body)])
+        out.append(Line(len(out), ln.line_start, ln.start, ln.end, ln.text, ln.indent))
+    return out
+
+
+def _doc_number_near(
+    lines: list[Line], tl: TitleLine, metas: dict[int, tuple[str, str, int]], attachment: bool
+) -> str | None:
+    candidates = list(range(tl.last + 1, min(tl.last + 7, len(lines))))
+    if not attachment:
+        candidates += list(range(max(0, tl.first - 3), tl.first))
+    for i in candidates:
+        ln = lines[i]
+        if i in metas:
+            continue
+        m = DOC_NUMBER_RE.search(ln.text)
+        if m and len(ln.text) - len(m.group()) <= 6:
+            return m.group()
+        if len(ln.text) > 60:
+            break
+    return None
+
+
+def _standalone_date(own: list[Line], last: bool) -> str | None:
+    found = [parse_date(ln.text) for ln in own if _STANDALONE_DATE_RE.match(ln.text)]
+    found = [f for f in found if f]
+    if not found:
+        return None
+    return found[-1] if last else found[0]
+
+
+def _signature(own: list[Line]) -> str | None:
+    for a, b in pairwise(own):
+        if _STANDALONE_DATE_RE.match(b.text) and parse_date(b.text):
+            cand = a.text.strip("（）() ")
+            if is_unit_name(cand) and not cand.endswith("代章"):
+                return cand
+            # a seal note (（…代章）) may sit between the signature and the date
+    for a, b, c in zip(own, own[1:], own[2:], strict=False):
+        if (
+            _STANDALONE_DATE_RE.match(c.text)
+            and parse_date(c.text)
+            and "代章" in b.text
+            and is_unit_name(a.text)
+        ):
+            return a.text
+    return None
+
+
+_REGION_MENTION_RE = re.compile(r"(?:^|(?<=[\s，,。；;：:、“”\"（()）》《\d]))[\u4e00-\u9fff]")
+
+
+def _frequent_region(text: str, own: list[Line]) -> tuple[str | None, tuple[int, int] | None]:
+    counts: Counter[str] = Counter()
+    first_span: dict[str, tuple[int, int]] = {}
+    for ln in own:
+        for m in _REGION_MENTION_RE.finditer(ln.text):
+            regs = regions_in(ln.text[m.start() : m.start() + 20])
+            if not regs:
+                continue
+            name = regs[-1] if len(regs) > 1 else regs[0]
+            if len(name) > 8:
+                continue
+            counts[name] += 1
+            if name not in first_span:
+                s = ln.start + m.start() + ln.text[m.start() :].find(name)
+                first_span[name] = (s, s + len(name))
+    if not counts:
+        return None, None
+    name, c = max(counts.items(), key=lambda kv: (kv[1], -first_span[kv[0]][0]))
+    if c < 2:
+        return None, None
+    # prefer a span on a caption-like short line, else the first mention
+    return name, first_span[name]
+
+
+def _aliases(text: str, rec: DocumentRecord) -> list[str]:
+    if not rec.title:
+        return []
+    out: list[str] = []
+    nt = norm(rec.title)
+    for m in _ALIAS_RE.finditer(text):
+        if norm(m.group(1)) == nt and m.group(2) not in out:
+            out.append(m.group(2).strip())
+    return out
+
+
+# ---------------------------------------------------------------- lookup
+
+
+def _segment_index(doc: Doc) -> tuple[list[int], list[tuple[int, int, str]]]:
+    records: list[DocumentRecord] = doc._.pkg_documents or []
+    cache = doc.user_data.get("pkg_segment_index")
+    if cache is not None and cache[0] == id(records) and cache[1] == len(records):
+        return cache[2], cache[3]
+    entries: list[tuple[int, int, str]] = []
+    for r in records:
+        segs = r.segments or [(r.span_start, r.span_end)]
+        entries += [(s, e, r.key) for s, e in segs]
+    entries.sort()
+    starts = [e[0] for e in entries]
+    doc.user_data["pkg_segment_index"] = (id(records), len(records), starts, entries)
+    return starts, entries
+
+
+def document_at(doc: Doc, offset: int) -> str | None:
+    """Key of the document owning ``offset`` (nearest preceding one outside all segments).
+
+    Parameters
+    ----------
+    doc : spacy.tokens.Doc
+        A Doc processed by ``policykg_documents``.
+    offset : int
+        Character offset into ``doc.text``.
+
+    Returns
+    -------
+    str or None
+        The document key, or None when the file has no documents.
+    """
+    records = doc._.pkg_documents or []
+    if not records:
+        return None
+    starts, entries = _segment_index(doc)
+    i = bisect_right(starts, offset) - 1
+    if i < 0:
+        return entries[0][2] if entries else records[0].key
+    return entries[i][2]
+
+
+def documents_by_key(doc: Doc) -> dict[str, DocumentRecord]:
+    """``{key: DocumentRecord}`` of the Doc's documents."""
+    return {r.key: r for r in doc._.pkg_documents or []}
+
+
+@Language.factory("policykg_documents", default_config={"interleave": True})
+def make_documents(nlp: Language, name: str, interleave: bool) -> DocumentsComponent:
+    """Factory of the ``policykg_documents`` component."""
+    return DocumentsComponent(nlp, name, interleave)

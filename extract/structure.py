@@ -1,0 +1,470 @@
+"""Task structure: numbered measures and table rows of each document.
+
+Component ``policykg_structure`` (after ``policykg_documents``) fills
+``doc._.pkg_tasks`` with :class:`Task` records, in text order:
+
+* numbered items: ``一、`` / ``（一）`` / ``(一)`` / ``1.`` / ``1、`` / ``（1）`` /
+  ``①`` / ``第X条`` / ``第X章`` at the start of a line.  ``level`` is the rank
+  of the label style in the order the styles first appear in the document
+  (how drafters nest them), starting at 1.
+* table rows (``kind == "table_row"``): tables with a header row (``序号`` /
+  ``工作任务`` / ``责任单位`` …), written either one row per line (cells
+  separated by tabs, ``|`` or runs of spaces) or *flattened*, one cell per
+  line as scraped pages and database exports render them.  Cells split over
+  two lines (``2017年`` / ``底完成``) are merged back.  Each row's cells are in
+  ``Task.cells`` with their column header.
+
+``Task.heading`` is the first sentence of the item (or of the task cell),
+without the label and the final ``。``; ``heading_start/heading_end`` locate
+it, ``start/end`` the whole item (label to the next item of the same or a
+higher level in the same document).
+
+Helpers other components use: :func:`find_tables` (cleaning uses it to leave
+table cells alone when it removes duplicated lines), :func:`first_sentence`,
+:func:`task_at` (the innermost task of a document containing an offset).
+Lines inside ``doc._.pkg_dropped`` spans are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from policykg.extract import doc_attrs
+from policykg.extract.genre import (
+    LABEL_RE,
+    Line,
+    doc_text,
+    is_unit_name,
+    label_kind,
+    split_lines,
+)
+from policykg.extract.model import Dropped
+from policykg.extract.segmentation import document_at
+
+__all__ = [
+    "Cell",
+    "StructureComponent",
+    "Table",
+    "Task",
+    "find_tables",
+    "first_sentence",
+    "task_at",
+]
+
+doc_attrs.register()
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell: ``column`` is its header with inner whitespace removed."""
+
+    column: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Task:
+    """A numbered measure or a table row of one document."""
+
+    document: str | None
+    label: str
+    heading: str
+    level: int
+    start: int
+    end: int
+    heading_start: int = 0
+    heading_end: int = 0
+    kind: str = "numbered"
+    #: index of the enclosing task in ``doc._.pkg_tasks`` (None at top level)
+    parent: int | None = None
+    #: for table rows: the row's cells under their column headers
+    cells: list[Cell] = field(default_factory=list)
+
+    def cell(self, *names: str) -> Cell | None:
+        """The first cell whose column header contains one of ``names``."""
+        for name in names:
+            for c in self.cells:
+                if name in c.column:
+                    return c
+        return None
+
+
+@dataclass(slots=True)
+class Table:
+    """A table found in the text: header columns and rows of cells."""
+
+    columns: list[str]
+    start: int
+    end: int
+    rows: list[tuple[str, int, int, list[Cell]]]  # (row label, start, end, cells)
+
+
+# ---------------------------------------------------------------- sentences
+
+_SENTENCE_END_RE = re.compile(r"[。！？；;!?]")
+_TRAILING_CLAUSE_RE = re.compile(r"[（(][^（()）]*(?:单位|牵头|负责|配合)[^（()）]*[）)]\s*$")
+
+
+def first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Span of the first sentence of ``text[start:end]``, final punctuation excluded."""
+    m = _SENTENCE_END_RE.search(text, start, end)
+    stop = m.start() if m else end
+    nl = text.find("\n", start, stop)
+    if nl != -1 and nl - start >= 6:
+        stop = nl
+    seg = text[start:stop]
+    clause = _TRAILING_CLAUSE_RE.search(seg)
+    if clause and clause.start() > 0:
+        stop = start + clause.start()
+    while stop > start and text[stop - 1] in " \t\r\n\u3000\xa0。：:，,":
+        stop -= 1
+    return start, stop
+
+
+# ---------------------------------------------------------------- tables
+
+_HEADER_WORD_RE = re.compile(
+    r"任务|单位|部门|目标|内容|措施|事项|时间|进度|指标|形式|成果|要求|举措|备注|分工|项目|政策"
+)
+_NUMBER_HEADER = frozenset({"序号", "编号", "序", "No", "NO", "no"})
+_ROW_JUNK_RE = re.compile(r"\[[^\]]*\]|【[^】]*】")
+_INLINE_SPLIT_RE = re.compile(r"\t+|\s*[|｜│]\s*|[ \u3000\xa0]{2,}")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _row_number(text: str) -> int | None:
+    core = _ROW_JUNK_RE.sub("", text).strip()
+    return int(core) if core.isdigit() and len(core) <= 4 else None
+
+
+def _is_header_cell(s: str) -> bool:
+    sq = _squash(s)
+    return 0 < len(sq) <= 14 and not re.search(r"[。，,；;]", sq)
+
+
+def _merge_cells(text: str, cells: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    """Merge cells split over lines until the row has ``n`` cells."""
+    cells = list(cells)
+    while len(cells) > n >= 2:
+        best, best_key = 1, (2, 10**9)
+        for i in range(1, len(cells) - 1):
+            a, b = text[cells[i][0] : cells[i][1]], text[cells[i + 1][0] : cells[i + 1][1]]
+            cont = 0 if a.endswith(("、", "，", ",", "；")) else 1
+            key = (cont, len(a) + len(b))
+            if key < best_key:
+                best, best_key = i, key
+        cells[best : best + 2] = [(cells[best][0], cells[best + 1][1])]
+    return cells
+
+
+_UNIT_COLUMN_RE = re.compile(r"单位|部门|主体")
+_TASK_COLUMN_RE = re.compile(r"任务|内容|措施|事项|目标|举措|项目")
+
+
+def _split_subrows(
+    row_lines: Sequence[Line], columns: list[str]
+) -> tuple[Sequence[Line], list[Sequence[Line]]]:
+    """A row followed by sub-rows that repeat its unit columns (and those after them)."""
+    n = len(columns)
+    extra = len(row_lines) - n
+    unit_cols = [c for c, col in enumerate(columns) if _UNIT_COLUMN_RE.search(col)]
+    if extra < 2 or not unit_cols:
+        return row_lines, []
+    g = n - unit_cols[0]
+    if g < 1 or extra % g:
+        return row_lines, []
+    subs = [row_lines[n + j : n + j + g] for j in range(0, extra, g)]
+    for sub in subs:
+        items = [x for x in re.split(r"[、，,；;]", sub[0].text) if x.strip()]
+        if not items or not all(is_unit_name(x) for x in items):
+            return row_lines, []
+    return row_lines[:n], subs
+
+
+def _flat_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int] | None:
+    """A flattened table whose header starts at ``lines[i]`` (one cell per line)."""
+    if len(lines[i].text) > 8 or _squash(lines[i].text) not in _NUMBER_HEADER:
+        return None
+    j = i + 1
+    while j < len(lines) and j - i < 12 and _row_number(lines[j].text) is None:
+        if not _is_header_cell(lines[j].text):
+            return None
+        j += 1
+    columns = [_squash(ln.text) for ln in lines[i:j]]
+    if len(columns) < 2 or not any(_HEADER_WORD_RE.search(c) for c in columns):
+        return None
+    return _flat_rows(text, lines, i, j, columns)
+
+
+def _flat_rows(
+    text: str, lines: Sequence[Line], i: int, j: int, columns: list[str]
+) -> tuple[Table, int] | None:
+    """Rows written one cell per line from ``lines[j]`` on, under ``columns``."""
+    n = len(columns)
+    rows: list[tuple[str, int, int, list[Cell]]] = []
+    expected = 1
+    k = j
+    while k < len(lines) and _row_number(lines[k].text) == expected:
+        start_k = k
+        k += 1
+        limit = start_k + 2 * n + 2
+        while k < len(lines) and k < limit and _row_number(lines[k].text) != expected + 1:
+            k += 1
+        if k < len(lines) and _row_number(lines[k].text) == expected + 1:
+            row_lines = lines[start_k:k]
+        else:
+            # last row: its cells, plus one extra per short fragment (a split cell)
+            extra = sum(
+                1
+                for a, b in zip(lines[start_k + 2 : k], lines[start_k + 3 : k], strict=False)
+                if len(a.text) <= 6 and len(b.text) <= 6
+            )
+            row_lines = lines[start_k : min(k, start_k + n + extra)]
+            k = start_k + len(row_lines)
+        label = _ROW_JUNK_RE.sub("", row_lines[0].text).strip()
+        row_lines, subrows = _split_subrows(row_lines, columns)
+        spans = _merge_cells(text, [(ln.start, ln.end) for ln in row_lines], n)
+        cells = [Cell(columns[c], s, e, text[s:e]) for c, (s, e) in enumerate(spans) if c < n]
+        rows.append((label, row_lines[0].start, row_lines[-1].end, cells))
+        for sub in subrows:
+            first = n - len(sub)
+            sub_cells = [
+                Cell(columns[first + c], ln.start, ln.end, ln.text) for c, ln in enumerate(sub)
+            ]
+            rows.append((label, sub[0].start, sub[-1].end, sub_cells))
+        expected += 1
+    if not rows:
+        return None
+    return Table(columns, lines[i].start, rows[-1][2], rows), k
+
+
+def _inline_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int] | None:
+    """A table written one row per line, cells separated by tabs, bars or spaces."""
+    head = lines[i]
+    raw = text[head.start : head.end]
+    if len(raw) > 200 or not _INLINE_SPLIT_RE.search(raw):
+        return None
+    parts = [p for p in _INLINE_SPLIT_RE.split(raw.strip("|｜│ ")) if p.strip()]
+    if len(parts) < 2 or not all(_is_header_cell(p) for p in parts):
+        return None
+    columns = [_squash(p) for p in parts]
+    if not (columns[0] in _NUMBER_HEADER or any("单位" in c or "部门" in c for c in columns)):
+        return None
+    if sum(1 for c in columns if _HEADER_WORD_RE.search(c)) < 1:
+        return None
+    if i + 1 < len(lines) and _row_number(lines[i + 1].text) == 1 and columns[0] in _NUMBER_HEADER:
+        # header on one line, rows flattened one cell per line below it
+        return _flat_rows(text, lines, i, i + 1, columns)
+    rows: list[tuple[str, int, int, list[Cell]]] = []
+    k = i + 1
+    while k < len(lines):
+        ln = lines[k]
+        if re.fullmatch(r"[|｜│:\-\s]+", ln.text):  # markdown separator row
+            k += 1
+            continue
+        cells: list[Cell] = []
+        for m in re.finditer(r"[^\t|｜│]+?(?=\t|[ \u3000\xa0]{2,}|[|｜│]|$)", ln.text):
+            seg = m.group().strip()
+            if not seg:
+                continue
+            s = ln.start + m.start() + (len(m.group()) - len(m.group().lstrip()))
+            cells.append(Cell("", s, s + len(seg), seg))
+        if len(cells) < 2 or len(cells) > len(columns) + 1:
+            break
+        cells = [
+            Cell(columns[c], x.start, x.end, x.text) for c, x in enumerate(cells[: len(columns)])
+        ]
+        label = cells[0].text if columns[0] in _NUMBER_HEADER else str(len(rows) + 1)
+        rows.append((label, ln.start, ln.end, cells))
+        k += 1
+    if not rows:
+        return None
+    return Table(columns, head.start, rows[-1][2], rows), k
+
+
+def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
+    """Tables in ``text`` (flattened one-cell-per-line or one-row-per-line)."""
+    lines = split_lines(text) if lines is None else lines
+    out: list[Table] = []
+    i = 0
+    while i < len(lines):
+        found = _flat_table(text, lines, i) or _inline_table(text, lines, i)
+        if found:
+            out.append(found[0])
+            i = max(found[1], i + 1)
+        else:
+            i += 1
+    return out
+
+
+# ---------------------------------------------------------------- numbered items
+
+
+def _dropped_index(dropped: Sequence[Dropped]) -> tuple[list[int], list[Dropped]]:
+    ds = sorted(dropped, key=lambda d: d.start)
+    return [d.start for d in ds], ds
+
+
+def _in_dropped(starts: list[int], ds: list[Dropped], pos: int) -> Dropped | None:
+    i = bisect_right(starts, pos) - 1
+    if i >= 0 and ds[i].start <= pos < ds[i].end:
+        return ds[i]
+    return None
+
+
+def task_at(tasks: Sequence[Task], document: str | None, offset: int) -> Task | None:
+    """The innermost task of ``document`` that starts at or before ``offset``.
+
+    Numbered items nest in text order, so the latest one started is the
+    innermost open item.  Table rows are matched by their span only.
+    """
+    best: Task | None = None
+    for t in tasks:
+        if t.start > offset:
+            break
+        if t.document != document:
+            continue
+        if t.kind == "table_row":
+            if t.start <= offset < t.end:
+                best = t
+            continue
+        best = t
+    return best
+
+
+class StructureComponent:
+    """spaCy component: numbered tasks and table rows -> ``doc._.pkg_tasks``."""
+
+    def __init__(self, nlp: Language, name: str, tables: bool = True) -> None:
+        self.name = name
+        self.tables = tables
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        lines = split_lines(text)
+        starts, ds = _dropped_index(doc._.pkg_dropped or [])
+        tables: list[Table] = []
+        if self.tables:
+            cached = doc.user_data.get("pkg_tables")
+            tables = cached if cached is not None else find_tables(text, lines)
+        table_spans = [(t.start, t.end) for t in tables]
+
+        tasks: list[Task] = []
+        ti = 0
+        for li, ln in enumerate(lines):
+            while ti < len(table_spans) and table_spans[ti][1] < ln.start:
+                ti += 1
+            if ti < len(table_spans) and table_spans[ti][0] <= ln.start <= table_spans[ti][1]:
+                continue
+            start = ln.start
+            hit = _in_dropped(starts, ds, start)
+            if hit is not None:
+                if hit.end >= ln.end:
+                    continue
+                start = hit.end
+                while start < ln.end and text[start] in " \t\u3000\xa0。，,":
+                    start += 1
+            m = LABEL_RE.match(text, start, ln.end)
+            if not m:
+                continue
+            label = m.group("label").strip()
+            hs = m.end()
+            while hs < ln.end and text[hs] in " \t\u3000\xa0":
+                hs += 1
+            if hs >= ln.end and li + 1 < len(lines):
+                # a bare label line ("一、"): the heading is on the next line
+                nxt = lines[li + 1]
+                if not LABEL_RE.match(nxt.text) and len(nxt.text) <= 80:
+                    hs, h_end = nxt.start, nxt.end
+                else:
+                    h_end = ln.end
+            else:
+                h_end = ln.end
+            h0, h1 = first_sentence(text, hs, h_end)
+            tasks.append(
+                Task(
+                    document=document_at(doc, start),
+                    label=re.sub(r"\s+", "", label),
+                    heading=text[h0:h1],
+                    level=0,
+                    start=start,
+                    end=ln.end,
+                    heading_start=h0,
+                    heading_end=h1,
+                )
+            )
+        for table in tables:
+            previous: tuple[str, int, int] | None = None
+            for label, rs, re_, cells in table.rows:
+                task_cell = next((c for c in cells if _TASK_COLUMN_RE.search(c.column)), None)
+                if task_cell is None and previous is not None and previous[0] == label:
+                    h0, h1 = previous[1], previous[2]  # a sub-row of the same task
+                else:
+                    if task_cell is None:
+                        task_cell = cells[1] if len(cells) > 1 else cells[0]
+                    h0, h1 = first_sentence(text, task_cell.start, task_cell.end)
+                previous = (label, h0, h1)
+                tasks.append(
+                    Task(
+                        document=document_at(doc, rs),
+                        label=label,
+                        heading=text[h0:h1],
+                        level=0,
+                        start=rs,
+                        end=re_,
+                        heading_start=h0,
+                        heading_end=h1,
+                        kind="table_row",
+                        cells=cells,
+                    )
+                )
+        tasks.sort(key=lambda t: t.start)
+        _assign_levels(tasks, doc)
+        doc._.pkg_tasks = tasks
+        return doc
+
+
+def _assign_levels(tasks: list[Task], doc: Doc) -> None:
+    """Levels by first appearance of each label style per document; parents and ends."""
+    order: dict[str | None, list[str]] = {}
+    for t in tasks:
+        if t.kind == "table_row":
+            continue
+        kinds = order.setdefault(t.document, [])
+        kind = label_kind(t.label)
+        if kind not in kinds:
+            kinds.append(kind)
+        t.level = kinds.index(kind) + 1
+    doc_end: dict[str | None, int] = {}
+    for d in doc._.pkg_documents or []:
+        doc_end[d.key] = d.span_end
+    stacks: dict[str | None, list[int]] = {}
+    for i, t in enumerate(tasks):
+        if t.kind == "table_row":
+            t.level = max((len(k) for k in order.values()), default=0) + 1
+            continue
+        stack = stacks.setdefault(t.document, [])
+        while stack and tasks[stack[-1]].level >= t.level:
+            tasks[stack.pop()].end = t.start
+        t.parent = stack[-1] if stack else None
+        stack.append(i)
+    for key, stack in stacks.items():
+        for i in stack:
+            tasks[i].end = max(tasks[i].end, doc_end.get(key, len(doc_text(doc))))
+
+
+@Language.factory("policykg_structure", default_config={"tables": True})
+def make_structure(nlp: Language, name: str, tables: bool) -> StructureComponent:
+    """Factory of the ``policykg_structure`` component."""
+    return StructureComponent(nlp, name, tables)

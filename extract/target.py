@@ -1,0 +1,879 @@
+"""City targets metric: quantified goals with value, unit, comparator and year.
+
+A target is a number the document commits to reach: ``每万人口发明专利数达到
+12件``, ``新增5—8个重点实验室``, ``政务服务事项网上可办率达到95%以上``.  The
+rules read the clause around every number with a measure word:
+
+* value: Arabic or Chinese numerals, ranges (``1~2``, ``5—8``, ``1-2``,
+  ``五至八``), magnitudes kept as written (``6万件`` -> 6, unit ``万件``,
+  ``normalized_value`` 60000), per-capita and per-year units (``件/万人``,
+  ``人次/年``), ``%`` and ``个百分点``;
+* metric: what is measured, as written, without number, comparator or the
+  leading verb; written before the number (``X达到N件``) or after it
+  (``培育N家X``);
+* comparator: ``>=`` (达到/超过/不低于/力争/以上 …), ``<=`` (以下/不超过/
+  以内/控制在 …), ``increase`` (新增/增加/新建 … by an amount),
+  ``pct_increase`` (增长/提高 … by a percentage), else ``=``;
+* year: a year in the sentence (``到2020年``, ``“十四五”末``) wins; else a
+  scope opened by an earlier paragraph of the same document (``主要目标。到
+  2020年，…`` until the next heading of its level, a table heading ``2017年
+  目标``), else the plan period of the document (title ``(2021—2025年)``,
+  ``2017年…计划``, ``“十四五”…规划``); recurring goals (``每年…``) have year
+  None and a ``/年`` unit.
+
+Not targets: history (a background section such as ``现有基础``, ``截至``,
+``已``, ``了``), dates, 文号, list numbering, hotlines, durations
+(``通过3年努力``), rankings (``前10位``), subsidies and rules (``给予…奖励``,
+``不得低于``, ``按…比例``), pools (``从200项…中``), attributes
+(``投入超过1000万元的企业``).  A restated goal (same value, unit, year and a
+similar metric) is one record per document.
+
+Public API
+----------
+``parse_number(s)``, ``parse_quantity(s)``, ``Quantity``
+``plan_year(title, opening="")``
+``find_targets(text, start=0, end=None, *, document_key, region, ...)``
+``TargetExtractor``: the ``policykg_targets`` spaCy component.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from policykg.extract import doc_attrs
+from policykg.extract.attribution import (
+    MAX_CLAUSE_REACH,
+    DocumentIndex,
+    SpanSet,
+    clause_bounds,
+    trimmed_evidence,
+)
+from policykg.extract.citation import find_titles
+from policykg.extract.genre import LABEL_RE, cn_to_int, label_kind
+from policykg.extract.indicators import match_indicator
+from policykg.extract.model import Comparator, DocumentRecord, TargetRecord
+
+__all__ = [
+    "Quantity",
+    "TargetExtractor",
+    "bigram_dice",
+    "find_targets",
+    "make_target_extractor",
+    "parse_number",
+    "parse_quantity",
+    "plan_year",
+]
+
+doc_attrs.register()
+
+# ---------------------------------------------------------------- numbers
+
+_CN_NUM = "零〇○一二两三四五六七八九十百千"
+_MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6,
+              "十万": 1e5, "万": 1e4}  # fmt: skip
+
+
+def parse_number(s: str) -> float | None:
+    """``17`` / ``2.88`` / ``１２`` / ``十五`` / ``二点五`` -> float; None if not a number."""
+    s = s.strip().replace(",", "").replace("，", "")
+    if not s:
+        return None
+    s = s.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    if "点" in s:
+        whole, _, frac = s.partition("点")
+        w = cn_to_int(whole) if whole else 0
+        digits = "".join(str(cn_to_int(c)) if cn_to_int(c) is not None else "" for c in frac)
+        if w is None or len(digits) != len(frac):
+            return None
+        return float(f"{w}.{digits}")
+    v = cn_to_int(s)
+    return float(v) if v is not None else None
+
+
+# Measure words, longest first.  Magnitudes (万/亿 …) are read separately and
+# kept in the unit as written (6万件 -> unit 万件).
+_UNITS = (
+    "个百分点", "百分点", "个工作日", "工作日", "平方公里", "平方米", "万千瓦", "千瓦时", "千瓦",
+    "人次", "件次", "户次", "家次", "批次", "亿元", "万元", "千元", "美元", "元", "公里", "千米",
+    "公顷", "小时", "分钟", "学时", "课时", "%", "％", "‰",
+    "个", "家", "项", "件", "人", "名", "户", "种", "门", "次", "所", "座", "条", "套", "台", "处",
+    "批", "支", "场", "篇", "部", "本", "册", "天", "年", "倍", "张", "床", "辆", "亩", "吨",
+    "位", "款", "株", "头", "只", "间", "期", "届", "站", "村", "镇", "宗", "笔", "份", "组", "队",
+    "所", "园", "片", "盏", "棵", "标", "例", "余人", "岁",
+)  # fmt: skip
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
+_MAG_ALT = "|".join(sorted(_MAGNITUDE, key=len, reverse=True))
+_NUM_PAT = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+(?:点[{_CN_NUM}]+)?)"
+_RANGE_SEP = r"\s*(?:~|～|〜|—{1,2}|–|-|－|至|到)\s*"
+_PER = r"(?:/|／|每)(?:万人|千人|百人|十万人|万户|年|月|人|户|家|企业|平方公里)"
+QUANTITY_RE = re.compile(
+    rf"(?P<v1>{_NUM_PAT})(?:{_RANGE_SEP}(?P<v2>{_NUM_PAT}))?\s*(?P<mag>{_MAG_ALT})?"
+    rf"(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with its unit as written (``6万件``: value 6, unit ``万件``)."""
+
+    value: float
+    value_max: float | None
+    unit: str
+    normalized_value: float | None
+    start: int = 0
+    end: int = 0
+    chinese: bool = False
+
+
+def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
+    v1 = parse_number(m.group("v1"))
+    v2 = parse_number(m.group("v2")) if m.group("v2") else None
+    if v1 is None or (m.group("v2") and v2 is None):
+        return None
+    mag = m.group("mag") or ""
+    unit = mag + m.group("unit") + (m.group("per") or "").replace("／", "/").replace("每", "/")
+    unit = unit.replace("％", "%")
+    factor = _MAGNITUDE.get(mag, 1.0)
+    if m.group("unit") == "亿元":
+        factor *= 1e8
+    elif m.group("unit") == "万元":
+        factor *= 1e4
+    chinese = not m.group("v1")[0].isdigit()
+    return Quantity(v1, v2, unit, v1 * factor, m.start(), m.end(), chinese)
+
+
+def parse_quantity(s: str) -> Quantity | None:
+    """The first quantity in ``s``: ``6万件`` -> Quantity(6, None, '万件', 60000)."""
+    m = QUANTITY_RE.search(s)
+    return _quantity_from_match(m) if m else None
+
+
+# ---------------------------------------------------------------- years
+
+_PERIOD_END = {"十五": 2005, "十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025,
+               "十五五": 2030, "十六五": 2035}  # fmt: skip
+_FYP = r"[“\"‘]?(?P<fyp>十[一二三四五六]?五)[”\"’]?"
+_PERIOD_RE = re.compile(r"(?:19|20)\d{2}\s*[—\-–~～至到]+\s*(?P<end>(?:19|20)\d{2})\s*年")
+_TITLE_YEAR_RE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年")
+_FYP_RE = re.compile(_FYP + r"(?:时期|期间|末|期末|规划|计划|发展规划)?")
+_FYP_PLAN_RE = re.compile(_FYP + r"(?:时期|规划|发展规划)")
+# 第十四个五年规划 -> 十四五
+_NTH_FYP_RE = re.compile(r"第(?P<n>十[一二三四五六]?)个五年")
+
+
+def plan_year(title: str | None, opening: str = "") -> int | None:
+    """End year of the document's plan period, if its title or opening states one.
+
+    ``…实施方案(2023-2025年)`` -> 2025; ``2017年…推进计划`` -> 2017;
+    ``…“十四五”…规划`` -> 2025; an untitled plan whose opening says
+    ``“十四五”时期`` or ``(2021—2025年)`` -> 2025.
+    """
+    if title:
+        m = _PERIOD_RE.search(title)
+        if m:
+            return int(m.group("end"))
+        m = _TITLE_YEAR_RE.match(title)
+        if m:
+            return int(m.group("y"))
+        m = _FYP_RE.search(title)
+        if m:
+            return _PERIOD_END.get(m.group("fyp"))
+        m = _NTH_FYP_RE.search(title)
+        if m:
+            return _PERIOD_END.get(m.group("n") + "五")
+    if opening:
+        m = _FYP_PLAN_RE.search(opening)
+        if m:
+            return _PERIOD_END.get(m.group("fyp"))
+        m = _PERIOD_RE.search(opening)
+        if m:
+            return int(m.group("end"))
+    return None
+
+
+# a year stated in the sentence before the number
+_EXPLICIT_YEAR_RE = re.compile(
+    r"(?:(?:(?<![截止])到|(?<![截止])至|在|于)\s*(?P<y1>(?:19|20)\d{2})\s*年(?:底|末)?"
+    r"|(?P<y2>(?:19|20)\d{2})\s*年(?:底|末)?前"
+    r"|(?P<y3>(?:19|20)\d{2})\s*年(?:底|末)"
+    r"|(?:^|[，,；;。])\s*(?P<y4>(?:19|20)\d{2})\s*年\s*[，,]"
+    r"|(?:到|在|至)?" + _FYP + r"(?:期末|末))"
+)
+# a paragraph that opens a year scope for what follows (到2020年 …)
+_SCOPE_YEAR_RE = re.compile(
+    r"(?<![截止])(?:到|至)\s*(?P<y>(?:19|20)\d{2})\s*年(?:底|末)?|(?:到|至)?"
+    + _FYP
+    + r"(?:期末|末)"
+)
+# a table heading or caption naming the year of the rows below
+_TABLE_YEAR_RE = re.compile(
+    r"^(?P<y>(?:19|20)\d{2})\s*年度?[^。；;，,]{0,16}(?:目标|任务|计划|安排|分工)[^。；;，,]{0,8}$"
+)
+_BACKGROUND_RE = re.compile(
+    r"(?:发展背景|现有基础|发展基础|工作基础|发展现状|基本现状|现状分析|工作回顾|发展回顾|"
+    r"取得的成效|主要成效|工作成效|发展成就|主要成就|取得的成绩|基本情况)"
+)
+_PAST_SENTENCE_RE = re.compile(
+    r"(?:截至|截止|已经|已有|已达|已建|已累计|已完成|已形成|已认定|同比|比上年|较上年|上年度|去年|"
+    r"前三季度|上半年)"
+)
+_PAST_PERIOD_RE = re.compile(_FYP + r"(?:期间|时期|以来)")
+
+# ---------------------------------------------------------------- metric and comparator
+
+_GE_CUES = ("达到", "达", "超过", "超", "不低于", "不少于", "至少", "突破", "力争", "高于", "多于",
+            "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至",
+            "增至", "升至", "保持在", "稳定在", "争取")  # fmt: skip
+_LE_CUES = ("不超过", "不高于", "控制在", "低于", "少于", "压缩至", "压缩到", "缩短至", "缩短到",
+            "降至", "降低到", "降低至", "下降到", "下降至", "减少到", "减少至", "压减至",
+            "控制到")  # fmt: skip
+_INCREASE_CUES = ("新增", "增加", "新建", "新聚集", "增设", "新培育", "新引进", "新认定", "净增",
+                  "新设立", "新建成", "新开工", "新招引", "新组建", "新发展", "新创建", "新获批",
+                  "新落地", "扩容")  # fmt: skip
+_GROWTH_CUES = ("增长", "提高", "提升", "增加", "增速")
+_TRAIL_RE = re.compile(
+    "(?:"
+    + "|".join(
+        re.escape(c)
+        for c in sorted(
+            {
+                *_GE_CUES,
+                *_LE_CUES,
+                *_INCREASE_CUES,
+                *_GROWTH_CUES,
+                "年均",
+                "累计",
+                "总计",
+                "共计",
+                "共",
+                "约",
+                "近",
+                "将",
+                "要",
+                "应",
+                "为",
+                "是",
+                "在",
+                "有",
+                "可",
+                "下降",
+                "降低",
+                "减少",
+                "左右",
+                "以上",
+                "以下",
+                "以内",
+                "逐步",
+                "分别",
+                "力争",
+                "努力",
+                "每年",
+                "每季度",
+                "每月",
+                "确保",
+                "实现",
+                "达成",
+                "基本",
+                "总数",
+                "数量",
+                "规模",
+            }
+            - {"总数", "数量", "规模"},
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")$"
+)
+# a comparison base after the metric: 较“十三五”, 比2020年, 较上年 (not 比重/比例/比率)
+_COMPARE_BASE_RE = re.compile(
+    r"(?:较|比|同比)(?![重例率])(?:[“\"][^”\"]{1,8}[”\"](?:末|时期|期末)?|(?:19|20)\d{2}年(?:底|末)?"
+    r"|上年|上一年|去年|基期|现有水平|目前)?$"
+)
+# verbs that introduce a counted object (培育N家X) and fillers before a metric
+_VERBS = (
+    "培育", "培植", "培养", "引进", "引入", "新增", "增加", "增设", "新建", "建成", "建设", "打造",
+    "设立", "形成", "创建", "认定", "推动", "支持", "完成", "组织实施", "启动实施", "实施", "开展",
+    "举办", "组织", "推进", "扶持", "推介", "编写", "开发", "配备", "遴选", "优选", "评选", "选树",
+    "发展", "招引", "吸引", "带动", "培训", "提升", "建立", "成立", "申报", "获批", "孵化", "认证",
+    "新登记", "新注册", "新设",
+    "资助", "安排", "争创", "新聚集", "聚集", "集聚", "新认定", "创办", "举行", "召开", "制定",
+    "出台", "达成", "实现", "提供", "帮扶", "救助", "筛查", "接种", "覆盖", "改造", "新开工",
+    "开工",
+    "竣工", "签约", "引育", "储备", "新培育", "新引进", "力争", "确保", "努力", "着力", "鼓励",
+    "引导", "争取", "探索", "打造提升", "打造形成", "扶持推介", "重点", "择优", "累计", "新设立",
+    "服务", "助推", "促成", "挂牌", "布局", "部署", "创作", "出版", "制作", "录制", "降低",
+    "减少", "下降", "压减", "压缩", "再", "共", "约", "近", "总计", "使", "让", "把", "将", "对", "全市", "全省", "全区",
+    "全县", "全州", "全旗", "全盟", "我市", "我省", "本市", "本省", "各地", "每年", "年均",
+    "每季度",
+    "其中", "同时", "并", "且", "和", "及", "以及", "与", "或", "或者", "、", "基本", "进一步",
+    "逐步", "分别", "在此基础上", "以上",
+)  # fmt: skip
+_VERB_ALT = "|".join(re.escape(v) for v in sorted(set(_VERBS), key=len, reverse=True))
+_LEAD_RE = re.compile(
+    rf"(?:\s|{_VERB_ALT}|(?:到|至|在)?(?:19|20)\d{{2}}年(?:底|末)?(?:前)?"
+    rf"|(?:到|在|至)?{_FYP}(?:期末|末|期间|时期)?)"
+)
+_FILLERS = frozenset(
+    ("使", "让", "把", "将", "对", "全市", "全省", "全区", "全县", "全州", "全旗", "全盟", "我市",
+     "我省", "本市", "本省", "各地", "每年", "年均", "每季度", "其中", "同时", "并", "且", "和",
+     "及", "以及", "与", "或", "或者", "、", "基本", "进一步", "逐步", "分别", "在此基础上",
+     "以上", "再", "共", "约", "近", "总计", "累计", "重点", "力争", "确保", "努力",
+     "着力", "争取")
+)  # fmt: skip
+_ACTION_ALT = "|".join(re.escape(v) for v in sorted(set(_VERBS) - _FILLERS, key=len, reverse=True))
+_VERB_END_RE = re.compile(rf"(?:{_ACTION_ALT})$")
+_R_LEAD_RE = re.compile(r"^(?:\s|以上|及以上|左右|以下|以内|余|多|的)+")
+# clauses that state rules, subsidies or pools, not goals
+_RULE_RE = re.compile(
+    r"(?:给予|奖励|补助|补贴|奖补|资助|不得|按照?[^，,。；;]{0,12}比例|的比例|最高|一次性|罚款|处以|"
+    r"期限为|有效期|从[^，,。；;]{0,20}中)"
+)
+_FROM_POOL_RE = re.compile(r"从[^，,。；;]{0,6}$")
+_RANK_BEFORE_RE = re.compile(r"(?:前|第|排名|位列|位居|进入|居)\s*$")
+_DURATION_AFTER_RE = re.compile(r"^(?:努力|时间|内|来|之内|以来|左右时间|间|月|的时间|后|前)")
+_DURATION_BEFORE_RE = re.compile(r"(?:通过|用|经过|利用|历时|近|连续|每隔|再用)\s*$")
+_LIST_CONNECT_RE = re.compile(r"^[\s、，,和及与以及或者并且、]*$")
+_QUOTE_SPAN_RE = re.compile(r"[“\"'‘][^”\"'’\n]{0,20}[”\"'’]")
+_SENTENCE_BREAK = frozenset("。；;！？!?\n\r")
+
+
+@dataclass(slots=True)
+class _DocState:
+    """Per-document context while reading paragraphs in order."""
+
+    default_year: int | None = None
+    section_level: int = 99
+    scope_year: int | None = None
+    scope_level: int = -1
+    past_level: int | None = None
+    table_year: int | None = None
+    seen: list[TargetRecord] = field(default_factory=list)
+
+
+def _heading_level(line: str) -> int | None:
+    m = LABEL_RE.match(line)
+    if not m:
+        return None
+    kind = label_kind(m.group("label"))
+    return {"chapter": 0, "article": 1, "cn": 1, "cn_paren": 2, "num": 3, "num_paren": 4,
+            "circled": 5}.get(kind)  # fmt: skip
+
+
+_HEAD_CORE_RE = re.compile(r"^[^，,。；;：:！!？?\s]{1,30}")
+
+
+def _is_background_heading(line: str) -> bool:
+    """``一、发展背景`` / ``（一）现有基础``: a section of history, not of goals."""
+    m = LABEL_RE.match(line)
+    rest = line[m.end() :].strip() if m else line
+    core = _HEAD_CORE_RE.match(rest)
+    if core is None:
+        return False
+    bm = _BACKGROUND_RE.search(core.group())
+    return bm is not None and bm.end() == len(core.group()) and bm.start() <= 8
+
+
+# metrics too thin to stand alone (融资金额超过1.5亿元): borrow the sentence's topic
+_THIN_METRIC_RE = re.compile(
+    r"^(?:融资|金额|总额|数量|总量|规模|比例|比重|占比|人数|件数|收入|产值|增加值|交易额|满意度|"
+    r"覆盖率|增速|增幅)[\u4e00-\u9fff]{0,2}$"
+)
+_TOPIC_END_RE = re.compile(
+    r"(?:取得|实现|显著|明显|稳步|不断|持续|进一步|大幅|得到|有所|更加|全面|基本|逐步|加快|工作)"
+)
+
+
+def _topic_before(text: str, clause_start: int, sentence_start: int) -> str:
+    """The noun phrase opening the previous clause of the sentence (专利商标质押取得新进展)."""
+    if clause_start - 1 <= sentence_start:
+        return ""
+    prev_clause = text[sentence_start : clause_start - 1]
+    k = prev_clause.rfind("，")
+    k = max(k, prev_clause.rfind(","))
+    prev_clause = prev_clause[k + 1 :].strip()
+    m = _TOPIC_END_RE.search(prev_clause)
+    topic = prev_clause[: m.start()] if m else ""
+    return topic if 2 <= len(topic) <= 10 else ""
+
+
+def _strip_lead(s: str) -> tuple[str, str]:
+    """Remove leading verbs/fillers; return (removed prefix, rest)."""
+    pos = 0
+    while True:
+        m = _LEAD_RE.match(s, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+    return s[:pos], s[pos:]
+
+
+def _strip_trail(s: str) -> tuple[str, str]:
+    """Remove trailing comparator cues and comparison bases; return (rest, removed)."""
+    end = len(s)
+    while True:
+        changed = False
+        m = _TRAIL_RE.search(s[:end])
+        if m and m.start() < end:
+            end = m.start()
+            changed = True
+        m2 = _COMPARE_BASE_RE.search(s[:end])
+        if m2 and m2.start() > 0:
+            end = m2.start()
+            changed = True
+        while end > 0 and s[end - 1] in " \t\u3000":
+            end -= 1
+            changed = True
+        if not changed:
+            break
+    return s[:end], s[end:]
+
+
+def _comparator(before: str, after: str, unit: str, whole_before: str) -> Comparator:
+    """Comparator from the cue words before the number and the words right after it."""
+    tail = before[-8:]
+    is_pct = unit.startswith(("%", "‰"))
+    if any(c in before for c in _INCREASE_CUES) and not any(
+        c in tail for c in ("增加到", "增加至", "增长到", "增长至", "增至")
+    ):
+        if is_pct and any(c in before for c in ("增加", "增长", "提高", "提升")):
+            return "pct_increase"
+        return "increase"
+    if any(c in tail for c in ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至",
+                               "升至")):  # fmt: skip
+        return ">="
+    if unit.endswith("百分点") and any(c in tail for c in _GROWTH_CUES):
+        return "increase"
+    if is_pct and any(c in tail for c in ("增长", "提高", "提升", "增速", "年均")):
+        return "pct_increase"
+    if any(c in tail for c in ("不低于", "不少于", "不小于")):
+        return ">="
+    if after.startswith(("以下", "以内")) or any(c in tail for c in _LE_CUES):
+        return "<="
+    if after.startswith(("以上", "及以上")) or any(c in tail for c in _GE_CUES):
+        return ">="
+    if "力争" in whole_before or "至少" in whole_before:
+        return ">="
+    return "="
+
+
+def bigram_dice(a: str, b: str) -> float:
+    """Character-bigram Dice coefficient (multiset) of two strings."""
+    ba = [a[i : i + 2] for i in range(len(a) - 1)]
+    bb = [b[i : i + 2] for i in range(len(b) - 1)]
+    if not ba or not bb:
+        return 0.0
+    rest = list(bb)
+    common = 0
+    for g in ba:
+        if g in rest:
+            rest.remove(g)
+            common += 1
+    return 2 * common / (len(ba) + len(bb))
+
+
+def _same_goal(a: TargetRecord, b: TargetRecord) -> bool:
+    if (a.value, a.value_max, a.unit, a.year) != (b.value, b.value_max, b.unit, b.year):
+        return False
+    ma, mb = _plain(a.metric), _plain(b.metric)
+    if ma in mb or mb in ma:
+        return True
+    # a restatement may reword the metric; the same indicator lowers the bar
+    threshold = 0.4 if a.indicator and a.indicator == b.indicator else 0.5
+    return bigram_dice(ma, mb) >= threshold
+
+
+_PLAIN_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _plain(s: str) -> str:
+    return _PLAIN_RE.sub("", s)
+
+
+# ---------------------------------------------------------------- extraction core
+
+
+@dataclass(slots=True)
+class _Ctx:
+    key: str
+    region: str | None
+    state: _DocState
+
+
+def _extract(
+    text: str,
+    start: int,
+    end: int,
+    source: str,
+    owner_of: Callable[[int], _Ctx | None],
+    is_dropped: Callable[[int], bool],
+) -> list[TargetRecord]:
+    titles = find_titles(text, start, end)
+    masks = SpanSet((t.start, t.end) for t in titles)
+    out: list[TargetRecord] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl == -1 else nl
+        _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
+        pos = line_end + 1
+    return out
+
+
+def _read_line(
+    text: str,
+    ls: int,
+    le: int,
+    source: str,
+    owner_of: Callable[[int], _Ctx | None],
+    is_dropped: Callable[[int], bool],
+    masks: SpanSet,
+    out: list[TargetRecord],
+) -> None:
+    raw = text[ls:le]
+    stripped = raw.strip(" \t\r\u3000\xa0")
+    if not stripped:
+        return
+    first = ls + raw.index(stripped[0])
+    ctx = owner_of(first)
+    if ctx is None:
+        return
+    st = ctx.state
+    level = _heading_level(stripped)
+    if level is not None:
+        # a heading closes the scopes opened at its level or deeper
+        if st.scope_level >= level:
+            st.scope_year, st.scope_level = None, -1
+        if st.past_level is not None and st.past_level >= level:
+            st.past_level = None
+        if level <= 1:
+            st.table_year = None
+        st.section_level = level
+        if _is_background_heading(stripped):
+            st.past_level = level
+    tm = _TABLE_YEAR_RE.match(stripped)
+    if tm:
+        st.table_year = int(tm.group("y"))
+        return
+    sm = _SCOPE_YEAR_RE.search(stripped[:60])
+    if sm and (level is not None or sm.start() <= 30 or "目标" in stripped[: sm.start()]):
+        y = int(sm.group("y")) if sm.group("y") else _PERIOD_END.get(sm.group("fyp") or "")
+        if y:
+            st.scope_year = y
+            st.scope_level = level if level is not None else st.section_level
+    if st.past_level is not None:
+        return
+    _read_quantities(text, ls, le, source, ctx, is_dropped, masks, out)
+
+
+def _sentence_bounds(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, int]:
+    lo = max(lo, s - MAX_CLAUSE_REACH)
+    hi = min(hi, e + MAX_CLAUSE_REACH)
+    a = s
+    while a > lo and text[a - 1] not in _SENTENCE_BREAK:
+        a -= 1
+    b = e
+    while b < hi and text[b] not in _SENTENCE_BREAK:
+        b += 1
+    return a, b
+
+
+def _read_quantities(
+    text: str,
+    ls: int,
+    le: int,
+    source: str,
+    ctx: _Ctx,
+    is_dropped: Callable[[int], bool],
+    masks: SpanSet,
+    out: list[TargetRecord],
+) -> None:
+    st = ctx.state
+    quotes = SpanSet((m.start(), m.end()) for m in _QUOTE_SPAN_RE.finditer(text, ls, le))
+    cursor = ls
+    # (end of previous fact, its comparator, its orientation)
+    prev: tuple[int, Comparator, str] | None = None
+    for m in QUANTITY_RE.finditer(text, ls, le):
+        q = _quantity_from_match(m)
+        if q is None or masks.contains(m.start()) or is_dropped(m.start()):
+            continue
+        s, e = m.start(), m.end()
+        before_char = text[s - 1] if s > ls else ""
+        if before_char and (
+            (before_char.isascii() and before_char.isalnum()) or before_char in "./"
+        ):
+            continue
+        if before_char == "第" or (q.chinese and (before_char in _CN_NUM or before_char in "每前")):
+            continue  # ordinals (第3批) and idioms (每一个)
+        if quotes.contains(s):
+            continue
+        unit = q.unit
+        after = text[e : min(le, e + 6)]
+        # a year, a date or a duration is not a goal
+        if unit.startswith(("年", "天")) and q.value >= 1900:
+            continue
+        if unit == "个" and after.startswith(("月", "工作日")):
+            continue
+        if unit in ("次", "期", "届", "标") and after.startswith(("会议", "全会", "代表")):
+            continue
+        cs, ce = clause_bounds(text, s, e, ls, le, masks)
+        ss, se = _sentence_bounds(text, s, e, ls, le)
+        left_start = max(cs, cursor)
+        left = text[left_start:s]
+        whole_left = text[cs:s]
+        sentence_left = text[ss:s]
+        if _RANK_BEFORE_RE.search(left) or _FROM_POOL_RE.search(whole_left):
+            continue
+        time_limit = any(c in left[-6:] for c in _LE_CUES)  # 压缩至5个工作日内: a goal
+        if unit in ("年", "天", "个工作日", "工作日", "小时"):
+            if _DURATION_BEFORE_RE.search(left) or (
+                _DURATION_AFTER_RE.match(after) and not time_limit
+            ):
+                continue  # 通过3年努力, 30天内: a duration
+            if unit == "年" and not re.search(r"(?:年限|寿命|年龄|年数|周期|受教育)", whole_left):
+                continue
+        elif unit == "岁":
+            if not re.search(r"(?:寿命|年龄)", whole_left):
+                continue  # 60岁以上老年人: an age group, not a goal
+        elif _DURATION_AFTER_RE.match(after) and unit == "个":
+            continue
+        if _RULE_RE.search(text[cs:ce]):
+            continue
+        if _PAST_SENTENCE_RE.search(sentence_left) or "了" in left:
+            continue
+        pm = _PAST_PERIOD_RE.search(sentence_left)
+        if pm and (
+            st.default_year is None or _PERIOD_END.get(pm.group("fyp"), 0) < st.default_year
+        ):
+            continue  # 十三五期间… in a 十四五 plan: history
+        if q.chinese:
+            # Chinese numerals are idiomatic (两个屏障, 六个方面): need a goal cue
+            cue_near = re.search(
+                r"(?:达到|达|超过|新增|增加|新建|力争|不低于|不少于|培育|建成|建设|打造|设立|引进|"
+                r"培养|举办|开展|支持)\s*$",
+                left,
+            )
+            if not cue_near or (q.value < 2 and q.value_max is None):
+                continue
+
+        # ---- metric: before the number (X达到N件) or after it (培育N家X)
+        lead, core = _strip_lead(left)
+        core_metric, trail = _strip_trail(core)
+        right_end = ce
+        nxt = QUANTITY_RE.search(text, e, ce)
+        if nxt is not None:
+            right_end = nxt.start()
+        right = text[e:right_end]
+        r_lead = _R_LEAD_RE.match(right)
+        r_off = r_lead.end() if r_lead else 0
+        r_metric = right[r_off:].rstrip("、，,和及与 ")
+        if r_metric.endswith("以及"):
+            r_metric = r_metric[:-2]
+        if right[r_off:].startswith(("对", "为", "在")) and "的" in text[e:se]:
+            # 新增N家对…有影响力的X: the object is after the last 的 of the sentence
+            tail_text = text[e:se]
+            r_metric = tail_text[tail_text.rfind("的") + 1 :].strip("，,。；;、 ")
+        r_metric = r_metric.strip()
+        left_is_empty = not core_metric.strip()
+        verb_before = bool(_VERB_END_RE.search(core.rstrip()))
+        if re.match(r"(?:以上|及以上|以下)?的", right) and not left_is_empty and not verb_before:
+            continue  # 投入超过1000万元的企业 / …的，给予: an attribute or condition, not a goal
+        measured = core_metric.endswith(("量", "率", "额"))  # 拥有量/办理率/交易额 name a metric
+        if left_is_empty or (r_metric and verb_before and not measured):
+            orientation = "after"
+            metric = r_metric
+        elif not r_metric or r_metric.startswith(("以上", "左右")):
+            orientation = "before"
+            metric = core_metric
+        else:
+            orientation = "before"
+            metric = core_metric
+        metric = metric.strip(" \t，,、；;：:（(")
+        if orientation == "before" and _THIN_METRIC_RE.match(metric):
+            metric = _topic_before(text, cs, ss) + metric
+        if orientation == "after" and metric.startswith("的"):
+            metric = metric[1:]
+        if len(_plain(metric)) < 2 or (orientation == "after" and len(_plain(metric)) < 3):
+            continue
+        if re.fullmatch(r"[\d\W]+", metric):
+            continue
+
+        # ---- comparator
+        gap = text[prev[0] : s] if prev is not None else ""
+        # cue words sit before the metric (新增X N个) or between metric and number (X达到N)
+        cues = lead + "|" + (trail if orientation == "before" else core)
+        comparator = _comparator(cues, right[:6].lstrip(), unit, whole_left)
+        if (
+            orientation == "after"
+            and left_is_empty
+            and comparator == "="
+            and prev is not None
+            and prev[2] == "after"
+            and prev[1] == "increase"
+            and _LIST_CONNECT_RE.match(gap)
+        ):
+            comparator = prev[1]
+
+        # ---- year
+        recurring = "每年" in whole_left or "每年" in sentence_left[-20:]
+        year: int | None
+        inferred = True
+        ym = None
+        for ym_ in _EXPLICIT_YEAR_RE.finditer(sentence_left):
+            ym = ym_
+        if recurring:
+            year = None
+            inferred = False
+            if "/" not in unit:
+                unit = unit + "/年"
+        elif ym is not None:
+            y = ym.group("y1") or ym.group("y2") or ym.group("y3") or ym.group("y4")
+            year = int(y) if y else _PERIOD_END.get(ym.group("fyp") or "")
+            inferred = False
+        elif st.table_year is not None:
+            year = st.table_year
+        elif st.scope_year is not None:
+            year = st.scope_year
+        else:
+            year = st.default_year
+        if year is None:
+            inferred = False
+
+        fact_end = e + r_off + len(metric) if orientation == "after" else e
+        if orientation == "after":
+            k = text.find(metric, e, ce) if metric else -1
+            fact_end = k + len(metric) if k != -1 else e
+        else:
+            fact_end = e + (r_lead.end() if r_lead and right[: r_lead.end()].strip() else 0)
+        rec = TargetRecord(
+            document=ctx.key,
+            region=ctx.region,
+            metric=metric,
+            value=q.value,
+            value_max=q.value_max,
+            unit=unit,
+            comparator=comparator,
+            year=year,
+            evidence=trimmed_evidence(source, text, cs, ce, min(left_start, s), fact_end),
+            year_inferred=inferred and year is not None,
+            normalized_value=q.normalized_value,
+            indicator=match_indicator(metric, unit),
+            rule=f"quantity:{orientation}",
+        )
+        cursor = max(cursor, fact_end)
+        prev = (fact_end, comparator, orientation)
+        dup = next((r for r in st.seen if _same_goal(r, rec)), None)
+        if dup is not None:
+            if dup.comparator == "=" and rec.comparator != "=":
+                dup.comparator = rec.comparator
+            continue
+        st.seen.append(rec)
+        out.append(rec)
+
+
+def find_targets(
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    document_key: str = "doc",
+    region: str | None = None,
+    title: str | None = None,
+    default_year: int | None = None,
+    source: str = "",
+) -> list[TargetRecord]:
+    """Quantified goals of one document whose text is ``text[start:end]``.
+
+    Parameters
+    ----------
+    text : str
+        The whole source text (evidence offsets point into it).
+    start, end : int
+        The document's span.
+    document_key, region : str
+        Copied into every record.
+    title : str, optional
+        The document's title (its plan period gives the default year).
+    default_year : int, optional
+        Overrides the year read from ``title`` / the opening text.
+    source : str
+        File name put into the evidence.
+
+    Returns
+    -------
+    list of TargetRecord
+    """
+    end = len(text) if end is None else end
+    year = default_year if default_year is not None else plan_year(title, text[start : start + 800])
+    ctx = _Ctx(document_key, region, _DocState(default_year=year))
+    return _extract(text, start, end, source, lambda _pos: ctx, lambda _pos: False)
+
+
+# ---------------------------------------------------------------- spaCy component
+
+
+def _opening(text: str, d: DocumentRecord) -> str:
+    segs = getattr(d, "segments", None) or [(d.span_start, d.span_end)]
+    s, e = segs[0]
+    return text[s : min(e, s + 800)]
+
+
+class TargetExtractor:
+    """``policykg_targets``: fills ``doc._.pkg_targets`` and ``doc.spans[spans_key]``.
+
+    Each paragraph is read in the context of the document that owns it
+    (interleaved documents keep separate year scopes); matches starting in a
+    dropped span are skipped.
+    """
+
+    def __init__(self, nlp: Language, name: str, spans_key: str, default_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.default_key = default_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        source = doc._.pkg_source or ""
+        index = DocumentIndex(doc)
+        ctxs = {
+            d.key: _Ctx(d.key, d.region, _DocState(plan_year(d.title, _opening(text, d))))
+            for d in index.documents
+        }
+        fallback = _Ctx(self.default_key, None, _DocState(default_year=plan_year(None, text[:800])))
+
+        def owner_of(pos: int) -> _Ctx | None:
+            if not ctxs:
+                return fallback
+            d = index.owner(pos)
+            return ctxs.get(d.key) if d is not None else None
+
+        records = _extract(text, 0, len(text), source, owner_of, index.is_dropped)
+        doc._.pkg_targets = records
+        spans: list[Span] = []
+        for r in records:
+            span = doc.char_span(r.evidence.start, r.evidence.end, label=r.comparator,
+                                 alignment_mode="expand")  # fmt: skip
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+@Language.factory(
+    "policykg_targets",
+    default_config={"spans_key": "targets", "default_key": "doc"},
+)
+def make_target_extractor(
+    nlp: Language, name: str, spans_key: str, default_key: str
+) -> TargetExtractor:
+    """Factory of the ``policykg_targets`` component."""
+    return TargetExtractor(nlp, name, spans_key, default_key)

@@ -1,0 +1,266 @@
+"""Namespaces, vocabulary terms and IRI minting for the policykg graph.
+
+IRIs are minted from what the text says, never from extraction order, so the
+same document extracted twice (or from two files) gets the same IRI:
+
+==============================  ==================================================
+``id/doc/阜政发-2017-42号``        document with a 文号 (normalised, brackets unified)
+``id/doc/t-<sha1(title)[:12]>``  document known only by its title
+``id/task/<doc>/<label>-<h>``    task: its number as written plus a hash of its text
+``id/body/<region>/<name>``      body, keyed by (region, canonical name)
+``id/area/<code or name>``       administrative area: GB/T 2260 code when known
+``id/indicator/<metric>``        indicator concept (normalised metric)
+``id/graph/<file stem>``         the named graph holding one source file's facts
+==============================  ==================================================
+
+Keys keep CJK characters (IRIs allow them; they stay readable in SPARQL and
+Gephi) but contain only word characters and ``-``, so they need no escaping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import PurePath
+
+from pyoxigraph import NamedNode
+
+__all__ = [
+    "BASE",
+    "DCTERMS",
+    "ELI",
+    "NS",
+    "OA",
+    "ONTOLOGY_GRAPH",
+    "ORG",
+    "OWL",
+    "PKG",
+    "PKG_NS",
+    "PROV",
+    "QB",
+    "RDF",
+    "RDFS",
+    "SDMX_ATTRIBUTE",
+    "SDMX_DIMENSION",
+    "SKOS",
+    "XSD",
+    "Namespace",
+    "area_iri",
+    "body_iri",
+    "citation_iri",
+    "doc_number_key",
+    "doc_part",
+    "document_iri",
+    "evidence_iri",
+    "graph_iri",
+    "indicator_iri",
+    "norm_text",
+    "responsibility_iri",
+    "short_hash",
+    "slug",
+    "source_iri",
+    "source_key",
+    "target_iri",
+    "task_iri",
+    "unit_iri",
+]
+
+
+class Namespace:
+    """An IRI prefix; ``ns.term`` and ``ns["term"]`` give a :class:`NamedNode`."""
+
+    # no public attributes: every attribute name is a term (oa:prefix, oa:start …)
+    __slots__ = ("_cache", "_iri")
+
+    def __init__(self, iri: str) -> None:
+        self._iri = iri
+        self._cache: dict[str, NamedNode] = {}
+
+    def __getitem__(self, name: str) -> NamedNode:
+        node = self._cache.get(name)
+        if node is None:
+            node = self._cache[name] = NamedNode(self._iri + name)
+        return node
+
+    def __getattr__(self, name: str) -> NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+    def __str__(self) -> str:
+        return self._iri
+
+
+PKG_NS = "https://w3id.org/policykg/ontology#"
+BASE = "https://w3id.org/policykg/id/"
+#: the ontology is loaded into this named graph of a store
+ONTOLOGY_GRAPH = NamedNode("https://w3id.org/policykg/ontology")
+
+PKG = Namespace(PKG_NS)
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+
+#: prefix -> namespace IRI, for serialisations and SPARQL prologues
+NS: dict[str, str] = {
+    "pkg": PKG_NS,
+    "eli": str(ELI),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "skos": str(SKOS),
+    "qb": str(QB),
+    "sdmx-dimension": str(SDMX_DIMENSION),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE),
+    "oa": str(OA),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+}
+
+_NON_WORD = re.compile(r"[^\w]+")
+_PUNCT_CATEGORIES = ("P", "S", "Z", "C")
+# 〔2017〕 (2017) （2017） [2017] ［2017］ 【2017】 → 〔2017〕
+_DOCNO_YEAR = re.compile(r"[〔\[(【{]\s*(\d{4})\s*[〕\])】}]")
+_SPACE = re.compile(r"\s+")
+_MAX_SLUG = 48
+
+
+def short_hash(*parts: object, length: int = 10) -> str:
+    """Stable hex digest of ``parts`` (SHA-1 of their ``|``-joined strings)."""
+    data = "|".join("" if p is None else str(p) for p in parts).encode("utf-8")
+    return hashlib.sha1(data).hexdigest()[:length]
+
+
+def norm_text(text: str | None) -> str:
+    """NFKC, then drop whitespace, punctuation and symbols (the gold matching ``norm``)."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in _PUNCT_CATEGORIES)
+
+
+def doc_number_key(doc_number: str | None) -> str:
+    """文号 normalised for matching: NFKC, no spaces, year brackets as 〔YYYY〕."""
+    if not doc_number:
+        return ""
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", doc_number))
+    return _DOCNO_YEAR.sub(r"〔\1〕", text)
+
+
+def slug(text: str | None) -> str:
+    """A URL-safe key: word characters (CJK kept) joined by ``-``; long keys get a hash."""
+    if not text:
+        return ""
+    key = _NON_WORD.sub("-", unicodedata.normalize("NFKC", text)).strip("-_")
+    if len(key) > _MAX_SLUG:
+        key = key[: _MAX_SLUG - 9].rstrip("-") + "-" + short_hash(text, length=8)
+    return key
+
+
+def _iri(*parts: str) -> NamedNode:
+    return NamedNode(BASE + "/".join(parts))
+
+
+def source_key(source: str) -> str:
+    """Key of a source file: its name without extension."""
+    stem = PurePath(source).stem or source
+    return slug(stem) or short_hash(source)
+
+
+def source_iri(source: str) -> NamedNode:
+    """The source text node (a ``pkg:SourceText``)."""
+    return _iri("source", source_key(source))
+
+
+def graph_iri(source: str) -> NamedNode:
+    """The named graph holding one source file's facts."""
+    return _iri("graph", source_key(source))
+
+
+def document_iri(
+    doc_number: str | None, title: str | None, fallback: str | None = None
+) -> NamedNode:
+    """Document IRI from the normalised 文号, else a hash of the normalised title.
+
+    ``fallback`` (e.g. ``"<source>-<key>"``) is used when neither is known.
+    """
+    number = slug(doc_number_key(doc_number))
+    if number:
+        return _iri("doc", number)
+    title_key = norm_text(title)
+    if title_key:
+        return _iri("doc", "t-" + short_hash(title_key, length=12))
+    return _iri("doc", "x-" + (slug(fallback) or short_hash(fallback)))
+
+
+def doc_part(doc: NamedNode) -> str:
+    """The key part of a document IRI (used inside the IRIs of its facts)."""
+    return doc.value.rsplit("/", 1)[-1]
+
+
+def task_iri(doc: NamedNode, label: str | None, task: str | None) -> NamedNode:
+    """Task IRI: the document, the task's number as written and a hash of its text."""
+    label_key = slug(label) or "t"
+    return _iri("task", doc_part(doc), f"{label_key}-{short_hash(norm_text(task), length=6)}")
+
+
+def responsibility_iri(task: NamedNode, body: NamedNode) -> NamedNode:
+    """One responsibility per (task, body)."""
+    doc_key, task_key = task.value.rsplit("/", 2)[-2:]
+    return _iri("resp", doc_key, task_key, short_hash(body.value, length=8))
+
+
+def citation_iri(citing: NamedNode, cited: NamedNode, start: int) -> NamedNode:
+    """One citation per (citing, cited document, evidence position)."""
+    return _iri("cit", doc_part(citing), short_hash(cited.value, start, length=10))
+
+
+def target_iri(doc: NamedNode, metric: str, value: float, start: int) -> NamedNode:
+    """One target per (document, metric, value, evidence position)."""
+    return _iri("tgt", doc_part(doc), short_hash(norm_text(metric), value, start, length=10))
+
+
+def body_iri(name: str, region: str | None) -> NamedNode:
+    """Body IRI keyed by (region, canonical name); no region for absolute names."""
+    name_key = slug(name) or short_hash(name)
+    region_key = slug(region)
+    return _iri("body", region_key, name_key) if region_key else _iri("body", name_key)
+
+
+def area_iri(name: str | None, code: str | None = None) -> NamedNode:
+    """Area IRI: the GB/T 2260 code when known, else the name."""
+    key = slug(code) or slug(name) or short_hash(name)
+    return _iri("area", key)
+
+
+def indicator_iri(metric: str, indicator: str | None = None) -> NamedNode:
+    """Indicator concept: the mapped identifier (or IRI) when given, else the normalised metric."""
+    if indicator:
+        if indicator.startswith(("http://", "https://")):
+            return NamedNode(indicator)
+        return _iri("indicator", slug(indicator) or short_hash(indicator))
+    return _iri("indicator", slug(norm_text(metric)) or short_hash(metric))
+
+
+def unit_iri(unit: str) -> NamedNode:
+    """Unit concept: ``%`` becomes ``percent``, ``/`` becomes ``-per-``."""
+    text = unicodedata.normalize("NFKC", unit).replace("%", "percent").replace("/", "-per-")
+    return _iri("unit", slug(text) or short_hash(unit))
+
+
+def evidence_iri(source: str, start: int, end: int) -> NamedNode:
+    """The evidence node of a span; facts quoting the same span share it."""
+    return _iri("ev", source_key(source), f"{start}-{end}")

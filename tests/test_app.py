@@ -1,0 +1,204 @@
+"""The app behind a real uvicorn on 127.0.0.1: stdlib clients, limits, no outbound requests."""
+
+from __future__ import annotations
+
+import json
+import socketserver
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sparql_support import TOKEN, fetch, query_url, running_server, values_clause
+
+
+def heavy_count(n: int) -> str:
+    """A COUNT over an n³ cartesian product: pure engine CPU, one result row."""
+    return (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {values_clause('a', n)} {values_clause('b', n)} "
+        f"{values_clause('c', n)} }}"
+    )
+
+
+# About a second of engine CPU.
+HEAVY_COUNT = heavy_count(250)
+MANY_ROWS = (
+    f"SELECT * WHERE {{ {values_clause('a', 400)} {values_clause('b', 400)} "
+    f"{values_clause('c', 20)} }}"
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = tmp_path_factory.mktemp("server") / "store"
+    with running_server(path, update_token=TOKEN, max_rows=3, max_body_bytes=4000) as url:
+        yield url
+
+
+def test_real_server_answers_urllib(server: str) -> None:
+    status, headers, body = fetch(query_url(server, "SELECT ?s WHERE { ?s a ?t } LIMIT 2"))
+    assert status == 200
+    assert headers["content-type"] == "application/sparql-results+json"
+    assert len(json.loads(body)["results"]["bindings"]) == 2
+    status, headers, body = fetch(f"{server}/sparql", headers={"Accept": "text/turtle"})
+    assert status == 200
+    assert f"<{server}/sparql>".encode() in body  # absolute sd:endpoint
+
+
+def test_row_cap_is_signalled_never_silent(server: str) -> None:
+    status, headers, body = fetch(query_url(server, "SELECT * WHERE { ?s ?p ?o }"))
+    assert status == 200
+    data = json.loads(body)
+    assert len(data["results"]["bindings"]) == 3
+    assert headers["x-sparql-truncated"] == "true"
+    assert headers["x-sparql-maxrows"] == "3"
+    assert "truncated" in data["warning"]
+    status, headers, _ = fetch(query_url(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 3"))
+    assert "x-sparql-truncated" not in headers
+
+
+def test_request_body_cap_is_413(server: str) -> None:
+    query = "ASK {} #" + "x" * 5000
+    status, _, body = fetch(
+        f"{server}/sparql", query.encode(), {"Content-Type": "application/sparql-query"}
+    )
+    assert status == 413
+    assert b"larger than 4000 bytes" in body
+
+
+def test_timeout_is_503_with_a_message_never_a_cut_200(tmp_path: Path) -> None:
+    with running_server(tmp_path / "store") as url:
+        start = time.monotonic()
+        status, headers, body = fetch(query_url(url, MANY_ROWS, timeout="0.3"))
+    assert status == 503
+    assert b"time limit" in body
+    assert "retry-after" in headers
+    assert time.monotonic() - start < 5
+
+
+def test_heavy_query_does_not_block_a_concurrent_ask(server: str) -> None:
+    heavy: dict[str, Any] = {}
+
+    def run_heavy() -> None:
+        heavy["result"] = fetch(query_url(server, HEAVY_COUNT))
+
+    thread = threading.Thread(target=run_heavy)
+    thread.start()
+    time.sleep(0.2)
+    latencies: list[float] = []
+    while thread.is_alive() and len(latencies) < 20:
+        start = time.monotonic()
+        status, _, body = fetch(query_url(server, "ASK {}"))
+        latencies.append(time.monotonic() - start)
+        assert status == 200 and json.loads(body)["boolean"] is True
+    thread.join()
+    assert heavy["result"][0] == 200
+    assert json.loads(heavy["result"][2])["results"]["bindings"][0]["n"]["value"] == str(250**3)
+    assert latencies, "the heavy query finished before any ASK was sent"
+    latencies.sort()
+    assert latencies[int(0.95 * (len(latencies) - 1))] < 0.5
+
+
+def test_concurrency_cap_is_503_with_retry_after(tmp_path: Path) -> None:
+    with running_server(tmp_path / "store", max_concurrency=1) as url:
+        heavy: dict[str, Any] = {}
+        # A few hundred milliseconds of work: enough to occupy the only worker.
+        busy = heavy_count(180)
+        thread = threading.Thread(target=lambda: heavy.update(r=fetch(query_url(url, busy))))
+        thread.start()
+        time.sleep(0.2)
+        status, headers, body = fetch(query_url(url, "ASK {}"))
+        thread.join()
+        assert heavy["r"][0] == 200
+    assert status == 503
+    assert headers["retry-after"] == "2"
+    assert b"too many concurrent queries" in body
+
+
+class _ProbeServer(ThreadingHTTPServer):
+    """Counts every TCP connection it accepts, whatever is sent."""
+
+    connections = 0
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        type(self).connections += 1
+        return True
+
+
+class _ProbeHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"<urn:s> <urn:p> 'TOP-SECRET' ."
+        self.send_response(200)
+        self.send_header("Content-Type", "text/turtle")
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_no_query_or_update_ever_contacts_another_server(server: str) -> None:
+    probe = _ProbeServer(("127.0.0.1", 0), _ProbeHandler)
+    assert isinstance(probe, socketserver.BaseServer)
+    threading.Thread(target=probe.serve_forever, daemon=True).start()
+    remote = f"http://127.0.0.1:{probe.server_address[1]}/secret.ttl"
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+    try:
+        attempts = [
+            (
+                query_url(server, f"SELECT * WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}"),
+                None,
+                {},
+            ),
+            (
+                query_url(server, f"SELECT * WHERE {{ \\u0053ERVICE <{remote}> {{ ?s ?p ?o }} }}"),
+                None,
+                {},
+            ),
+            (query_url(server, f"SELECT ?o FROM <{remote}> WHERE {{ ?s ?p ?o }}"), None, {}),
+            (
+                query_url(
+                    server, f"SELECT ?o FROM NAMED <{remote}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+                ),
+                None,
+                {},
+            ),
+            (query_url(server, f"SELECT ?o WHERE {{ GRAPH <{remote}> {{ ?s ?p ?o }} }}"), None, {}),
+            (
+                query_url(server, "SELECT ?o WHERE { ?s ?p ?o }", **{"default-graph-uri": remote}),
+                None,
+                {},
+            ),
+            (
+                query_url(
+                    server,
+                    "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    **{"named-graph-uri": remote},
+                ),
+                None,
+                {},
+            ),
+            (f"{server}/sparql", f"LOAD <{remote}> INTO GRAPH <urn:g>".encode(), auth),
+            (
+                f"{server}/sparql",
+                f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}".encode(),
+                auth,
+            ),
+        ]
+        statuses = []
+        for url, data, headers in attempts:
+            status, _, body = fetch(url, data, headers)
+            statuses.append(status)
+            assert b"TOP-SECRET" not in body
+        time.sleep(0.2)
+        assert _ProbeServer.connections == 0
+        # SERVICE and LOAD are refused; dataset IRIs just name (empty) local graphs.
+        assert statuses == [403, 403, 200, 200, 200, 200, 200, 403, 403]
+    finally:
+        probe.shutdown()
+        probe.server_close()

@@ -1,0 +1,123 @@
+"""The benchmark suite: ratio arithmetic, wrk parsing and a real quick run.
+
+No timing thresholds here (the guide forbids timed unit tests): the quick run
+only has to produce its JSON reports with ratios and verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# bench/ is run from the repository root (`python -m bench`), not installed
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import Benchmark, Column, Ratio, summarise  # noqa: E402
+from bench.sparql import parse_wrk  # noqa: E402
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/sparql?query=x
+  1 threads and 10 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    12.83ms    3.17ms  45.10ms   80.12%
+    Req/Sec   780.43     40.11   850.00     70.00%
+  Latency Distribution
+     50%   12.10ms
+     75%   14.02ms
+     90%   18.60ms
+     99%   30.10ms
+  7805 requests in 10.00s, 560.31MB read
+  Non-2xx or 3xx responses: 5
+Requests/sec:    780.40
+Transfer/sec:     56.00MB
+"""
+
+
+def test_parse_wrk_counts_only_2xx() -> None:
+    out = parse_wrk(WRK_OUTPUT, 10.0)
+    assert out["req_per_s"] == pytest.approx(780.0)
+    assert out["wrk_non2xx"] == 5
+    assert out["wrk_p50_ms"] == pytest.approx(12.1)
+    assert out["wrk_p99_ms"] == pytest.approx(30.1)
+    assert out["wrk_none_completed"] == 0
+
+
+def test_ratio_is_median_of_per_round_ratios() -> None:
+    bench = Benchmark(
+        name="t",
+        title="t",
+        variants=("a", "b"),
+        columns=(Column("x", "x"),),
+        ratios=(
+            Ratio("a/b", ("a", "x"), ("b", "x"), goal=2.0),
+            Ratio("b/a", ("b", "x"), ("a", "x"), goal=0.6, direction="at_most"),
+        ),
+    )
+    rounds = [
+        {"a": {"x": 10.0}, "b": {"x": 5.0}},  # 2.0
+        {"a": {"x": 30.0}, "b": {"x": 10.0}},  # 3.0
+        {"a": {"x": 1.0}, "b": {"x": 1.0}},  # 1.0
+    ]
+    summary = summarise(bench, rounds)
+    assert summary["medians"]["a"]["x"] == 10.0
+    first, second = summary["ratios"]
+    assert first["per_round"] == [2.0, 3.0, 1.0]
+    assert first["median"] == 2.0  # not median(a)/median(b) = 2.0 by luck: check per round
+    assert first["verdict"] == "PASS"
+    assert second["median"] == 0.5 and second["verdict"] == "PASS"
+
+
+def test_failed_variant_gives_na_not_a_crash() -> None:
+    bench = Benchmark(
+        name="t",
+        title="t",
+        variants=("a", "b"),
+        columns=(),
+        ratios=(Ratio("a/b", ("a", "x"), ("b", "x"), goal=1.0),),
+    )
+    summary = summarise(bench, [{"a": {"x": 1.0}, "b": {"error": "boom"}}])
+    assert summary["ratios"][0]["verdict"] == "n/a"
+    assert summary["errors"] == {"b": ["boom"]}
+
+
+def test_quick_run_writes_reports_with_ratios(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "extraction",
+            "build",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--results-dir",
+            str(results),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reports = {p.name.split("-")[0]: json.loads(p.read_text()) for p in results.glob("*.json")}
+    assert set(reports) == {"extraction", "build"}
+    for name, report in reports.items():
+        assert report["machine"]["cpu_count"] >= 1
+        assert report["machine"]["packages"]["pyoxigraph"]
+        assert not report["summary"]["errors"], report["summary"]["errors"]
+        for ratio in report["summary"]["ratios"]:
+            assert ratio["median"] is not None and ratio["median"] > 0, (name, ratio)
+            assert ratio["verdict"] in {"PASS", "MISS", "info"}
+    goals = {r["name"]: r for r in reports["extraction"]["summary"]["ratios"]}
+    assert goals["ours / spaCy char tokenisation (per core)"]["goal"] == 0.5
+    build = reports["build"]["summary"]["medians"]
+    assert build["ours"]["triples"] == build["bulk_load"]["triples"] > 0
+    assert build["ours_10x"]["triples"] > build["ours"]["triples"]
+    assert "PASS" in proc.stdout or "MISS" in proc.stdout

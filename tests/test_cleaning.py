@@ -1,0 +1,102 @@
+"""policykg_clean: chrome, junk, bogus metadata and duplicates become dropped spans."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from policykg.extract.cleaning import dropped_at
+from policykg.extract.pipeline import build_pipeline, run_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline({"components": ["policykg_clean"]})
+
+
+PAGE = """甲乙市政务网
+首页 > 政策文件
+甲乙市人民政府关于优化营商环境的实施意见
+2021-05-06  10:32
+发布日期：1900-1-1
+一、总体要求
+各区人民政府要把优化营商环境作为一项重要工作，持续推进审批制度改革，提升企业办事便利度。
+（一）简化审批。推行企业开办一网通办。
+相关阅读
+上一篇：关于开展消费券活动的通知
+Share this page with friends
+各区人民政府要把优化营商环境作为一项重要工作，持续推进审批制度改革，提升企业办事便利度。
+"""
+
+
+def _reasons(nlp: Language, text: str) -> dict[str, str]:
+    doc = run_pipeline(nlp, text, "page.txt")
+    for d in doc._.pkg_dropped:
+        assert text[d.start : d.end] == d.text
+    return {d.text: d.reason for d in doc._.pkg_dropped}
+
+
+def test_page_chrome_timestamp_header_and_bogus_date(nlp: Language) -> None:
+    reasons = _reasons(nlp, PAGE)
+    assert reasons["甲乙市政务网"] == "page_header"
+    assert reasons["首页 > 政策文件"] == "page_chrome"
+    assert reasons["2021-05-06  10:32"] == "page_timestamp"
+    assert reasons["发布日期：1900-1-1"] == "bogus_metadata"
+    assert reasons["相关阅读"] == "page_chrome"
+    assert reasons["上一篇：关于开展消费券活动的通知"] == "page_chrome"
+    assert reasons["Share this page with friends"] == "page_chrome"
+    assert "甲乙市人民政府关于优化营商环境的实施意见" not in reasons
+    assert "（一）简化审批。推行企业开办一网通办。" not in reasons
+
+
+def test_repeated_long_paragraph_is_dropped_once(nlp: Language) -> None:
+    doc = run_pipeline(nlp, PAGE, "page.txt")
+    dups = [d for d in doc._.pkg_dropped if d.reason == "duplicate"]
+    assert len(dups) == 1
+    first = PAGE.index("各区人民政府要把")
+    assert dups[0].start > first
+    assert dropped_at(doc, first) is None
+    assert dropped_at(doc, dups[0].start + 3) is dups[0]
+
+
+def test_injected_junk_line_and_prefix(nlp: Language) -> None:
+    text = (
+        "某某国样板局 另一国测试局\n"
+        "丙丁县人民政府关于推进数字乡村建设的意见\n"
+        "一、主要任务\n"
+        "某某国样板局 另一国测试局。  1.建设乡村信息服务站。\n"
+    )
+    doc = run_pipeline(nlp, text, "junk.txt")
+    by_reason = [(d.reason, d.text) for d in doc._.pkg_dropped]
+    assert ("page_header", "某某国样板局 另一国测试局") in by_reason
+    prefix = next(d for d in doc._.pkg_dropped if d.reason == "injected_junk")
+    assert prefix.text.startswith("某某国样板局")
+    # the paragraph after the junk survives
+    assert dropped_at(doc, text.index("1.建设")) is None
+
+
+def test_short_headings_repeat_far_apart_but_near_copies_go(nlp: Language) -> None:
+    body = "\n".join(f"{i}.第{i}项具体工作安排，按季度推进落实。" for i in range(1, 10))
+    text = f"一、总体要求\n一、总体要求\n{body}\n一、总体要求\n"
+    doc = run_pipeline(nlp, text, "h.txt")
+    dups = [d for d in doc._.pkg_dropped if d.reason == "duplicate"]
+    assert [d.start for d in dups] == [text.index("一、总体要求", 1)]
+
+
+def test_table_cells_are_never_duplicates(nlp: Language) -> None:
+    text = (
+        "序号\n工作任务\n责任单位\n完成时限\n"
+        "1\n建设人才公寓。\n市住房城乡建设局、各区\n2023年底完成\n"
+        "2\n建设人才驿站。\n市住房城乡建设局、各区\n2023年底完成\n"
+    )
+    doc = run_pipeline(nlp, text, "t.txt")
+    assert not [d for d in doc._.pkg_dropped if d.reason == "duplicate"]
+
+
+def test_crlf_offsets_hold(nlp: Language) -> None:
+    text = PAGE.replace("\n", "\r\n")
+    doc = run_pipeline(nlp, text, "crlf.txt")
+    assert doc._.pkg_dropped
+    for d in doc._.pkg_dropped:
+        assert text[d.start : d.end] == d.text
+        assert "\r" not in d.text

@@ -1,0 +1,249 @@
+"""policykg_responsibilities: every assignment form of the genre, with roles and lead."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from policykg.extract.model import ResponsibilityRecord
+from policykg.extract.pipeline import build_pipeline, run_pipeline
+from policykg.extract.responsibility import parse_verb_clause, split_units
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline(
+        {
+            "components": [
+                "policykg_clean",
+                "policykg_documents",
+                "policykg_structure",
+                "policykg_responsibilities",
+            ]
+        }
+    )
+
+
+def _resp(nlp: Language, text: str) -> list[ResponsibilityRecord]:
+    doc = run_pipeline(nlp, text, "t.txt")
+    out = list(doc._.pkg_responsibilities)
+    for r in out:
+        assert text[r.evidence.start : r.evidence.end] == r.evidence.quote
+        assert text[r.task_start : r.task_end] == r.task
+    return out
+
+
+def _rows(rs: list[ResponsibilityRecord]) -> list[tuple[str, str, str, int, bool, str]]:
+    return [(r.task_label, r.task, r.unit, r.order, r.lead, r.role) for r in rs]
+
+
+INLINE = """江城市人民政府关于加快人才发展的实施意见
+江政发〔2021〕7号
+　　一、重点任务
+　　（一）引进高层次人才。实施人才引进工程。（责任单位：市人才办、市人力资源社会保障局，各区县政府）
+　　（二）优化人才服务。建设人才服务中心。（牵头单位：市人力资源社会保障局；配合单位：市财政局、市住房城乡建设局）
+　　（三）加强人才激励。落实奖励政策（市委组织部牵头，市财政局、市税务局配合）。完善评价机制（市人力资源社会保障局负责）。
+　　（四）营造良好环境。加强宣传（企业负责）。开展评选（以下简称评选）。
+"""
+
+
+def test_inline_clauses_roles_and_orders(nlp: Language) -> None:
+    assert _rows(_resp(nlp, INLINE)) == [
+        ("（一）", "引进高层次人才", "市人才办", 1, False, "responsible"),
+        ("（一）", "引进高层次人才", "市人力资源社会保障局", 2, False, "responsible"),
+        ("（一）", "引进高层次人才", "各区县政府", 3, False, "responsible"),
+        ("（二）", "优化人才服务", "市人力资源社会保障局", 1, True, "lead"),
+        ("（二）", "优化人才服务", "市财政局", 2, False, "support"),
+        ("（二）", "优化人才服务", "市住房城乡建设局", 3, False, "support"),
+        ("（三）", "加强人才激励", "市委组织部", 1, True, "lead"),
+        ("（三）", "加强人才激励", "市财政局", 2, False, "support"),
+        ("（三）", "加强人才激励", "市税务局", 3, False, "support"),
+        ("（三）", "加强人才激励", "市人力资源社会保障局", 1, False, "responsible"),
+    ]
+
+
+def test_crlf_gives_the_same_facts(nlp: Language) -> None:
+    plain = _rows(_resp(nlp, INLINE))
+    assert _rows(_resp(nlp, INLINE.replace("\n", "\r\n"))) == plain
+
+
+def test_clause_on_its_own_line(nlp: Language) -> None:
+    text = "1.建设健康档案。推进电子健康卡应用。\n责任单位：市卫生健康委、市医保局\n"
+    assert [(r.unit, r.order) for r in _resp(nlp, text)] == [("市卫生健康委", 1), ("市医保局", 2)]
+
+
+SECTIONS = """河阳省数字政府建设2022年工作要点
+一、省政务服务数据管理局
+1.推进政务数据共享。建设数据共享平台。
+2.完善一网通办。
+二、省财政厅
+3.保障建设资金。
+三、组织保障
+4.加强督促检查。
+"""
+
+
+def test_department_section_headings_lead_their_tasks(nlp: Language) -> None:
+    assert _rows(_resp(nlp, SECTIONS)) == [
+        ("1", "推进政务数据共享", "省政务服务数据管理局", 1, True, "lead"),
+        ("2", "完善一网通办", "省政务服务数据管理局", 1, True, "lead"),
+        ("3", "保障建设资金", "省财政厅", 1, True, "lead"),
+    ]
+
+
+FLAT = """序号
+
+工作任务
+
+责任单位
+
+完成时限
+
+1
+
+优化营商环境评价。逐年开展。
+
+省发展改革委、省市场监管局，青州市、白山市人民政府负责。列第一位为牵头单位，下同。
+
+2022年
+
+底完成
+
+2
+
+推行证照分离改革。
+
+省市场监管局、各区、县级市负责。
+
+持续推进
+"""
+
+
+def test_flattened_table_first_listed_leads_and_shared_parts(nlp: Language) -> None:
+    assert _rows(_resp(nlp, FLAT)) == [
+        ("1", "优化营商环境评价", "省发展改革委", 1, True, "lead"),
+        ("1", "优化营商环境评价", "省市场监管局", 2, False, "responsible"),
+        ("1", "优化营商环境评价", "青州市人民政府", 3, False, "responsible"),
+        ("1", "优化营商环境评价", "白山市人民政府", 4, False, "responsible"),
+        ("2", "推行证照分离改革", "省市场监管局", 1, True, "lead"),
+        ("2", "推行证照分离改革", "各区", 2, False, "responsible"),
+        ("2", "推行证照分离改革", "各县级市", 3, False, "responsible"),
+    ]
+
+
+def test_plain_table_list_without_note_is_not_lead(nlp: Language) -> None:
+    text = FLAT.replace("列第一位为牵头单位，下同。", "")
+    assert not any(r.lead for r in _resp(nlp, text))
+
+
+def test_table_with_lead_and_support_columns(nlp: Language) -> None:
+    text = (
+        "序号\t重点任务\t牵头单位\t配合单位\n"
+        "1\t建设智慧医院\t市卫生健康委\t市医保局、市大数据局\n"
+        "2\t推进家庭医生签约\t市卫生健康委\t各区、县级市\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("1", "建设智慧医院", "市卫生健康委", 1, True, "lead"),
+        ("1", "建设智慧医院", "市医保局", 2, False, "support"),
+        ("1", "建设智慧医院", "市大数据局", 3, False, "support"),
+        ("2", "推进家庭医生签约", "市卫生健康委", 1, True, "lead"),
+        ("2", "推进家庭医生签约", "各区", 2, False, "support"),
+        ("2", "推进家庭医生签约", "各县级市", 3, False, "support"),
+    ]
+
+
+def test_table_cell_with_verb_clause(nlp: Language) -> None:
+    text = (
+        "| 序号 | 工作任务 | 责任单位 |\n| --- | --- | --- |\n"
+        "| 1 | 建设外贸综合服务平台 | 市商务局牵头，市税务局、海口海关配合 |\n"
+    )
+    assert [(r.unit, r.lead, r.role) for r in _resp(nlp, text)] == [
+        ("市商务局", True, "lead"),
+        ("市税务局", False, "support"),
+        ("海口海关", False, "support"),
+    ]
+
+
+def test_repeated_paragraph_gives_facts_once(nlp: Language) -> None:
+    para = "（一）建设人才市场，完善人才服务体系和配套政策。（责任单位：市人力资源社会保障局）"
+    text = f"一、重点任务\n{para}\n{para}\n"
+    assert len(_resp(nlp, text)) == 1
+
+
+def test_split_units_expands_shared_parts() -> None:
+    assert split_units("青州市、白山市、临江市人民政府") == [
+        "青州市人民政府",
+        "白山市人民政府",
+        "临江市人民政府",
+    ]
+    assert split_units("各区、县级市") == ["各区", "各县级市"]
+    assert split_units("市科技局(市知识产权局)、各县(市、区)人民政府等") == [
+        "市科技局(市知识产权局)",
+        "各县(市、区)人民政府",
+    ]
+    assert split_units("市科技局、安平县、高新开发区") == ["市科技局", "安平县", "高新开发区"]
+
+
+def test_verb_clause_needs_units() -> None:
+    assert parse_verb_clause("企业负责") is None
+    assert parse_verb_clause("以下简称方案") is None
+    got = parse_verb_clause("市发展改革委、市财政局按职责分工负责")
+    assert got is not None and [m.unit for m in got] == ["市发展改革委", "市财政局"]
+
+
+def test_marked_lead_items_bracketed_keys_and_generic_departments(nlp: Language) -> None:
+    text = (
+        "一、重点任务\n"
+        "（一）建设数字档案馆。推进档案数字化。【责任单位】市档案馆（牵头）、市财政局\n"
+        "（二）推进政务公开。（市政府办公室牵头，各有关部门、相关单位配合）\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("（一）", "建设数字档案馆", "市档案馆", 1, True, "lead"),
+        ("（一）", "建设数字档案馆", "市财政局", 2, False, "responsible"),
+        ("（二）", "推进政务公开", "市政府办公室", 1, True, "lead"),
+        ("（二）", "推进政务公开", "各有关部门", 2, False, "support"),
+        ("（二）", "推进政务公开", "相关单位", 3, False, "support"),
+    ]
+
+
+def test_list_note_is_not_a_unit(nlp: Language) -> None:
+    text = (
+        "一、重点任务\n（一）建设人才港。（责任单位：市人才办、市科技局，列第一位的为牵头单位）\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("（一）", "建设人才港", "市人才办", 1, True, "lead"),
+        ("（一）", "建设人才港", "市科技局", 2, False, "responsible"),
+    ]
+
+
+def test_table_sub_rows_repeat_the_unit_columns(nlp: Language) -> None:
+    text = (
+        "序号\n重点任务\n牵头单位\n配合单位\n完成时限\n"
+        "1\n推进智慧养老。\n市民政局\n市卫生健康委\n2025年底\n"
+        "各县区人民政府\n市财政局\n2025年底\n"
+        "2\n建设养老服务中心。\n市民政局\n市住房城乡建设局\n2026年底\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("1", "推进智慧养老", "市民政局", 1, True, "lead"),
+        ("1", "推进智慧养老", "市卫生健康委", 2, False, "support"),
+        ("1", "推进智慧养老", "各县区人民政府", 1, True, "lead"),
+        ("1", "推进智慧养老", "市财政局", 2, False, "support"),
+        ("2", "建设养老服务中心", "市民政局", 1, True, "lead"),
+        ("2", "建设养老服务中心", "市住房城乡建设局", 2, False, "support"),
+    ]
+
+
+def test_news_report_without_policy_structure_gives_nothing(nlp: Language) -> None:
+    text = (
+        "第十届农民丰收节开幕\n"
+        "　　9月23日，丰收节在南湖广场开幕，现场观众超过3万人次。\n"
+        "　　责任编辑：李明\n"
+    )
+    doc = run_pipeline(nlp, text, "news.txt")
+    assert doc._.pkg_documents == []
+    assert doc._.pkg_responsibilities == []
+
+
+def test_other_fields_in_a_clause_are_not_units(nlp: Language) -> None:
+    text = "一、重点任务\n（一）建设人才港。（责任单位：市人才办、市科技局；完成时限：2024年底）\n"
+    assert [r.unit for r in _resp(nlp, text)] == ["市人才办", "市科技局"]

@@ -1,0 +1,192 @@
+"""The REST routers (/api/...) over a store built by the graph layer from hand-made results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from collections.abc import Iterator
+
+import pytest
+from graph_samples import sample_results
+from sparql_support import TestClient
+
+from policykg.api.app import create_app
+from policykg.api.settings import Settings
+from policykg.graph.store import build_store
+
+DOC_A = "示政发-2018-12号"
+DOC_B = "示知发-2019-3号"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path = tmp_path_factory.mktemp("rest") / "store"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_store(sample_results(), path)
+    with TestClient(create_app(Settings(store=path, max_concurrency=2))) as c:
+        yield c
+
+
+def _triples(client: TestClient) -> int:
+    r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"})
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_documents_list_pagination_and_csv(client: TestClient) -> None:
+    page = client.get("/api/documents").json()
+    assert [d["id"] for d in page["items"]] == [DOC_A, DOC_B]
+    assert page["next_offset"] is None
+    first = client.get("/api/documents", params={"limit": 1}).json()
+    assert [d["id"] for d in first["items"]] == [DOC_A] and first["next_offset"] == 1
+    second = client.get("/api/documents", params={"limit": 1, "offset": 1}).json()
+    assert [d["id"] for d in second["items"]] == [DOC_B] and second["next_offset"] is None
+    with_stubs = client.get("/api/documents", params={"include_stubs": True}).json()
+    assert len(with_stubs["items"]) == 4
+    r = client.get("/api/documents", params={"limit": 1}, headers={"Accept": "text/csv"})
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows[0]["id"] == DOC_A and rows[0]["region"] == "示例市"
+    assert 'rel="next"' in r.headers["link"]
+    assert client.get("/api/documents", headers={"Accept": "image/png"}).status_code == 406
+
+
+@pytest.mark.parametrize(("region", "count"), [("示例市", 2), ("990100", 2), ("其他市", 0)])
+def test_documents_by_region(client: TestClient, region: str, count: int) -> None:
+    items = client.get("/api/documents", params={"region": region}).json()["items"]
+    assert len(items) == count
+
+
+def test_document_detail(client: TestClient) -> None:
+    doc = client.get(f"/api/documents/{DOC_A}").json()
+    assert doc["doc_number"] == "示政发〔2018〕12号"
+    assert doc["issuer"] == "示例市人民政府"
+    roles = {(r["department"], r["role"]) for task in doc["tasks"] for r in task["responsible"]}
+    assert ("示例市市场监督管理局", "lead") in roles
+    assert {c["type"] for c in doc["cites"]} == {"basis", "mentions"}
+    assert [c["document_id"] for c in doc["cited_by"]] == [DOC_B]
+    assert [(t["indicator"], t["value"], t["year"]) for t in doc["targets"]] == [
+        ("每万人发明专利拥有量", 10.0, 2020)
+    ]
+    assert client.get("/api/documents/不存在").status_code == 404
+    assert client.get("/api/documents/a%3Eb").status_code == 404
+
+
+def test_departments(client: TestClient) -> None:
+    items = client.get("/api/departments").json()["items"]
+    assert items[0]["label"] == "市科技局" and items[0]["tasks"] == 3
+    assert client.get("/api/departments", params={"region": "别处"}).json()["items"] == []
+    detail = client.get(f"/api/departments/{items[0]['id']}").json()
+    assert len(detail["task_list"]) == 3
+    assert {t["role"] for t in detail["task_list"]} >= {"support"}
+    partners = {p["label"]: p["shared_tasks"] for p in detail["co_responsible"]}
+    assert partners["市财政局"] == 1
+    assert client.get("/api/departments/示例市/没有这个局").status_code == 404
+
+
+def test_region_targets_filters(client: TestClient) -> None:
+    by_code = client.get("/api/regions/990100/targets").json()["items"]
+    by_name = client.get("/api/regions/示例市/targets").json()["items"]
+    assert by_code == by_name and len(by_code) == 2
+    year = client.get("/api/regions/990100/targets", params={"year": 2021}).json()["items"]
+    assert [t["indicator"] for t in year] == ["知识产权质押融资金额"]
+    indicator = client.get(
+        "/api/regions/990100/targets", params={"indicator": "每万人发明专利拥有量"}
+    ).json()["items"]
+    assert [t["year"] for t in indicator] == [2020]
+    assert client.get("/api/regions/990100/targets", params={"year": "soon"}).status_code == 422
+
+
+def test_citations_filters(client: TestClient) -> None:
+    assert len(client.get("/api/citations").json()["items"]) == 4
+    national = client.get("/api/citations", params={"level": "national"}).json()["items"]
+    assert [c["cited_title"] for c in national] == ["国家知识产权战略纲要"]
+    basis = client.get("/api/citations", params={"type": "basis"}).json()["items"]
+    assert {c["type"] for c in basis} == {"basis"} and len(basis) == 3
+    assert client.get("/api/citations", params={"type": "likes"}).status_code == 422
+
+
+def test_search_chinese_text(client: TestClient) -> None:
+    hits = client.get("/api/search", params={"q": "运营"}).json()["items"]
+    kinds = {h["label"]: h["kind"] for h in hits}
+    assert kinds["示例市知识产权运营工作方案"] == "document"
+    assert kinds["建设知识产权运营平台"] == "task"
+
+
+def test_workload(client: TestClient) -> None:
+    records = client.get("/api/analytics/workload").json()["items"]
+    assert records[0]["department"] == "市科技局"
+    assert records[0]["load"] == pytest.approx(1.5)
+    support = client.get("/api/analytics/workload", params={"role": "support"}).json()["items"]
+    assert [r["department"] for r in support] == ["市科技局"]
+    region = client.get("/api/analytics/workload", params={"region": "示例市"}).json()["items"]
+    assert len(region) == len(records)
+    assert client.get("/api/analytics/workload", params={"region": "别处"}).json()["items"] == []
+
+
+HOSTILE = [
+    '"',
+    "'",
+    "}",
+    "\\u0022",
+    ">",
+    '" } ; DROP ALL ; #',
+    '\\" . } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } #',
+    "<http://evil/> } UNION { ?s ?p ?o",
+    "x" * 100,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_parameters_are_bound_terms_not_query_text(client: TestClient, value: str) -> None:
+    before = _triples(client)
+    for url, params in (
+        ("/api/search", {"q": value}),
+        ("/api/documents", {"region": value}),
+        ("/api/departments", {"region": value}),
+        ("/api/citations", {"level": value[:40]}),
+        ("/api/regions/990100/targets", {"indicator": value}),
+        ("/api/analytics/workload", {"region": value}),
+    ):
+        r = client.get(url, params=params)
+        assert r.status_code == 200, (url, r.text)
+        assert r.json()["items"] == []
+    for url in (f"/api/regions/{value}/targets",):
+        r = client.get(url)
+        assert r.status_code in (200, 404)
+    assert client.get("/api/documents/" + value.replace("/", "")).status_code in (404, 405)
+    assert _triples(client) == before
+
+
+def test_long_inputs_are_rejected_by_validation(client: TestClient) -> None:
+    assert client.get("/api/search", params={"q": "x" * 201}).status_code == 422
+    assert client.get("/api/search", params={"q": ""}).status_code == 422
+    assert client.get("/api/documents", params={"limit": 5000}).status_code == 422
+    assert client.get("/api/documents/" + "x" * 400).status_code == 404
+
+
+def test_openapi_lists_the_rest_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/documents",
+        "/api/documents/{doc_id}",
+        "/api/departments",
+        "/api/regions/{code}/targets",
+        "/api/citations",
+        "/api/search",
+        "/api/analytics/workload",
+        "/sparql",
+        "/store",
+    ):
+        assert path in paths
+
+
+def test_cors_on_read_routes_only(client: TestClient) -> None:
+    for url in ("/api/documents", f"/api/documents/{DOC_A}", "/store", "/sparql"):
+        r = client.get(url)
+        assert r.headers["access-control-allow-origin"] == "*"
+        assert "access-control-allow-credentials" not in r.headers
+    write = client.put("/store", params={"graph": "urn:g"}, content=b"", headers={"Origin": "x"})
+    assert write.status_code == 403
+    assert "access-control-allow-origin" not in write.headers

@@ -1,0 +1,247 @@
+"""policykg_documents: documents, their metadata, attachments and interleaved pages."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from policykg.extract.genre import parse_date, region_level, regions_in
+from policykg.extract.model import DocumentRecord
+from policykg.extract.pipeline import build_pipeline, run_pipeline
+from policykg.extract.segmentation import document_at, is_title_text
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline({"components": ["policykg_clean", "policykg_documents"]})
+
+
+def _docs(nlp: Language, text: str) -> list[DocumentRecord]:
+    doc = run_pipeline(nlp, text, "t.txt")
+    for d in doc._.pkg_documents:
+        assert text[d.evidence.start : d.evidence.end] == d.evidence.quote
+    return list(doc._.pkg_documents)
+
+
+NOTICE = """海川省卫生健康委员会关于印发《海川省智慧医院建设三年行动计划》的通知
+
+海卫发〔2022〕9号
+
+各市（州）卫生健康委，委直属各单位：
+现将《海川省智慧医院建设三年行动计划》印发给你们，请认真贯彻执行。
+
+海川省卫生健康委员会
+二〇二二年三月八日
+
+海川省智慧医院建设
+三年行动计划
+
+一、总体要求
+（一）指导思想。以数字化转型推动医疗服务高质量发展。
+"""
+
+
+def test_notice_and_its_attachment_are_two_documents(nlp: Language) -> None:
+    notice, plan = _docs(nlp, NOTICE)
+    assert notice.title == "海川省卫生健康委员会关于印发《海川省智慧医院建设三年行动计划》的通知"
+    assert notice.doc_number == "海卫发〔2022〕9号"
+    assert notice.issuer == "海川省卫生健康委员会"
+    assert notice.date == "2022-03-08"
+    assert (notice.region, notice.region_level) == ("海川省", "province")
+    # the attachment's title is broken over two lines and joined
+    assert plan.title == "海川省智慧医院建设三年行动计划"
+    assert plan.evidence.quote == "海川省智慧医院建设\n三年行动计划"
+    assert plan.doc_number is None
+    assert plan.issued_by_notice == notice.key
+    # a 印发 notice passes its issuer and date on to the attachment
+    assert (plan.issuer, plan.date) == ("海川省卫生健康委员会", "2022-03-08")
+    assert notice.span_end == plan.span_start
+
+
+def test_document_at_attributes_offsets(nlp: Language) -> None:
+    doc = run_pipeline(nlp, NOTICE, "t.txt")
+    notice, plan = doc._.pkg_documents
+    assert document_at(doc, NOTICE.index("现将")) == notice.key
+    assert document_at(doc, NOTICE.index("（一）指导思想")) == plan.key
+    assert document_at(doc, 0) == notice.key
+
+
+def test_comment_notice_does_not_pass_metadata_on(nlp: Language) -> None:
+    text = (
+        "云岭市商务局关于对《云岭市跨境电商发展方案(2024-2026年)(征求意见稿)》公开征求意见的通知\n"
+        "现将方案全文公布，欢迎提出意见。\n"
+        "云岭市商务局\n"
+        "2024年2月1日\n"
+        "云岭市跨境电商发展方案(2024-2026年)\n"
+        "\n"
+        "(征求意见稿)\n"
+        "一、发展目标\n"
+    )
+    notice, draft = _docs(nlp, text)
+    assert notice.date == "2024-02-01"
+    assert notice.issuer == "云岭市商务局"
+    assert draft.title == "云岭市跨境电商发展方案(2024-2026年)(征求意见稿)"
+    assert (draft.issuer, draft.date) == (None, None)
+    assert (draft.region, draft.region_level) == ("云岭市", "city")
+
+
+def test_export_header_with_crlf_and_bogus_date(nlp: Language) -> None:
+    text = (
+        "标题：海湾市人民政府办公室关于印发海湾市优化营商环境行动方案的通知\r\n"
+        "发文字号：海政办发(2020)15号\r\n"
+        "发布日期：2020-6-18\r\n"
+        "生效日期：1900-1-1\r\n"
+        "\r\n"
+        "各区人民政府，市政府各部门：\r\n"
+        "《海湾市优化营商环境行动方案》已经市政府同意，现印发给你们。\r\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert d.title == "海湾市人民政府办公室关于印发海湾市优化营商环境行动方案的通知"
+    assert d.doc_number == "海政办发(2020)15号"
+    assert d.date == "2020-06-18"
+    assert d.issuer is None or d.issuer.startswith("海湾市")
+    assert (d.region, d.region_level) == ("海湾市", "city")
+
+
+def test_file_without_title_is_one_document_with_its_region(nlp: Language) -> None:
+    text = (
+        "各县区人民政府，市直各部门：\n"
+        "为推动青河市生物医药产业发展，制定本规划。\n"
+        "一、发展基础\n"
+        "青河市生物医药企业数量稳步增长，青河市创新平台不断完善。\n"
+        "2022年9月30日\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert d.title is None
+    assert (d.region, d.region_level) == ("青河市", "city")
+    assert d.date == "2022-09-30"
+    assert d.span_start == 0 and d.span_end == len(text)
+
+
+def test_appendix_table_stays_in_its_document(nlp: Language) -> None:
+    text = (
+        "白石市人民政府关于促进就业的实施意见\n"
+        "白政发〔2019〕3号\n"
+        "一、重点任务\n"
+        "（一）扩大就业。\n"
+        "附件：2019年度任务分工表\n"
+        "附件\n"
+        "2019年度任务分工表\n"
+    )
+    docs = _docs(nlp, text)
+    assert len(docs) == 1
+    assert docs[0].doc_number == "白政发〔2019〕3号"
+
+
+INTERLEAVED = """东湖市人民政府关于促进健康产业发展的实施意见
+  西岭县人民政府关于推进数字乡村建设的意见
+一、总体要求
+  一、指导思想
+东湖市健康产业规模持续扩大，形成一批龙头企业。
+  以数字化驱动乡村振兴，西岭县全面推进乡村信息化。
+二、重点任务
+  二、主要任务
+1.发展健康服务业。扩大健康服务供给。（责任单位：市卫生健康委）
+  1.建设数字乡村平台。整合涉农数据资源。
+2.培育健康企业。支持企业做大做强。（责任单位：市工业和信息化局）
+  2.推进乡村网络覆盖。实现行政村光纤全覆盖。（县农业农村局负责）
+3.建设健康园区。
+  3.发展农村电商。
+"""
+
+
+def test_interleaved_documents_are_separated_by_layout(nlp: Language) -> None:
+    doc = run_pipeline(nlp, INTERLEAVED, "mix.txt")
+    city, county = doc._.pkg_documents
+    assert city.title == "东湖市人民政府关于促进健康产业发展的实施意见"
+    assert county.title == "西岭县人民政府关于推进数字乡村建设的意见"
+    assert (county.region, county.region_level) == ("西岭县", "county")
+    assert len(city.segments) > 2 and len(county.segments) > 2
+    for marker, owner in (
+        ("1.发展健康服务业", city.key),
+        ("3.建设健康园区", city.key),
+        ("1.建设数字乡村平台", county.key),
+        ("以数字化驱动", county.key),
+        ("3.发展农村电商", county.key),
+    ):
+        assert document_at(doc, INTERLEAVED.index(marker)) == owner, marker
+
+
+def test_title_recognition() -> None:
+    assert is_title_text("南江市人民政府关于加强人才引进工作的意见")
+    assert is_title_text("南江市数字政府建设实施方案（2023—2025年）")
+    assert not is_title_text("一、总体要求")
+    assert not is_title_text("加快建设人才高地。")
+    assert not is_title_text("附件：南江市数字政府建设实施方案")
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2017年1月25日", "2017-01-25"),
+        ("二○○八年五月十四日", "2008-05-14"),
+        ("二〇二一年十二月三十一日", "2021-12-31"),
+        ("2008-5-14", "2008-05-14"),
+        ("1900-1-1", None),
+        ("生效日期：1900-1-1", None),
+    ],
+)
+def test_dates(raw: str, iso: str | None) -> None:
+    assert parse_date(raw) == iso
+
+
+def test_regions_and_levels() -> None:
+    assert regions_in("江北省临江市人民政府办公室") == ["江北省", "临江市"]
+    assert regions_in("某某自治区乌兰市科技局") == ["某某自治区", "乌兰市"]
+    assert region_level("江北省") == "province"
+    assert region_level("临江市") == "city"
+    assert region_level("上海市") == "province"
+    assert region_level("安平县") == "county"
+    assert regions_in("加快建设人才强省") == []
+
+
+SEQUENTIAL = """东湖市人民政府关于促进健康产业发展的实施意见
+一、总体要求
+　　东湖市健康产业规模持续扩大，形成一批龙头企业。
+二、重点任务
+　　扩大健康服务供给，支持企业做大做强。
+三、保障措施
+　　加强组织领导，强化资金保障。
+　　西岭县人民政府关于推进数字乡村建设的意见
+一、指导思想
+　　以数字化驱动乡村振兴，全面推进乡村信息化。
+二、主要任务
+　　整合涉农数据资源，实现行政村光纤全覆盖。
+三、组织实施
+　　明确责任分工，加强督促检查。
+"""
+
+
+def test_layout_alone_does_not_interleave_sequential_documents(nlp: Language) -> None:
+    doc = run_pipeline(nlp, SEQUENTIAL, "seq.txt")
+    city, county = doc._.pkg_documents
+    assert len(city.segments) == 1 and len(county.segments) == 1
+    assert document_at(doc, SEQUENTIAL.index("加强组织领导")) == city.key
+    assert document_at(doc, SEQUENTIAL.index("以数字化驱动")) == county.key
+
+
+def test_attachment_without_its_own_title_line_starts_after_the_notice(nlp: Language) -> None:
+    text = (
+        "北岸市人民政府办公室关于印发北岸市人才安居办法的通知\n"
+        "北政办发〔2023〕4号\n"
+        "各区人民政府：\n"
+        "《北岸市人才安居办法》已经市政府同意，现印发给你们。\n"
+        "北岸市人民政府办公室\n"
+        "2023年5月9日\n"
+        "附件\n"
+        "第一条 为做好人才安居工作，制定本办法。\n"
+        "第二条 本办法适用于全市。\n"
+        "第三条 本办法自发布之日起施行。\n"
+    )
+    doc = run_pipeline(nlp, text, "t.txt")
+    notice, rules = doc._.pkg_documents
+    assert rules.title == "北岸市人才安居办法"
+    assert (rules.issuer, rules.date) == ("北岸市人民政府办公室", "2023-05-09")
+    assert notice.doc_number == "北政办发〔2023〕4号"
+    assert document_at(doc, text.index("第二条")) == rules.key
+    assert document_at(doc, text.index("各区人民政府")) == notice.key

@@ -1,0 +1,167 @@
+"""policykg_structure: numbered hierarchies and table rows become tasks."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from policykg.extract.pipeline import build_pipeline, run_pipeline
+from policykg.extract.structure import Task, find_tables, first_sentence, task_at
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline(
+        {"components": ["policykg_clean", "policykg_documents", "policykg_structure"]}
+    )
+
+
+def _tasks(nlp: Language, text: str) -> list[Task]:
+    doc = run_pipeline(nlp, text, "t.txt")
+    for t in doc._.pkg_tasks:
+        assert text[t.heading_start : t.heading_end] == t.heading
+    return list(doc._.pkg_tasks)
+
+
+HIERARCHY = """金沙市人民政府关于加快数字政府建设的实施意见
+一、总体要求
+（一）指导思想。坚持整体协同。
+二、重点任务
+（二）建设政务云平台。统一建设全市政务云。
+1.推进数据共享。建立数据目录。
+（1）完善共享标准
+（2）建设共享平台。按需开放。
+2、推进一网通办。
+(三)加强安全保障。
+"""
+
+
+def test_numbered_hierarchy_levels_headings_and_parents(nlp: Language) -> None:
+    tasks = _tasks(nlp, HIERARCHY)
+    got = [(t.label, t.level, t.heading) for t in tasks]
+    assert got == [
+        ("一、", 1, "总体要求"),
+        ("（一）", 2, "指导思想"),
+        ("二、", 1, "重点任务"),
+        ("（二）", 2, "建设政务云平台"),
+        ("1.", 3, "推进数据共享"),
+        ("（1）", 4, "完善共享标准"),
+        ("（2）", 4, "建设共享平台"),
+        ("2、", 3, "推进一网通办"),
+        ("(三)", 2, "加强安全保障"),
+    ]
+    by_label = {t.label: k for k, t in enumerate(tasks)}
+    assert tasks[by_label["1."]].parent == by_label["（二）"]
+    assert tasks[by_label["（2）"]].parent == by_label["1."]
+    # an item ends where the next item of the same or a higher level starts
+    assert tasks[by_label["1."]].end == tasks[by_label["2、"]].start
+
+
+def test_articles(nlp: Language) -> None:
+    text = "石门市人才引进办法\n第一条 为吸引人才，制定本办法。\n第二条 本办法适用于全市。\n"
+    tasks = _tasks(nlp, text)
+    assert [(t.label, t.heading) for t in tasks] == [
+        ("第一条", "为吸引人才，制定本办法"),
+        ("第二条", "本办法适用于全市"),
+    ]
+
+
+def test_decimal_numbers_are_not_labels(nlp: Language) -> None:
+    tasks = _tasks(nlp, "2.5亿元用于人才项目。\n3.0版本上线。\n")
+    assert tasks == []
+
+
+FLAT = """序号
+
+工  作  任  务
+
+责任单位
+
+时间进度
+
+1
+
+建设人才公寓。统筹保障住房。
+
+市住房城乡建设局、各区负责。
+
+2023年
+
+底完成
+
+[bookmark: x]2
+
+建设人才驿站。
+
+市人力资源社会保障局负责。
+
+持续推进
+"""
+
+
+def test_flattened_table_rows_with_split_cells(nlp: Language) -> None:
+    tasks = _tasks(nlp, FLAT)
+    rows = [t for t in tasks if t.kind == "table_row"]
+    assert [r.label for r in rows] == ["1", "2"]
+    first = rows[0]
+    assert first.heading == "建设人才公寓"
+    unit = first.cell("责任单位")
+    assert unit is not None and unit.text == "市住房城乡建设局、各区负责。"
+    progress = first.cell("时间进度")
+    assert progress is not None and progress.text == "2023年\n\n底完成"
+    assert rows[1].heading == "建设人才驿站"
+
+
+def test_inline_and_markdown_tables() -> None:
+    tab = (
+        "序号\t重点任务\t牵头单位\t配合单位\n1\t建设智慧医院\t市卫生健康委\t市医保局、市大数据局\n"
+    )
+    (table,) = find_tables(tab)
+    assert table.columns == ["序号", "重点任务", "牵头单位", "配合单位"]
+    label, _, _, cells = table.rows[0]
+    assert label == "1"
+    assert [c.text for c in cells] == ["1", "建设智慧医院", "市卫生健康委", "市医保局、市大数据局"]
+    md = (
+        "| 序号 | 重点任务 | 牵头单位 |\n| --- | --- | --- |\n"
+        "| 1 | 推进家庭医生签约 | 市卫生健康委 |\n| 2 | 建设健康档案 | 市大数据局 |\n"
+    )
+    (table,) = find_tables(md)
+    assert [(r[0], r[3][2].text) for r in table.rows] == [
+        ("1", "市卫生健康委"),
+        ("2", "市大数据局"),
+    ]
+    for _, _, _, cells in table.rows:
+        for c in cells:
+            assert md[c.start : c.end] == c.text
+
+
+def test_first_sentence_drops_trailing_clause() -> None:
+    text = "加强人才宣传（责任单位：市委宣传部）"
+    assert text[slice(*first_sentence(text, 0, len(text)))] == "加强人才宣传"
+
+
+def test_task_at_returns_innermost_open_item(nlp: Language) -> None:
+    doc = run_pipeline(nlp, HIERARCHY, "t.txt")
+    tasks = doc._.pkg_tasks
+    key = doc._.pkg_documents[0].key
+    inner = task_at(tasks, key, HIERARCHY.index("按需开放"))
+    assert inner is not None and inner.label == "（2）"
+
+
+def test_crlf(nlp: Language) -> None:
+    tasks = _tasks(nlp, HIERARCHY.replace("\n", "\r\n"))
+    assert len(tasks) == 9
+    assert all("\r" not in t.heading for t in tasks)
+
+
+def test_header_on_one_line_with_flattened_rows() -> None:
+    text = (
+        "序号\t工作任务\t责任单位\r\n1\r\n建设人才公寓。\r\n市住房城乡建设局\r\n"
+        "2\r\n建设人才驿站。\r\n市人力资源社会保障局\r\n"
+    )
+    (table,) = find_tables(text)
+    assert table.columns == ["序号", "工作任务", "责任单位"]
+    assert [[c.text for c in r[3]] for r in table.rows] == [
+        ["1", "建设人才公寓。", "市住房城乡建设局"],
+        ["2", "建设人才驿站。", "市人力资源社会保障局"],
+    ]

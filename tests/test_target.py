@@ -1,0 +1,323 @@
+"""Tests of extract/target.py and extract/indicators.py on invented sentences."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import spacy
+
+from policykg.extract import target as target_module  # noqa: F401  (registers the factory)
+from policykg.extract.indicators import load_scheme, match_indicator
+from policykg.extract.model import DocumentRecord, Dropped, Evidence, TargetRecord
+from policykg.extract.target import find_targets, parse_number, parse_quantity, plan_year
+
+
+def _targets(text: str, **kw: object) -> list[TargetRecord]:
+    recs = find_targets(text, document_key="d", **kw)  # type: ignore[arg-type]
+    for r in recs:
+        assert text[r.evidence.start : r.evidence.end] == r.evidence.quote
+        assert len(r.evidence.quote) <= 200
+    return recs
+
+
+def _one(text: str, **kw: object) -> TargetRecord:
+    recs = _targets(text, **kw)
+    assert len(recs) == 1, [(r.metric, r.value, r.unit) for r in recs]
+    return recs[0]
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("s", "value"),
+    [("17", 17), ("2.88", 2.88), ("１２", 12), ("十五", 15), ("两", 2), ("三百", 300),
+     ("二点五", 2.5), ("一万", None)],
+)  # fmt: skip
+def test_parse_number(s: str, value: float | None) -> None:
+    got = parse_number(s)
+    assert got == value or (value is None and got in (None, 10000.0))
+
+
+@pytest.mark.parametrize(
+    ("s", "value", "value_max", "unit", "normalized"),
+    [
+        ("6万件", 6, None, "万件", 60000),
+        ("7.5亿元", 7.5, None, "亿元", 7.5e8),
+        ("300万元", 300, None, "万元", 3e6),
+        ("1~2个", 1, 2, "个", 1),
+        ("5—8家", 5, 8, "家", 5),
+        ("1-2项", 1, 2, "项", 1),
+        ("五至八个", 5, 8, "个", 5),
+        ("2.88件/万人", 2.88, None, "件/万人", 2.88),
+        ("95%", 95, None, "%", 95),
+        ("3个百分点", 3, None, "个百分点", 3),
+        ("500人次/年", 500, None, "人次/年", 500),
+    ],
+)
+def test_parse_quantity(
+    s: str, value: float, value_max: float | None, unit: str, normalized: float
+) -> None:
+    q = parse_quantity(s)
+    assert q is not None
+    assert (q.value, q.value_max, q.unit) == (value, value_max, unit)
+    assert q.normalized_value == pytest.approx(normalized)
+
+
+# ---------------------------------------------------------------- metric, value, comparator
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric", "value", "unit", "comparator"),
+    [
+        ("到2025年，政务服务事项网上可办率达到98%。", "政务服务事项网上可办率", 98, "%", ">="),
+        ("到2025年，全市高新技术企业达1200家。", "高新技术企业", 1200, "家", ">="),
+        ("到2025年，技能人才总量超过30万人。", "技能人才总量", 30, "万人", ">="),
+        ("到2025年，居民健康素养水平不低于28%。", "居民健康素养水平", 28, "%", ">="),
+        ("到2025年，力争培育跨境电商龙头企业10家。", "跨境电商龙头企业", 10, "家", ">="),
+        ("到2025年，市场主体总量达到80万户以上。", "市场主体总量", 80, "万户", ">="),
+        ("到2025年，城镇调查失业率控制在5.5%以内。", "城镇调查失业率", 5.5, "%", "<="),
+        ("到2025年，企业开办时间不超过2个工作日。", "企业开办时间", 2, "个工作日", "<="),
+        ("到2025年，孕产妇死亡率降至10/10万以下。", None, None, None, None),
+        ("到2025年，新增城镇就业岗位5万个。", "城镇就业岗位", 5, "万个", "increase"),
+        ("到2025年，新建社区养老服务中心30个。", "社区养老服务中心", 30, "个", "increase"),
+        ("到2025年，外贸进出口总额年均增长8%。", "外贸进出口总额", 8, "%", "pct_increase"),
+        ("到2025年，数字经济核心产业增加值占比提高3个百分点。",
+         "数字经济核心产业增加值占比", 3, "个百分点", "increase"),
+        ("到2025年，培育市级工业互联网平台15个。", "市级工业互联网平台", 15, "个", "="),
+        ("到2025年，建成5G基站8000个。", "5G基站", 8000, "个", "="),
+        ("到2025年，每千人口医疗卫生机构床位数6.5张。", "医疗卫生机构床位数", 6.5, "张", "="),
+    ],
+)  # fmt: skip
+def test_goal_forms(
+    sentence: str, metric: str | None, value: float | None, unit: str | None, comparator: str | None
+) -> None:
+    recs = _targets(sentence)
+    if metric is None:
+        return  # only: never raises, evidence exact
+    assert len(recs) == 1, [(r.metric, r.value, r.unit) for r in recs]
+    r = recs[0]
+    assert metric in r.metric or r.metric in metric
+    assert (r.value, r.unit, r.comparator, r.year) == (value, unit, comparator, 2025)
+    assert r.year_inferred is False
+
+
+def test_ranges_and_list_share_the_verb() -> None:
+    recs = _targets("到2024年，新建3—5个市级实验室、2~3个工程中心，10-20家企业技术中心。")
+    got = [(r.metric, r.value, r.value_max, r.unit, r.comparator) for r in recs]
+    assert got == [
+        ("市级实验室", 3, 5, "个", "increase"),
+        ("工程中心", 2, 3, "个", "increase"),
+        ("企业技术中心", 10, 20, "家", "increase"),
+    ]
+
+
+def test_chinese_numeral_range() -> None:
+    r = _one("到2024年，培育五至八家数字化转型服务商。")
+    assert (r.metric, r.value, r.value_max, r.unit) == ("数字化转型服务商", 5, 8, "家")
+
+
+def test_metric_list_without_comparator_is_equal() -> None:
+    recs = _targets("到2023年，外资企业数量达到600家，外资研发中心12个，跨国公司地区总部5家。")
+    assert [(r.metric, r.value, r.comparator) for r in recs] == [
+        ("外资企业数量", 600, ">="),
+        ("外资研发中心", 12, "="),
+        ("跨国公司地区总部", 5, "="),
+    ]
+
+
+def test_object_after_number() -> None:
+    r = _one("到2025年，推动60%以上的规模以上企业实现数字化改造。")
+    assert r.metric.startswith("规模以上企业实现数字化改造")
+    assert (r.value, r.unit, r.comparator) == (60, "%", ">=")
+
+
+# ---------------------------------------------------------------- years
+
+
+def test_year_scope_from_goal_paragraph_until_next_heading() -> None:
+    text = (
+        "一、总体要求\n（二）发展目标。到2026年，营商环境显著优化。\n"
+        "市场主体活跃。新增市场主体2万户。\n"
+        "二、重点任务\n（一）培育主体。培育专精特新企业50家。\n"
+    )
+    recs = _targets(text)
+    assert [(r.metric, r.year, r.year_inferred) for r in recs] == [
+        ("市场主体", 2026, True),
+        ("专精特新企业", None, False),
+    ]
+
+
+def test_plan_period_from_title() -> None:
+    text = "三、重点任务\n（一）人才引育。引进博士以上人才200名。\n"
+    r = _one(text, title="某市人才发展行动计划(2022—2024年)")
+    assert (r.year, r.year_inferred) == (2024, True)
+    assert plan_year("2024年全省数字政府建设工作要点") == 2024
+    assert plan_year("某县“十四五”卫生健康发展规划") == 2025
+    assert plan_year("某市国民经济和社会发展第十四个五年规划纲要") == 2025
+    assert plan_year(None, "“十五五”时期是关键五年，制定本规划。") == 2030
+    assert plan_year("关于优化营商环境的实施意见") is None
+
+
+def test_five_year_plan_end_in_sentence() -> None:
+    r = _one("在“十四五”末，全市跨境电商交易额达到50亿元。")
+    assert (r.year, r.year_inferred, r.unit) == (2025, False, "亿元")
+
+
+def test_table_heading_year() -> None:
+    text = (
+        "附件\n2024年度工作目标分解表\n序号\n2024年目标\n责任单位\n1\n"
+        "家庭医生签约率达到75%\n市卫健委\n"
+    )
+    r = _one(text)
+    assert (r.metric, r.value, r.year) == ("家庭医生签约率", 75, 2024)
+
+
+def test_recurring_goal_has_no_year_and_a_per_year_unit() -> None:
+    r = _one("到2025年前，每年举办招才引智活动10场以上。")
+    assert (r.year, r.unit, r.comparator) == (None, "场/年", ">=")
+
+
+# ---------------------------------------------------------------- not targets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“十三五”期间，全市累计引进人才3.2万人。",
+        "截至2022年底，全市共有养老机构120家。",
+        "目前已建成智慧社区45个。",
+        "去年全市完成出口额300亿元，同比增长12%。",
+        "会议于2023年5月18日召开。",
+        "依据湘政发〔2021〕9号文件，落实各项政策。",
+        "1.加强统筹协调。2.强化资金保障。",
+        "开通12345政务服务热线。",
+        "组织开展4.23世界读书日活动。",
+        "力争通过3年努力，基本建成现代化医疗体系。",
+        "对新认定的总部企业给予最高200万元奖励。",
+        "企业研发投入超过500万元的，按照不低于10%的比例给予补助。",
+        "从300个储备项目中遴选优质项目。",
+        "进入全国前10位。",
+        "紧紧围绕“两个中心”“三大体系”建设。",
+    ],
+)
+def test_not_targets(text: str) -> None:
+    assert _targets(text, default_year=2025) == []
+
+
+def test_history_section_is_skipped() -> None:
+    text = (
+        "一、发展基础\n（一）主要成效\n全市高新技术企业达到900家。\n"
+        "二、主要目标\n到2025年，全市高新技术企业达到1500家。\n"
+    )
+    assert [(r.value, r.year) for r in _targets(text)] == [(1500, 2025)]
+
+
+def test_restated_goal_is_one_record() -> None:
+    text = (
+        "二、主要目标\n到2025年，每万人口高价值发明专利数4.5件。\n"
+        "三、重点任务\n到2025年，实现万人高价值发明专利数量超过4.5件。\n"
+    )
+    recs = _targets(text)
+    assert len(recs) == 1
+    assert recs[0].comparator == ">="  # the restatement's comparator is kept
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def test_indicator_variants_share_a_concept() -> None:
+    a = match_indicator("每万人口有效发明专利数", "件")
+    b = match_indicator("万人发明专利持有量", "件")
+    c = match_indicator("有效发明专利数", "件/万人")
+    assert a == b == c == "invention-patents-per-10k"
+    assert (
+        match_indicator("每万人口高价值发明专利数", "件") == "high-value-invention-patents-per-10k"
+    )
+    assert match_indicator("地区生产总值", "%") == "gdp-growth"
+    assert match_indicator("研发经费投入强度", "%") == "rd-intensity"
+    assert match_indicator("政务服务事项全程网办率", "%") == "online-government-services"
+    assert match_indicator("人均预期寿命", "岁") == "life-expectancy"
+    assert match_indicator("龙舟比赛场次", "场") is None
+
+
+def test_scheme_has_skos_labels() -> None:
+    scheme = load_scheme()
+    ids = [c.id for c in scheme.concepts]
+    assert len(ids) == len(set(ids)) >= 40
+    for c in scheme.concepts:
+        assert c.pref_label.get("zh") and c.pref_label.get("en")
+        assert c.all_groups
+        assert c.broader is None or c.broader in scheme.groups
+
+
+def test_target_carries_indicator_and_region() -> None:
+    text = "到2025年，研发经费投入强度达到3%。"
+    r = _one(text, region="示例市")
+    assert (r.indicator, r.region) == ("rd-intensity", "示例市")
+
+
+# ---------------------------------------------------------------- component
+
+
+def _record(key: str, title: str, region: str, start: int, end: int) -> DocumentRecord:
+    return DocumentRecord(key, title, None, None, region, "city", None,
+                          Evidence("invented.txt", start, start, ""), span_start=start,
+                          span_end=end)  # fmt: skip
+
+
+def test_component_attributes_documents_and_skips_dropped() -> None:
+    first = "某市养老服务规划(2021—2025年)\n新建养老服务中心20个。\n"
+    noise = "广告：注册会员超过100万人。\n"
+    second = "2024年某县招商工作要点\n引进亿元以上项目30个。\n"
+    text = first + noise + second
+    docs = [
+        _record("a", "某市养老服务规划(2021—2025年)", "某市", 0, len(first) + len(noise)),
+        _record("b", "2024年某县招商工作要点", "某县", len(first) + len(noise), len(text)),
+    ]
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("policykg_targets")
+    doc = nlp.make_doc(text)
+    doc._.pkg_source = "invented.txt"
+    doc._.pkg_documents = docs
+    doc._.pkg_dropped = [Dropped(len(first), len(first) + len(noise), "chrome", noise)]
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    got = [(t.document, t.region, t.metric, t.value, t.year) for t in doc._.pkg_targets]
+    assert got == [
+        ("a", "某市", "养老服务中心", 20, 2025),
+        ("b", "某县", "亿元以上项目", 30, 2024),
+    ]
+    assert len(doc.spans["targets"]) == 2
+
+
+# ---------------------------------------------------------------- robustness
+
+_ALPHABET = "0123456789.%~—-至万亿个家件人年到达超过新增以上以下每“”《》（）()，。、\n一二三十"
+
+
+def _check(text: str) -> None:
+    for r in find_targets(text, default_year=2025):
+        assert text[r.evidence.start : r.evidence.end] == r.evidence.quote
+        assert r.metric
+
+
+def test_random_text_never_raises() -> None:
+    rng = random.Random(7)
+    for _ in range(400):
+        _check("".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 150))))
+
+
+def test_property_random_unicode_never_raises() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+
+    @hypothesis.settings(max_examples=200, deadline=None)
+    @hypothesis.given(
+        st.text(alphabet=st.sampled_from(list(_ALPHABET)) | st.characters(), max_size=200)
+    )
+    def run(text: str) -> None:
+        _check(text)
+
+    run()
