@@ -6,7 +6,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install dev build serve lint typecheck bench clean
+.PHONY: run test install dev build serve lint bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,12 @@ serve: install
 ## make run: fresh machine -> .venv, install, build the sample graph, serve on 127.0.0.1:8000
 run: build serve
 
-## make test: fresh machine -> .venv with dev extras, run the test suite
-test: dev
+## make test: fresh machine -> .venv with dev extras, Debian test tools, run the test suite
+test: dev system-deps
 	$(BIN)/pytest
+
+system-deps:
+	bash .ci/system-deps
 
 lint: dev
 	$(BIN)/ruff check graph extract api tests bench
@@ -42,3 +45,7 @@ lint: dev
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
+
+## make bench: the benchmark suite (fresh processes, interleaved rounds, ratios vs same-run baselines)
+bench: dev
+	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -59,7 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
         The application; the store is opened by its lifespan (on startup) and
         the worker pool stopped on shutdown.
     """
-    from policykg.api import analytics, citations, departments, documents, regions, search
+    from policykg.api import analytics, citations, departments, documents, regions, search, web
     from policykg.api.graph_store import router as graph_store_router
     from policykg.api.sparql import router as sparql_router
 
@@ -101,4 +101,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(graph_store_router)
     for rest in (documents, departments, regions, citations, search, analytics):
         app.include_router(rest.router)
+    app.include_router(web.router)
     return app

@@ -1,4 +1,4 @@
-"""The ``policykg`` command line: extract, eval, build, query, serve, workload, export.
+"""The ``policykg`` command line: extract, eval, build, query, serve, workload, export, plot.
 
 Each command is a thin wrapper: the work happens in ``policykg.extract``,
 ``policykg.graph`` and ``policykg.api``.  Heavy imports are done inside the
@@ -61,29 +61,74 @@ def extract(
     explain: Annotated[
         bool, typer.Option("--explain", help="Also report what was dropped and why (stderr).")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Any skipped file is fatal: exit 4 and write nothing (store untouched).",
+        ),
+    ] = False,
+    max_file_size: Annotated[
+        float,
+        typer.Option(
+            "--max-file-size", help="Files above this many MB are skipped unread.", min=0.001
+        ),
+    ] = 64.0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
+    ] = False,
 ) -> None:
-    """Extract documents, responsibilities, citations and targets with evidence."""
+    """Extract documents, responsibilities, citations and targets with evidence.
+
+    Text, HTML, PDF and .docx files (detected by content) in UTF-8, GB18030, Big5
+    or UTF-16.  A file that cannot be read is skipped and reported on stderr with
+    the reason.  Exit code: 0 all files processed, 3 some skipped (the output has
+    the rest), 4 with --strict when any was skipped (nothing written).
+    """
+    import logging
+    import shutil
+    import tempfile
+
+    from policykg.extract.corpus_report import EXIT_STRICT, CorpusReport
+    from policykg.extract.model import ExtractionResult
     from policykg.extract.pipeline import extract_paths
 
-    results = list(extract_paths(paths))
-    if fmt is ExtractFormat.jsonl:
-        lines = [json.dumps(r, ensure_ascii=False) for res in results for r in res.records()]
-        data = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    else:
-        from policykg.graph.rdf import serialize_results
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    report = CorpusReport()
+    stream = extract_paths(paths, report=report, max_bytes=int(max_file_size * 1024 * 1024))
 
-        data = serialize_results(results, fmt.value)
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-    if explain:
-        for res in results:
-            for d in res.dropped:
-                typer.echo(
-                    f"{res.source}:{d.start}-{d.end}\t{d.reason}\t{d.text[:60]!r}", err=True
-                )
+    def explain_dropped(res: ExtractionResult) -> None:
+        for d in res.dropped:
+            typer.echo(f"{res.source}:{d.start}-{d.end}\t{d.reason}\t{d.text[:60]!r}", err=True)
+
+    # the output is assembled in a spooled file (memory bounded) and written at the end,
+    # so --strict can still refuse to write anything
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+        if fmt is ExtractFormat.jsonl:
+            for res in stream:
+                for r in res.records():
+                    spool.write((json.dumps(r, ensure_ascii=False) + "\n").encode("utf-8"))
+                if explain:
+                    explain_dropped(res)
+        else:
+            from policykg.graph.rdf import serialize_results
+
+            results = list(stream)
+            spool.write(serialize_results(results, fmt.value))
+            for res in results if explain else []:
+                explain_dropped(res)
+        typer.echo(report.format(), err=True)
+        if strict and report.skipped:
+            _fail(f"{len(report.skipped)} file(s) skipped; --strict: nothing written", EXIT_STRICT)
+        spool.seek(0)
+        if output is None:
+            shutil.copyfileobj(spool, sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            with output.open("wb") as fh:
+                shutil.copyfileobj(spool, fh)
+    raise typer.Exit(report.exit_code())
 
 
 @app.command("eval")
@@ -124,14 +169,50 @@ def eval_(
 def build(
     corpus: Annotated[list[Path], typer.Argument(help="Files or directories.")],
     store: StoreOpt,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Any skipped file is fatal: exit 4 and write nothing (store untouched).",
+        ),
+    ] = False,
+    max_file_size: Annotated[
+        float,
+        typer.Option(
+            "--max-file-size", help="Files above this many MB are skipped unread.", min=0.001
+        ),
+    ] = 64.0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
+    ] = False,
 ) -> None:
-    """Extract, convert to RDF and load into an on-disk store (replacing it)."""
+    """Extract, convert to RDF and load into an on-disk store (replacing it).
+
+    Store counts go to stdout; the file report (processed, skipped with reason,
+    warnings, facts per type) to stderr.  Exit code: 0 all files processed, 3 some
+    skipped (the store holds the rest), 4 with --strict when any was skipped (the
+    previous store is left untouched).
+    """
+    import logging
+
+    from policykg.extract.corpus_report import EXIT_STRICT, CorpusReport, StrictModeError
     from policykg.extract.pipeline import extract_paths
     from policykg.graph.store import build_store
 
-    counts = build_store(extract_paths(corpus), store)
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    report = CorpusReport()
+    results = extract_paths(corpus, report=report, max_bytes=int(max_file_size * 1024 * 1024))
+    try:
+        counts = build_store(report.guard_strict(results) if strict else results, store)
+    except StrictModeError as exc:
+        typer.echo(report.format(), err=True)
+        _fail(f"{exc}; the store at {store} was not changed", EXIT_STRICT)
+        return
     for key, value in counts.items():
         typer.echo(f"{key:>18}  {value}")
+    typer.echo(report.format(), err=True)
+    raise typer.Exit(report.exit_code())
 
 
 @app.command()
@@ -207,6 +288,44 @@ def export_gexf(
     graph = full_graph(open_store(store))
     write_gexf(graph, output)
     typer.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+
+
+class PlotKind(StrEnum):
+    workload = "workload"
+    network = "network"
+    targets = "targets"
+
+
+@app.command()
+def plot(
+    what: Annotated[PlotKind, typer.Argument(help="workload | network | targets")],
+    store: StoreOpt,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Picture to write (.png, .svg or .pdf).")
+    ],
+    seed: Annotated[int, typer.Option(help="Seed of Louvain and the network layout.")] = 1,
+    top: Annotated[
+        int | None,
+        typer.Option(help="Departments / labelled nodes / indicator panels (default per plot)."),
+    ] = None,
+) -> None:
+    """Draw workload bars, the co-responsibility network or the target comparison."""
+    import warnings
+
+    from policykg.graph.plots import CJKFontWarning
+    from policykg.graph.plots import plot as draw
+    from policykg.graph.store import open_store
+
+    _require_store(store)
+    if output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        _fail(f"unsupported picture type {output.suffix!r} (use .png, .svg or .pdf)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CJKFontWarning)
+        written = draw(open_store(store), what.value, output, seed=seed, top=top)
+    for w in caught:
+        if issubclass(w.category, CJKFontWarning):
+            typer.secho(f"warning: {w.message}", err=True, fg=typer.colors.YELLOW)
+    typer.echo(f"wrote {written}")
 
 
 def _print_rows(header: list[str], rows: list[list[object]], fmt: TableFormat) -> None:

@@ -53,6 +53,8 @@ class Services:
         Cached VoID counts; reset after every write.
     workload_graph : networkx.Graph or None
         Cached department-task graph for the analytics routes.
+    exports : dict
+        Cached export files (name -> bytes) of the web page's download routes.
     """
 
     settings: Settings
@@ -61,12 +63,14 @@ class Services:
     query_pool: ProcessQueryPool | None = None
     counts: GraphCounts | None = None
     workload_graph: Any = None
+    exports: dict[str, bytes] = field(default_factory=dict)
     counts_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def invalidate_counts(self) -> None:
         """Forget cached counts and graphs (called after updates and GSP writes)."""
         self.counts = None
         self.workload_graph = None
+        self.exports.clear()
 
 
 def get_services(request: Request) -> Services:

@@ -143,6 +143,8 @@ _HTML = """<!doctype html>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}
 textarea{{width:100%;height:12em;font-family:monospace}}</style></head>
 <body><h1>policykg SPARQL endpoint</h1>
+<p><a href="/">Open the policykg web page</a> (example queries, sortable results, workload chart,
+exports, documents with their evidence).</p>
 <p>Endpoint: <code>{endpoint}</code>. The default graph is the union of {graphs} named graphs
 ({triples} triples). Read-only{update}. Results: SPARQL JSON (default), XML, CSV, TSV;
 graphs as Turtle (default), N-Triples, RDF/XML, JSON-LD.</p>

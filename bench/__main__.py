@@ -120,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where the JSON reports go")
     parser.add_argument("--no-install", action="store_true",
                         help="do not pip/apt-install missing baselines (rdflib-endpoint, wrk)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated variants to run (e.g. ours,bulk_load); "
+                             "ratios needing others become n/a")
     parser.add_argument("--strict", action="store_true", help="exit 1 if any goal is missed")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
@@ -146,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = run_benchmark(
             BENCHMARKS[name], bench, config, rounds,
             progress=lambda msg: console.print(f"[dim]{msg}[/]"),
+            only=frozenset(filter(None, args.only.split(","))),
         )
         print_report(console, bench, report)
         path = write_report(report, args.results_dir)

@@ -41,7 +41,8 @@ BENCHMARK = Benchmark(
         Column("workload_warm_s", "workload warm", "{:.3g}"),
         Column("projection_s", "projection", "{:.3g}"),
         Column("gexf_s", "GEXF export", "{:.3g}"),
-        Column("pagerank_s", "citation PageRank", "{:.3g}"),
+        Column("citation_graph_s", "citation graph", "{:.3g}"),
+        Column("pagerank_s", "PageRank", "{:.3g}"),
         Column("departments", "departments", "{:,.0f}"),
         Column("projection_edges", "proj. edges", "{:,.0f}"),
         Column("peak_rss_mb", "peak RSS MB", "{:.0f}"),
@@ -126,7 +127,10 @@ def _run_ours(store: Any, out_dir: Path) -> dict[str, float]:
     write_gexf(P, out_dir / "ours.gexf")
     m["gexf_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pagerank(citation_graph(store))
+    C = citation_graph(store)
+    m["citation_graph_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pagerank(C)
     m["pagerank_s"] = time.perf_counter() - t0
     m["departments"] = len(ranking)
     m["projection_edges"] = P.number_of_edges()

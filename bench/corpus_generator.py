@@ -211,7 +211,7 @@ def _clause(rnd: random.Random) -> str:
     return f"（牵头单位：{lead}；配合单位：{'、'.join(support)}）"
 
 
-def _target(rnd: random.Random, field: str, year: int) -> str:
+def _target(rnd: random.Random, field: str) -> str:
     if rnd.random() < 0.3:
         metric = rnd.choice(PERCENT_INDICATORS).format(f=field)
         lo = rnd.randint(60, 95)
@@ -288,10 +288,10 @@ def generate_document(i: int, seed: int = 42) -> GeneratedDocument:
     add("（一）指导思想")
     add(f"坚持新发展理念，以{f}高质量发展为主线，{rnd.choice(PURPOSES)}，{rnd.choice(PURPOSES)}。")
     add("（二）主要目标")
-    targets = "；".join(_target(rnd, f, ident.year) for _ in range(rnd.randint(3, 6)))
+    targets = "；".join(_target(rnd, f) for _ in range(rnd.randint(3, 6)))
     add(f"到{end}年，全市{targets}。")
     if rnd.random() < 0.5:
-        add(f"到{end + 5}年，{_target(rnd, f, ident.year)}，{f}综合实力位居全省前列。")
+        add(f"到{end + 5}年，{_target(rnd, f)}，{f}综合实力位居全省前列。")
     add("")
     sections = rnd.sample(SECTION_TITLES, rnd.randint(3, 5))
     for s, title in enumerate(sections, start=2):
@@ -301,7 +301,7 @@ def generate_document(i: int, seed: int = 42) -> GeneratedDocument:
             for n in range(1, rnd.randint(1, 4) + 1):
                 tail = ""
                 if rnd.random() < 0.25:
-                    tail = f"到{end}年，{_target(rnd, f, ident.year)}。"
+                    tail = f"到{end}年，{_target(rnd, f)}。"
                 add(f"{n}. {_task(rnd, f)}。{tail}{_clause(rnd)}")
         add("")
     if rnd.random() < 0.5:

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -261,7 +261,7 @@ def machine_description() -> dict[str, Any]:
     wrk = None
     try:
         out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-        wrk = (out.stdout or out.stderr).splitlines()[0].strip() or None
+        wrk = (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[0].strip() or None
     except (OSError, IndexError):
         wrk = None
     mem = _proc_field("/proc/meminfo", "MemTotal")
@@ -283,6 +283,7 @@ def run_benchmark(
     config: RunConfig,
     rounds: int,
     progress: Any = None,
+    only: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Prepare the data once, then run ``rounds`` interleaved rounds of every variant.
 
@@ -298,6 +299,8 @@ def run_benchmark(
         Number of rounds.
     progress : callable, optional
         Called with a short message before each worker starts.
+    only : frozenset of str, optional
+        Run only these variants (ratios that need another one become n/a).
 
     Returns
     -------
@@ -305,10 +308,18 @@ def run_benchmark(
         The full report: config, prepared data description, raw rounds, summary.
     """
     say = progress or (lambda _msg: None)
+    if only:
+        bench = replace(bench, variants=tuple(v for v in bench.variants if v in only))
     started = time.perf_counter()
     say(f"{bench.name}: preparing data ({config.docs} documents)")
-    prepared = call_worker(module, "__prepare__", {"config": asdict(config)}, bench.timeout)
     raw: list[dict[str, dict[str, Any]]] = []
+    try:
+        prepared = call_worker(module, "__prepare__", {"config": asdict(config)}, bench.timeout)
+    except WorkerError as exc:
+        # no data, no measurements: report every variant as failed instead of crashing the suite
+        prepared = {"error": str(exc)}
+        raw.append({variant: {"error": str(exc)} for variant in bench.variants})
+        rounds = 0
     n = len(bench.variants)
     for r in range(rounds):
         order = [bench.variants[(i + r) % n] for i in range(n)]  # rotate the order per round

@@ -70,6 +70,16 @@ class SpanSet:
     def contains(self, pos: int) -> bool:
         return self.find(pos) is not None
 
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Spans that intersect ``[start, end)``, in order."""
+        i = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        out: list[tuple[int, int]] = []
+        while i < len(self._starts) and self._starts[i] < end:
+            if self._ends[i] > start:
+                out.append((self._starts[i], self._ends[i]))
+            i += 1
+        return out
+
     def __len__(self) -> int:
         return len(self._starts)
 
@@ -144,26 +154,23 @@ def clause_bounds(
     hi = len(text) if hi is None else hi
     lo = max(lo, pos - MAX_CLAUSE_REACH)
     hi = min(hi, end + MAX_CLAUSE_REACH)
-    s = pos
-    while s > lo:
-        c = text[s - 1]
-        if c in breaks:
-            span = masks.find(s - 1) if masks is not None else None
-            if span is None:
-                break
-            s = span[0]
-            continue
-        s -= 1
-    e = end
-    while e < hi:
-        c = text[e]
-        if c in breaks:
-            span = masks.find(e) if masks is not None else None
-            if span is None:
-                break
-            e = span[1]
-            continue
-        e += 1
+    break_re = _BREAK_RE if breaks is CLAUSE_BREAK else _break_re(breaks)
+    s = lo
+    for m in reversed(list(break_re.finditer(text, lo, pos))):
+        if masks is None or not masks.contains(m.start()):
+            s = m.end()
+            break
+    e = hi
+    k = end
+    while True:
+        fm = break_re.search(text, k, hi)
+        if fm is None:
+            break
+        span = masks.find(fm.start()) if masks is not None else None
+        if span is None:
+            e = fm.start()
+            break
+        k = span[1]
     # no leading/trailing whitespace in quotes
     while s < pos and text[s].isspace():
         s += 1
@@ -172,6 +179,11 @@ def clause_bounds(
     return s, e
 
 
+def _break_re(breaks: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(breaks)) + "]")
+
+
+_BREAK_RE = _break_re(CLAUSE_BREAK)
 _WS_RE = re.compile(r"\s+")
 
 

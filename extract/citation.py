@@ -3,7 +3,7 @@
 A cited document is named in 《》 (nested 〈〉 or 《》 belong to the title, the
 title may run over a line break), optionally followed by its 文号 in
 parentheses (``（国发〔2019〕12号）``, ``(国知发管字(2011)88号)``), or by a
-文号 alone, or by a standard number (``GB/T 29490—2013``).  The kind of
+文号 alone, or by a standard number (``GB/T 19001—2016``).  The kind of
 citation comes from the cue verb governing it (see ``data/gold/README.md``):
 
 * ``basis``       根据 / 按照 / 依据 / 贯彻 / 落实 / 按 …
@@ -32,6 +32,7 @@ Public API
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ from policykg.extract.attribution import (
     clause_bounds,
     trimmed_evidence,
 )
-from policykg.extract.genre import norm, region_level, regions_in
+from policykg.extract.genre import doc_text, norm, region_level, regions_in
 from policykg.extract.model import CitationKind, CitationRecord, DocumentRecord
 
 __all__ = [
@@ -179,7 +180,7 @@ _STANDARD_RE = re.compile(
 
 
 def find_standards(text: str, start: int = 0, end: int | None = None) -> list[DocNumberMatch]:
-    """National/local standard numbers such as ``GB/T 29490—2013``."""
+    """National/local standard numbers such as ``GB/T 19001—2016``."""
     end = len(text) if end is None else end
     return [
         DocNumberMatch(m.start(), m.end(), m.group())
@@ -205,8 +206,8 @@ def adjacent_doc_number(text: str, pos: int, end: int) -> DocNumberMatch | None:
     Parentheses may nest: ``(国知发管字(2011)88号)``.
     """
     j = pos
-    while j < end and text[j] in " \t\u3000":
-        j += 1
+    while j < end and j - pos < 4 and text[j] in " \t\u3000\r\n":
+        j += 1  # a wrapped line may put the 文号 on the next line
     if j >= end or text[j] not in _OPEN_PAREN:
         return None
     depth, k = 0, j
@@ -340,18 +341,17 @@ def _masked(text: str, s: int, e: int, masks: SpanSet | None) -> str:
     """``text[s:e]`` with every masked span replaced by ``□`` (same length)."""
     if s >= e:
         return ""
-    chunk = list(text[s:e])
-    if masks is not None:
-        i = s
-        while i < e:
-            span = masks.find(i)
-            if span is None:
-                i += 1
-                continue
-            for k in range(max(span[0], s), min(span[1], e)):
-                chunk[k - s] = "□"
-            i = span[1]
-    return "".join(chunk)
+    if masks is None:
+        return text[s:e]
+    parts: list[str] = []
+    i = s
+    for a, b in masks.overlapping(s, e):
+        a, b = max(a, s), min(b, e)
+        parts.append(text[i:a])
+        parts.append("□" * (b - a))
+        i = b
+    parts.append(text[i:e])
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------- issuing level
@@ -465,6 +465,11 @@ _NOT_DOCUMENT_RE = re.compile(
 )
 
 
+_MEDIA_AFTER_RE = re.compile(
+    r"\s*(?:杂志|期刊|周刊|月刊|报社|栏目|节目|频道|专栏|电视|广播|网站|公众号)"
+)
+
+
 def _owner_from_record(d: DocumentRecord) -> _Owner:
     o = _Owner(d.key, record=d)
     if d.title:
@@ -474,6 +479,15 @@ def _owner_from_record(d: DocumentRecord) -> _Owner:
     if d.doc_number:
         o.numbers.add(doc_number_key(d.doc_number))
     return o
+
+
+def _line_bounds(text: str, start: int, end: int, reach: int = 400) -> tuple[int, int]:
+    """The line around ``[start, end)``, at most ``reach`` characters each way."""
+    lo = max(0, start - reach)
+    hi = min(len(text), end + reach)
+    ls = text.rfind("\n", lo, start)
+    le = text.find("\n", end, hi)
+    return (lo if ls == -1 else ls + 1), (hi if le == -1 else le)
 
 
 _META_LINE_RE = re.compile(r"(?:文号|字号|编号|索引号)\s*[:：]?\s*$")
@@ -492,6 +506,10 @@ def _extract(
     masks = SpanSet((t.start, t.end) for t in titles)
     aliases = find_aliases(text, start, end)
     alias_spans = SpanSet((a.start, a.end) for a in aliases)
+    title_ends = [t.end for t in titles]  # sorted: titles do not overlap
+    # the text with every title blanked (same offsets): cue words inside a
+    # title are not cues, and slicing it is cheaper than masking per use
+    masked = _masked(text, 0, len(text), masks)
 
     # alias -> the title it abbreviates (the title, and its 文号, right before it)
     alias_target: dict[tuple[str, str], str | None] = {}
@@ -500,7 +518,8 @@ def _extract(
         if o is None:
             continue
         target: str | None = None
-        prev = [t for t in titles if t.end <= a.start]
+        k = bisect.bisect_right(title_ends, a.start)
+        prev = titles[k - 1 : k] if k else []
         if prev:
             gap_end = prev[-1].end
             adj = adjacent_doc_number(text, gap_end, a.start)
@@ -543,6 +562,8 @@ def _extract(
         nt = norm(t.title)
         if not nt or nt in o.titles or _NOT_DOCUMENT_RE.search(t.title):
             continue
+        if _MEDIA_AFTER_RE.match(text, t.end):
+            continue  # 《X》杂志 / 《X》栏目
         title = alias_target.get((o.key, nt), t.title)
         nt = norm(title)
         if nt in o.titles:
@@ -567,9 +588,9 @@ def _extract(
             kind: CitationKind = "produces"
             rule = "title-of-own-notice"
         else:
-            kind, cue = citation_kind(text, t.start, anchor_end, cs, ce, masks, is_std)
+            kind, cue = citation_kind(masked, t.start, anchor_end, cs, ce, None, is_std)
             rule = f"title:{cue or 'none'}"
-        before = _masked(text, cs, t.start, masks)
+        before = masked[cs : t.start]
         level = cited_level(title, number, _issuer_before(before))
         rec = CitationRecord(
             document=o.key,
@@ -596,9 +617,7 @@ def _extract(
         o = owner_of(dn.start)
         if o is None or key in o.numbers or key in all_numbers:
             continue
-        line_start = text.rfind("\n", 0, dn.start) + 1
-        line_end = text.find("\n", dn.end)
-        line_end = len(text) if line_end == -1 else line_end
+        line_start, line_end = _line_bounds(text, dn.start, dn.end)
         if not text[line_start : dn.start].strip() and not text[dn.end : line_end].strip():
             continue  # a 文号 on a line of its own is a document's own number
         if _META_LINE_RE.search(text[line_start : dn.start]):
@@ -610,8 +629,8 @@ def _extract(
         ):
             continue
         cs, ce = clause_bounds(text, dn.start, dn.end, start, end, masks)
-        kind, cue = citation_kind(text, dn.start, dn.end, cs, ce, masks)
-        before = _masked(text, cs, dn.start, masks)
+        kind, cue = citation_kind(masked, dn.start, dn.end, cs, ce)
+        before = masked[cs : dn.start]
         rec = CitationRecord(
             document=o.key,
             cited_title=None,
@@ -624,6 +643,7 @@ def _extract(
         add(rec, (o.key, "n:" + key))
 
     # standard numbers: one record with the standard's title when the text links them
+    paragraphs: dict[tuple[int, int], str] = {}
     for sd in find_standards(text, start, end):
         if masks.contains(sd.start) or consumed.contains(sd.start) or is_dropped(sd.start):
             continue
@@ -631,13 +651,13 @@ def _extract(
         if o is None:
             continue
         cs, ce = clause_bounds(text, sd.start, sd.end, start, end, masks)
-        kind, cue = citation_kind(text, sd.start, sd.end, cs, ce, masks, is_standard=True)
-        line_start = text.rfind("\n", 0, sd.start) + 1
-        line_end = text.find("\n", sd.end)
-        line_end = len(text) if line_end == -1 else line_end
+        kind, cue = citation_kind(masked, sd.start, sd.end, cs, ce, is_standard=True)
+        line_start, line_end = _line_bounds(text, sd.start, sd.end)
         # linked: the title written out (not as a 《》 citation) in the same
-        # paragraph, or right after the number (GB/T 29490—2013《…》)
-        paragraph = norm(_masked(text, line_start, line_end, masks))
+        # paragraph, or right after the number (GB/T 19001—2016《…》)
+        if (line_start, line_end) not in paragraphs:
+            paragraphs[(line_start, line_end)] = norm(masked[line_start:line_end])
+        paragraph = paragraphs[(line_start, line_end)]
         right_after = norm(text[sd.end : min(line_end, sd.end + MAX_TITLE)])
         linked = [
             r for (k, tk), r in found.items()
@@ -719,8 +739,10 @@ class CitationExtractor:
     """``policykg_citations``: fills ``doc._.pkg_citations`` and ``doc.spans[spans_key]``.
 
     Each citation goes to the document that owns the offset of its title (or
-    文号); matches starting inside a dropped span are skipped.  Without any
-    segmented document the whole text is one document keyed ``default_key``.
+    文号); matches starting inside a dropped span are skipped.  When no
+    segmentation ran (``doc._.pkg_documents`` is None) the whole text is one
+    document keyed ``default_key``; an empty list means the text holds no
+    policy document, hence no citation.
     """
 
     def __init__(self, nlp: Language, name: str, spans_key: str, default_key: str) -> None:
@@ -729,12 +751,13 @@ class CitationExtractor:
         self.default_key = default_key
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)  # Doc.text is rebuilt from the tokens on every access
         source = doc._.pkg_source or ""
         index = DocumentIndex(doc)
         owners = {d.key: _owner_from_record(d) for d in index.documents}
         all_numbers = {n for o in owners.values() for n in o.numbers}
-        fallback = _Owner(self.default_key)
+        # None: no segmentation ran, the text is one document; []: no policy document
+        fallback = _Owner(self.default_key) if doc._.pkg_documents is None else None
 
         def owner_of(pos: int) -> _Owner | None:
             if not owners:

@@ -23,8 +23,11 @@ Reasons
     Export-header dates that cannot be true (``生效日期:1900-1-1``).
 ``duplicate``
     A paragraph repeated verbatim (after dropping a junk prefix and ignoring
-    whitespace): the later copy.  Long paragraphs are compared across the
-    file, short ones (headings, metadata) only within a few lines, so two
+    whitespace): the later copy.  Long paragraphs are compared within the
+    scope of their document (a formal ``…关于…`` title opens a scope; a title
+    seen again returns to its scope), so two cities' plans sharing a template
+    paragraph keep both, while a repeated document is still dropped; short
+    lines (headings, metadata) are compared only within a few lines, so two
     attachments may both have ``一、总体要求``.  Table cells are never
     duplicates (rows legitimately repeat unit lists and dates).
 """
@@ -180,7 +183,9 @@ class CleaningComponent:
     ) -> None:
         spans = [(t.start, t.end) for t in tables]
         starts = [s for s, _ in spans]
-        seen: dict[str, int] = {}
+        scopes: dict[str, dict[str, int]] = {}
+        seen = scopes.setdefault("", {})
+        last: dict[str, int] = {}
         position = 0
         for ln in lines:
             if ln.index in gone:
@@ -193,11 +198,21 @@ class CleaningComponent:
             key = norm(text[start : ln.end])
             if len(key) < 5:
                 continue
+            if "关于" in key and is_title_text(text[start : ln.end]):
+                # a formal title opens the scope of its document: another city's plan
+                # may share paragraphs verbatim with the previous one (a provincial
+                # template), which are its own; a document repeated later returns to
+                # its scope, so its copy still is a duplicate
+                seen = scopes.setdefault(key, {})
             before = seen.get(key)
-            if before is not None and (len(key) >= _LONG or position - before <= _NEAR):
+            recent = last.get(key)  # a short line repeated a few lines on: across scopes
+            if (before is not None and len(key) >= _LONG) or (
+                recent is not None and position - recent <= _NEAR
+            ):
                 dropped.append(Dropped(start, ln.end, "duplicate", text[start : ln.end]))
                 continue
             seen[key] = position
+            last[key] = position
 
 
 def dropped_at(doc: Doc, offset: int) -> Dropped | None:

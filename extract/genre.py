@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -245,9 +246,18 @@ def is_unit_name(s: str) -> bool:
 
 # ---------------------------------------------------------------- regions
 
-_REGION_RE = re.compile(
+_REGION_PATTERN = (
     r"[\u4e00-\u9fff]{2,8}?(?:自治区|特别行政区|自治州|自治县|自治旗)"
     r"|[\u4e00-\u9fff]{2,4}?(?:省|市|州|盟|地区|县|区|旗)"
+)
+_REGION_RE = re.compile(_REGION_PATTERN)
+#: a further area in a chain: its suffix must not start a word (县域, 县级, 市直, 区属 …),
+#: else ``遵义市推进县域…`` would read ``推进县`` as a county
+_CHAINED_REGION_RE = re.compile(r"(?:" + _REGION_PATTERN + r")(?![域级块直属场])")
+#: nor may it start with a verb of the title (``…市推动市场…``, ``…市加快县乡…``)
+_TITLE_VERB_RE = re.compile(
+    r"^(?:推进|推动|加快|加强|建设|打造|促进|实施|提升|深化|优化|支持|完善|健全|发展|开展"
+    r"|创建|培育|做好|全面|进一步|关于|印发|转发)"
 )
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 #: strings ending in a region suffix that name no region
@@ -265,8 +275,10 @@ def regions_in(s: str) -> list[str]:
     if s.startswith("中共"):
         pos = 2  # party committees: 中共某市委 governs 某市
     while True:
-        m = _REGION_RE.match(s, pos)
+        m = (_CHAINED_REGION_RE if out else _REGION_RE).match(s, pos)
         if not m or _NOT_REGION.match(m.group()) or _NOT_IN_REGION.search(m.group()):
+            break
+        if out and _TITLE_VERB_RE.match(m.group()):
             break
         out.append(m.group())
         pos = m.end()
@@ -288,8 +300,8 @@ def region_level(name: str) -> str:
 DOC_TYPE_SUFFIX = (
     "通知", "意见", "决定", "批复", "通告", "公告", "函", "报告", "方案", "办法", "规定",
     "细则", "计划", "规划", "措施", "纲要", "条例", "规则", "指引", "指南", "要点", "清单",
-    "安排表", "分工表", "任务表", "目录", "标准", "规范", "制度", "战略", "行动", "若干政策",
-    "政策", "章程", "守则",
+    "安排", "安排表", "分工表", "任务表", "分解表", "责任表", "一览表", "台账", "任务书",
+    "目录", "标准", "规范", "制度", "战略", "行动", "若干政策", "政策", "章程", "守则",
 )  # fmt: skip
 
 
@@ -309,9 +321,26 @@ class _DropTable(dict[int, int | None]):
 _DROP = _DropTable()
 
 
+@lru_cache(maxsize=1)
+def _drop_bmp_re() -> re.Pattern[str]:
+    """One character class of every BMP whitespace/P*/S* character (built on first use).
+
+    ``re.sub`` with it is about 2.5x faster than ``str.translate`` with a dict;
+    characters beyond the BMP (rare: emoji, extension CJK) go through the table.
+    """
+    drop = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000 and _DROP[c] is None]
+    return re.compile("[" + "".join(re.escape(c) for c in drop) + "]+")
+
+
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
 def norm(s: str) -> str:
     """NFKC, then drop whitespace, punctuation and symbols (the gold README's ``norm``)."""
-    return unicodedata.normalize("NFKC", s).translate(_DROP)
+    s = unicodedata.normalize("NFKC", s)
+    if _ASTRAL_RE.search(s):
+        return s.translate(_DROP)
+    return _drop_bmp_re().sub("", s)
 
 
 def doc_text(doc: Any) -> str:

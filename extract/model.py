@@ -101,7 +101,12 @@ class ResponsibilityRecord:
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("evidence")
-        return {"type": "responsibility", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        return {
+            "type": "responsibility",
+            "source": self.evidence.source,
+            **d,
+            **self.evidence.to_json(),
+        }
 
 
 @dataclass(slots=True)
@@ -175,6 +180,12 @@ class ExtractionResult:
     citations: list[CitationRecord] = field(default_factory=list)
     targets: list[TargetRecord] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    #: detected format of the source file: text, html, pdf or docx
+    source_format: str = "text"
+    #: encoding the text was decoded from (None for PDF/.docx and text given as str)
+    encoding: str | None = None
+    #: problems that did not stop extraction (``code: detail``, see source_errors)
+    warnings: list[str] = field(default_factory=list)
 
     def records(self) -> list[dict[str, Any]]:
         """All facts as JSON-ready dicts, documents first."""

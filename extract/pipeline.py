@@ -20,11 +20,15 @@ Public API
 ``run_pipeline(nlp, text, source) -> Doc``
     The processed Doc (for components' intermediate results, e.g. tasks).
 ``extract_text(text, source, nlp=None) -> ExtractionResult``
-``extract_file(path, nlp=None) -> ExtractionResult``
-``iter_source_files(paths) -> Iterator[Path]``
-    Files as given, directories walked recursively, sorted, text-like
-    suffixes only (.txt .html .htm .md .text .csv .tsv .json .xml).
-``extract_paths(paths, nlp=None) -> Iterator[ExtractionResult]``
+``extract_file(path, nlp=None, *, max_bytes=DEFAULT_MAX_BYTES) -> ExtractionResult``
+    Text, HTML, PDF or .docx (detected by content, see ``reader.read_source``);
+    raises ``SourceError`` (with a reason code) for a file that cannot be read.
+``iter_source_files(paths, on_error=None) -> Iterator[Path]``
+    Files as given, directories walked recursively (streamed, sorted per
+    directory, symlink loops reported), suffixes in ``SOURCE_SUFFIXES`` only.
+``extract_paths(paths, nlp=None, *, report=None, max_bytes=...) -> Iterator[ExtractionResult]``
+    Streams results; a bad file is skipped (recorded in the ``CorpusReport``)
+    and the rest of the corpus is processed.
 
 Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 ``doc._.pkg_source`` is set before the first component runs.
@@ -33,10 +37,15 @@ Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
 import importlib
+import logging
+import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -47,9 +56,11 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from policykg.extract import doc_attrs  # noqa: F401  (registers doc._.pkg_*)
+from policykg.extract.corpus_report import CorpusReport
 from policykg.extract.genre import doc_text
 from policykg.extract.model import ExtractionResult
-from policykg.extract.reader import read_text
+from policykg.extract.reader import DEFAULT_MAX_BYTES, read_source
+from policykg.extract.source_errors import MissingSourceError, SourceError
 
 __all__ = [
     "COMPONENT_MODULES",
@@ -92,9 +103,14 @@ COMPONENT_MODULES: dict[str, str] = {
     "policykg_resolve": "policykg.extract.resolve",
 }
 
+#: suffixes picked up when walking a directory (formats are then detected by content;
+#: .doc is listed so a legacy Word file is reported, not silently ignored)
 SOURCE_SUFFIXES = frozenset(
-    {".txt", ".text", ".html", ".htm", ".md", ".csv", ".tsv", ".json", ".xml"}
-)
+    {".txt", ".text", ".html", ".htm", ".xhtml", ".shtml", ".md", ".csv", ".tsv", ".json",
+     ".xml", ".pdf", ".docx", ".doc"}
+)  # fmt: skip
+
+logger = logging.getLogger(__name__)
 
 #: spaCy's default max_length guards memory of parsers; the blank pipeline is linear
 _MAX_LENGTH = 50_000_000
@@ -202,30 +218,201 @@ def extract_text(text: str, source: str, nlp: Language | None = None) -> Extract
     return _result(doc, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def extract_file(path: Path, nlp: Language | None = None) -> ExtractionResult:
-    """Read, decode and extract one source file (``source`` is its file name)."""
+def _requote(result: ExtractionResult, text: str) -> None:
+    # the extractors read the same-length simplified copy: quote the original script
+    for record in (*result.documents, *result.responsibilities, *result.citations,
+                   *result.targets):  # fmt: skip
+        ev = record.evidence
+        record.evidence = replace(ev, quote=text[ev.start : ev.end])
+    result.dropped = [replace(d, text=text[d.start : d.end]) for d in result.dropped]
+    result.text = text
+
+
+def extract_file(
+    path: Path, nlp: Language | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ExtractionResult:
+    """Read, decode and extract one source file (``source`` is its file name).
+
+    Parameters
+    ----------
+    path : path-like
+        A text, HTML, PDF or .docx file (detected by content).
+    nlp : Language, optional
+        The pipeline (default: :func:`build_pipeline` with the default config).
+    max_bytes : int
+        Files above this size are refused unread.
+
+    Returns
+    -------
+    ExtractionResult
+        ``text`` is the decoded evidence text (original script); ``sha256`` hashes
+        the raw bytes; ``warnings`` include ``no_structure`` when nothing was found.
+
+    Raises
+    ------
+    SourceError
+        The file cannot be read as a source (reason code in ``.reason``).
+    """
     path = Path(path)
-    data = path.read_bytes()
-    text = read_text(path)
-    doc = run_pipeline(nlp or _default_pipeline(), text, path.name)
-    return _result(doc, path.name, hashlib.sha256(data).hexdigest())
+    source = read_source(path, max_bytes)
+    doc = run_pipeline(nlp or _default_pipeline(), source.matching_text, path.name)
+    result = _result(doc, path.name, source.sha256)
+    if source.converted:
+        _requote(result, source.text)
+    result.source_format = source.source_format
+    result.encoding = source.encoding
+    result.warnings = list(source.warnings)
+    if not (result.documents or result.responsibilities or result.citations or result.targets):
+        result.warnings.append("no_structure: no document, task, citation or target found")
+    return result
 
 
-def iter_source_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Source files under ``paths``: files as given, directories walked recursively, sorted."""
+def _stat_key(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
+
+
+def _stat_error(path: Path, exc: OSError) -> SourceError:
+    if isinstance(exc, FileNotFoundError):
+        return MissingSourceError(path, "no such file or directory (or a dangling symlink)")
+    if exc.errno == errno.ELOOP:
+        return SourceError(path, "symlink_loop", "symlink loop")
+    return SourceError(path, "unreadable", f"cannot access: {exc.strerror or exc}")
+
+
+def _walk(
+    root: Path,
+    root_key: tuple[int, int],
+    fail: Callable[[SourceError], None],
+    seen: set[tuple[int, int]],
+) -> Iterator[Path]:
+    # Iterative depth-first walk, entries sorted per directory: streaming (a file is
+    # yielded as soon as its directory is listed), no recursion limit, and symlinked
+    # directories followed once — a link back to an ancestor is a reported loop.
+    def listing(directory: Path) -> Iterator[os.DirEntry[str]]:
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            fail(SourceError(directory, "unreadable", f"cannot list directory: {exc.strerror}"))
+            return iter(())
+        return iter(entries)
+
+    seen.add(root_key)
+    stack: list[tuple[Iterator[os.DirEntry[str]], tuple[int, int]]] = [(listing(root), root_key)]
+    while stack:
+        entries, _key = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):  # hidden files, editor and OS droppings
+            continue
+        path = Path(entry.path)
+        try:
+            st = entry.stat()  # follows symlinks
+        except OSError as exc:
+            if entry.is_symlink() and (exc.errno == errno.ELOOP or path.suffix.lower()
+                                       in SOURCE_SUFFIXES):  # fmt: skip
+                fail(_stat_error(path, exc))
+            continue
+        key = _stat_key(st)
+        if stat.S_ISDIR(st.st_mode):
+            if any(key == k for _it, k in stack):
+                fail(SourceError(path, "symlink_loop", "symlink to one of its own parents"))
+            elif key not in seen:
+                seen.add(key)
+                stack.append((listing(path), key))
+        elif path.suffix.lower() in SOURCE_SUFFIXES and key not in seen:
+            seen.add(key)  # the same file reached twice (symlink, hard link) is read once
+            yield path
+
+
+def iter_source_files(
+    paths: Iterable[Path], on_error: Callable[[SourceError], None] | None = None
+) -> Iterator[Path]:
+    """Source files under ``paths``, streamed.
+
+    Files given explicitly are yielded whatever their suffix (the format is
+    detected from content); directories are walked recursively, entries sorted
+    per directory, keeping files with a suffix in :data:`SOURCE_SUFFIXES` and
+    skipping hidden entries.  Symlinks are followed, each file and directory
+    once; a symlink loop is reported, not followed.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files or directories.
+    on_error : callable, optional
+        Called with a :class:`SourceError` for each path that cannot be walked
+        (missing, unreadable directory, symlink loop); the walk goes on.  Without
+        it the error is raised (a missing path raises :class:`MissingSourceError`,
+        a ``FileNotFoundError``).
+    """
+
+    def fail(error: SourceError) -> None:
+        if on_error is None:
+            raise error
+        on_error(error)
+
+    seen: set[tuple[int, int]] = set()
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SOURCE_SUFFIXES:
-                    yield f
-        elif p.is_file():
+        try:
+            st = p.stat()
+        except OSError as exc:
+            fail(_stat_error(p, exc))
+            continue
+        key = _stat_key(st)
+        if stat.S_ISDIR(st.st_mode):
+            if key not in seen:
+                yield from _walk(p, key, fail, seen)
+        elif key not in seen:
+            seen.add(key)
             yield p
+
+
+def extract_paths(
+    paths: Iterable[Path],
+    nlp: Language | None = None,
+    *,
+    report: CorpusReport | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[ExtractionResult]:
+    """Extract every source file under ``paths`` (see :func:`iter_source_files`), streamed.
+
+    A file that cannot be read (:class:`SourceError`) or on which the pipeline
+    fails is skipped and the rest of the corpus is processed: the skip is
+    recorded in ``report`` when given, and logged (WARNING) otherwise.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files or directories.
+    nlp : Language, optional
+        The pipeline.
+    report : CorpusReport, optional
+        Filled with every processed and skipped file.
+    max_bytes : int
+        Per-file size limit (larger files are skipped as ``too_large``).
+    """
+
+    def skip(error: SourceError) -> None:
+        if report is None:
+            logger.warning("skipped %s", error)
         else:
-            raise FileNotFoundError(f"no such file or directory: {p}")
+            logger.info("skipped %s", error)
+            report.add_skip(error)
 
-
-def extract_paths(paths: Iterable[Path], nlp: Language | None = None) -> Iterator[ExtractionResult]:
-    """Extract every source file under ``paths`` (see :func:`iter_source_files`)."""
-    for f in iter_source_files(paths):
-        yield extract_file(f, nlp)
+    for f in iter_source_files(paths, on_error=skip):
+        try:
+            result = extract_file(f, nlp, max_bytes=max_bytes)
+        except SourceError as exc:
+            skip(exc)
+            continue
+        except Exception as exc:  # one file's failure must not lose the corpus
+            logger.exception("extraction failed on %s", f)
+            skip(SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}"))
+            continue
+        if report is not None:
+            report.add_result(str(f), result)
+        yield result

@@ -8,7 +8,8 @@ Component ``policykg_responsibilities`` (after ``policykg_structure``) fills
 ``clause``
     ``（责任单位：A、B，C）``, ``（牵头单位：X；配合单位：Y、Z）`` and the other
     ``…单位/…部门：`` keys, several keys in one clause, several clauses in one
-    task; also a line of its own that starts with such a key.
+    task; also a line of its own that starts with such a key, and a key
+    clause hard-wrapped over lines (text extracted from PDF pages).
 ``verb_clause``
     ``（X牵头，Y、Z配合）``, ``（X负责）``, ``（X、Y按职责分工负责）`` — every item must
     read as a unit, so ``（企业负责）``-like asides are not taken.
@@ -17,7 +18,8 @@ Component ``policykg_responsibilities`` (after ``policykg_structure``) fills
     its direct sub-items to that unit as lead.
 ``table``
     Table rows with ``牵头单位`` / ``责任单位`` / ``配合单位`` columns (also
-    flattened, one cell per line), including inline ``X牵头，Y配合`` cells.
+    flattened, one cell per line), including inline ``X牵头，Y配合`` cells and
+    cells written as a key clause (``牵头单位：X；配合单位：Y``).
 
 Roles: 牵头/主责 → ``lead`` (``lead=True``); 配合/协办/参与 → ``support``;
 责任/负责 → ``responsible``.  A note such as ``列第一位为牵头单位`` makes the
@@ -41,8 +43,8 @@ from policykg.extract import doc_attrs
 from policykg.extract.cleaning import dropped_at
 from policykg.extract.genre import doc_text, is_unit_name
 from policykg.extract.model import Evidence, ResponsibilityRecord, Role
-from policykg.extract.segmentation import document_at
-from policykg.extract.structure import Task, task_at
+from policykg.extract.segmentation import document_lookup
+from policykg.extract.structure import Task, task_finder
 
 __all__ = [
     "FIRST_IS_LEAD_RE",
@@ -216,20 +218,15 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
     return out
 
 
-def _bracket_end(text: str, i: int, limit: int) -> int | None:
-    """Index after the bracket that closes the one opening at ``i``."""
-    depth = 0
-    for j in range(i, min(limit, len(text))):
-        ch = text[j]
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        elif ch in "\r\n":
-            return None
-    return None
+_IN_BRACKET = r"[^（()）\r\n]"
+_NESTED = r"[（(]" + _IN_BRACKET + r"*[）)]"
+#: a bracketed span on one line, closing the bracket it opens with, up to three levels deep
+_BRACKETED_RE = re.compile(
+    r"[（(](?:" + _IN_BRACKET + r"|[（(](?:" + _IN_BRACKET + "|" + _NESTED + r")*[）)])*[）)]"
+)
+#: the same across line breaks (only tried after an opening key such as ``（责任单位：``)
+_WRAPPED_CLAUSE_RE = re.compile(r"[（(](?:[^（()）]|[（(][^（()）]*[）)]){1,280}?[）)]")
+_VERB_WORD_RE = re.compile(r"牵头|负责|配合|参与|协助|协办")
 
 
 _OPEN_RE = re.compile(r"[（(]")
@@ -254,8 +251,10 @@ class ResponsibilityComponent:
         text = doc_text(doc)
         source = doc._.pkg_source or ""
         tasks: list[Task] = doc._.pkg_tasks or []
+        document_at = document_lookup(doc)
+        find_task = task_finder(tasks)
         first_lead = {
-            document_at(doc, m.start())
+            document_at(m.start())
             for m in FIRST_IS_LEAD_RE.finditer(text)
             if dropped_at(doc, m.start()) is None
         }
@@ -264,19 +263,27 @@ class ResponsibilityComponent:
         # bracketed clauses: key clauses and verb clauses
         for m in _OPEN_RE.finditer(text):
             i = m.start()
-            end = _bracket_end(text, i, i + 600)
-            if end is None or dropped_at(doc, i) is not None:
+            closed = _BRACKETED_RE.match(text, i, i + 600)
+            if closed is None and _KEY_RE.match(text, i + 1, i + 16):
+                # a key clause hard-wrapped over lines (text extracted from PDF pages)
+                closed = _WRAPPED_CLAUSE_RE.match(text, i, i + 300)
+            if closed is None:
                 continue
+            end = closed.end()
             body = text[i + 1 : end - 1]
             if _KEY_RE.match(body.strip()):
-                mentions = parse_unit_list(body.strip())
                 rule = "clause"
-            else:
-                if not re.search(r"牵头|负责|配合|参与|协助|协办", body):
-                    continue
-                mentions = parse_verb_clause(body) or []
+            elif _VERB_WORD_RE.search(body):
                 rule = "verb_clause"
-            task = task_at(tasks, document_at(doc, i), i)
+            else:
+                continue
+            if dropped_at(doc, i) is not None:
+                continue
+            if rule == "clause":
+                mentions = parse_unit_list(body.strip())
+            else:
+                mentions = parse_verb_clause(body) or []
+            task = find_task(document_at(i), i)
             if mentions and task is not None:
                 found.append((i, task, mentions, i, end, rule))
         # a key clause without brackets (not one inside a bracketed clause)
@@ -289,7 +296,7 @@ class ResponsibilityComponent:
             stop = text.find("。", s, m.end())
             e = m.end() if stop == -1 else stop
             mentions = parse_unit_list(text[s:e])
-            task = task_at(tasks, document_at(doc, s), s)
+            task = find_task(document_at(s), s)
             if mentions and task is not None:
                 found.append((s, task, mentions, s, e, "clause_line"))
         if self.headings:
@@ -335,7 +342,10 @@ class ResponsibilityComponent:
         text: str, tasks: list[Task]
     ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
         out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
-        index = {id(t): k for k, t in enumerate(tasks)}
+        children: dict[int, list[Task]] = {}
+        for c in tasks:
+            if c.parent is not None and c.kind == "numbered":
+                children.setdefault(c.parent, []).append(c)
         for k, t in enumerate(tasks):
             if t.kind != "numbered" or not t.heading:
                 continue
@@ -346,11 +356,9 @@ class ResponsibilityComponent:
             units = split_units(t.heading)
             if not units or not all(is_unit_name(u) for u in units):
                 continue
-            children = [c for c in tasks if c.parent == k and c.kind == "numbered"]
             mentions = [UnitMention(u, "lead", True) for u in units]
-            for c in children:
+            for c in children.get(k, []):
                 out.append((c.start, c, mentions, t.start, t.heading_end, "section_heading"))
-        del index
         return out
 
     @staticmethod
@@ -374,7 +382,11 @@ class ResponsibilityComponent:
                 )
                 first = re.split(r"[。]", cell.text)[0]
                 verb = parse_verb_clause(first)
-                if verb:
+                key = _KEY_RE.search(first)
+                if key is not None:
+                    # a cell written as a clause: 牵头单位：X；配合单位：Y
+                    items = parse_unit_list(first[key.start() :])
+                elif verb:
                     items = verb
                 else:
                     units = split_units(first)

@@ -19,8 +19,11 @@ How documents are found (genre conventions, no lexicon of places):
 * title lines: ``…关于…的通知/意见/…`` (formal titles) and lines ending in a
   document type (``实施方案``, ``推进计划``, ``进度安排表`` …), joined when a
   title is broken over lines (``…关于加快人才`` / ``高地建设的实施意见``,
-  ``…方案(2024-2026年)`` / ``(征求意见稿)``);
-* database-export headers (``发文标题:`` ``发文单位:`` ``文号:`` ``发布日期:`` …);
+  ``…方案(2024-2026年)`` / ``(征求意见稿)``); a title already complete on
+  its line (brackets balanced) only takes such a tail or a ``的通知``-like end,
+  so a table caption is never joined to the header cells below it;
+* database-export headers (``发文标题:`` ``发文单位:`` ``文号:`` ``发布日期:`` …),
+  also several fields on one line (``发文字号：…　　发布日期：…``);
 * a notice ``关于印发《X》《Y》的通知`` (or ``现将《X》印发给你们``, ``附件：X``)
   is one document and each attachment X, Y another, found at the line that
   repeats its title.  Attachments of a 印发 notice inherit its issuer and
@@ -46,9 +49,11 @@ else follows the previous line.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
 from spacy.language import Language
@@ -76,6 +81,7 @@ from policykg.extract.model import DocumentRecord, Dropped, Evidence
 __all__ = [
     "DocumentsComponent",
     "document_at",
+    "document_lookup",
     "documents_by_key",
     "find_title_lines",
     "is_title_text",
@@ -88,7 +94,8 @@ doc_attrs.register()
 _TITLE_TYPES = (
     "实施意见", "指导意见", "意见", "通知", "决定", "批复", "通告", "公告", "报告", "方案",
     "办法", "规定", "细则", "计划", "规划", "措施", "纲要", "条例", "规则", "指引", "指南",
-    "要点", "清单", "安排表", "分工表", "任务表", "函", "任务", "政策", "章程",
+    "要点", "清单", "安排", "安排表", "分工", "分工表", "任务表", "分解表", "责任表", "一览表",
+    "台账", "任务书", "函", "任务", "政策", "章程",
 )  # fmt: skip
 _PAREN_TAIL = r"(?:\s*[（(][^（）()]{1,24}[）)])*"
 _TITLE_END_RE = re.compile("(?:" + "|".join(_TITLE_TYPES) + ")" + _PAREN_TAIL + r"$")
@@ -105,6 +112,12 @@ _ISSUE_RE = re.compile(r"(?:印发|转发|发布|公布)")
 _BARE_ISSUED_RE = re.compile(r"关于(?:印发|转发)([^《》]{4,80})的通知$")
 
 
+#: the first header cell of a table (``序号``, ``编号``): never part of a title above it
+_TABLE_HEAD_RE = re.compile(r"^(?:序\s*号|编\s*号)(?:\s|$)")
+#: how the tail of a title broken after a complete-looking part begins
+_TITLE_JOIN_START_RE = re.compile(r"^(?:的|之|暨|——|—|－)")
+
+
 def is_title_text(s: str) -> bool:
     """Whether a (joined, stripped) line reads as a policy document title."""
     s = s.strip()
@@ -119,6 +132,12 @@ def is_title_text(s: str) -> bool:
     if _FORMAL_RE.search(s):
         return True
     return "，" not in s and "," not in s and len(s) <= 80
+
+
+def _balanced(s: str) -> bool:
+    return s.count("《") == s.count("》") and (
+        s.count("（") + s.count("(") == s.count("）") + s.count(")")
+    )
 
 
 def _starts_like_title(s: str) -> bool:
@@ -154,10 +173,20 @@ def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[Ti
         best: tuple[str, int] | None = None
         if is_title_text(ln.text):
             best = (ln.text, i)
+        # an open 《 or （ means the title goes on (``…行动计划`` / ``（2024—2026年）》的通知``)
+        complete = best is not None and _balanced(ln.text)
         joined = ln.text
         for j in range(i + 1, min(i + 3, n)):
             nxt = lines[j]
             if j in skip or len(nxt.text) > 40 or _SENTENCE_PUNCT_RE.search(nxt.text):
+                break
+            if _TABLE_HEAD_RE.match(nxt.text):
+                break  # a table's header cells follow its caption
+            if complete and not (
+                _PAREN_ONLY_RE.match(nxt.text) or _TITLE_JOIN_START_RE.match(nxt.text)
+            ):
+                # a title complete on its line only takes a (period)/(draft) tail or
+                # a ``的通知``-like end; a short line after it (``工作任务``) is not its tail
                 break
             continuation = _PAREN_ONLY_RE.match(nxt.text) or not (
                 _starts_like_title(nxt.text) or LABEL_RE.match(nxt.text)
@@ -180,13 +209,13 @@ def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[Ti
 
 # ---------------------------------------------------------------- export headers
 
-_META_RE = re.compile(
-    r"^(?P<key>发\s*文\s*标\s*题|标\s*题|文\s*件\s*名\s*称|发\s*文\s*单\s*位|发\s*文\s*机\s*关|"
+_META_KEYS = (
+    r"发\s*文\s*标\s*题|标\s*题|文\s*件\s*名\s*称|发\s*文\s*单\s*位|发\s*文\s*机\s*关|"
     r"发\s*布\s*机\s*构|制\s*发\s*机\s*关|文\s*号|发\s*文\s*字\s*号|发\s*布\s*日\s*期|"
     r"发\s*文\s*日\s*期|成\s*文\s*日\s*期|印\s*发\s*日\s*期|执\s*行\s*日\s*期|实\s*施\s*日\s*期|"
-    r"生\s*效\s*日\s*期|失\s*效\s*日\s*期|时\s*效\s*性|效\s*力\s*级\s*别|索\s*引\s*号|主\s*题\s*分\s*类)"
-    r"\s*[:：]\s*(?P<value>.*)$"
+    r"生\s*效\s*日\s*期|失\s*效\s*日\s*期|时\s*效\s*性|效\s*力\s*级\s*别|索\s*引\s*号|主\s*题\s*分\s*类"
 )
+_META_RE = re.compile(r"^(?P<key>" + _META_KEYS + r")\s*[:：]\s*(?P<value>.*)$")
 _META_FIELD = {
     "发文标题": "title", "标题": "title", "文件名称": "title",
     "发文单位": "issuer", "发文机关": "issuer", "发布机构": "issuer", "制发机关": "issuer",
@@ -195,12 +224,28 @@ _META_FIELD = {
 }  # fmt: skip
 
 
-def _meta(line: Line) -> tuple[str, str, int] | None:
-    m = _META_RE.match(line.text)
-    if not m:
-        return None
-    key = re.sub(r"\s+", "", m.group("key"))
-    return key, m.group("value").strip(), line.start + m.start("value")
+#: where a second ``key：value`` field starts on the same line (``发文字号：…　　发布日期：…``)
+_NEXT_FIELD_RE = re.compile(r"(?:\t|[ \u3000\xa0]{2,})(?=(?:" + _META_KEYS + r")\s*[:：])")
+
+
+def _meta(line: Line) -> list[tuple[str, str, int]] | None:
+    """The ``key：value`` export-header fields of a line (several when a line holds several)."""
+    fields: list[tuple[str, str, int]] = []
+    text, offset = line.text, line.start
+    while True:
+        m = _META_RE.match(text)
+        if not m:
+            break
+        key = re.sub(r"\s+", "", m.group("key"))
+        value = m.group("value")
+        vstart = offset + m.start("value")
+        nxt = _NEXT_FIELD_RE.search(value)
+        own = value[: nxt.start()] if nxt else value
+        fields.append((key, own.strip(), vstart + len(own) - len(own.lstrip())))
+        if nxt is None:
+            break
+        text, offset = value[nxt.end() :], vstart + nxt.end()
+    return fields or None
 
 
 # ---------------------------------------------------------------- documents
@@ -227,10 +272,22 @@ _STANDALONE_DATE_RE = re.compile(r"^\s*[（(]?\s*(?:" + DATE_RE.pattern + r")\s*
 _ALIAS_RE = re.compile(r"《([^《》]{4,160})》\s*[（(]\s*以下简称\s*[“《\"]?([^”》\"）)]{1,24})")
 
 
+@lru_cache(maxsize=8192)
+def _title_key(title: str) -> str:
+    return norm(title)
+
+
+def _title_bucket(title: str) -> str:
+    """Titles :func:`_same_title` can match share this key (their first 8 normalised chars)."""
+    return _title_key(title)[:8]
+
+
 def _same_title(a: str, b: str) -> bool:
-    na, nb = norm(a), norm(b)
+    na, nb = _title_key(a), _title_key(b)
     if na == nb:
         return True
+    if not na or not nb or na[0] != nb[0]:
+        return False
     short, long_ = sorted((na, nb), key=len)
     return len(short) >= 8 and long_.startswith(short) and len(long_) - len(short) <= 8
 
@@ -264,19 +321,20 @@ class DocumentsComponent:
         records = [
             self._record(text, source, lines, metas, docs, k, segments[k]) for k in range(len(docs))
         ]
+        aliases = _alias_pairs(text)
         for rec in records:
-            rec.aliases = _aliases(text, rec)
+            rec.aliases = _aliases(aliases, rec)
         doc._.pkg_documents = records
         doc.user_data.pop("pkg_segment_index", None)
         return doc
 
     def _find_documents(
-        self, text: str, lines: list[Line], metas: dict[int, tuple[str, str, int]]
+        self, text: str, lines: list[Line], metas: dict[int, list[tuple[str, str, int]]]
     ) -> list[_Doc]:
         docs: list[_Doc] = []
         # export header: one document described by key: value lines
         head: dict[str, tuple[str, int]] = {}
-        for key, value, vstart in metas.values():
+        for key, value, vstart in (f for fields in metas.values() for f in fields):
             fld = _META_FIELD.get(key)
             if fld is None or not value or fld in head:
                 continue
@@ -295,26 +353,30 @@ class DocumentsComponent:
             docs.append(d)
 
         titles = find_title_lines(lines, skip=set(metas))
+        # documents by title bucket: the same title (or one a prefix of the other) shares
+        # the bucket, so a file of many documents is not compared pairwise
+        by_title: dict[str, list[int]] = {}
+        for k, d in enumerate(docs):
+            if d.title:
+                by_title.setdefault(_title_bucket(d.title), []).append(k)
+
+        def same_doc(title: str) -> _Doc | None:
+            for k in by_title.get(_title_bucket(title), []):
+                t = docs[k].title
+                if t and _same_title(t, title):
+                    return docs[k]
+            return None
+
         for tl in titles:
             formal = bool(_FORMAL_RE.search(tl.title))
-            existing = next((d for d in docs if d.title and _same_title(d.title, tl.title)), None)
+            existing = same_doc(tl.title)
             if existing is not None:
                 if existing.title_line is None:
                     existing.title_line = tl
                 continue
-            notice = next(
-                (
-                    k
-                    for k, d in enumerate(docs)
-                    if any(_same_title(a, tl.title) for a in d.attachments)
-                ),
-                None,
-            )
-            if notice is not None:
-                d = _Doc(tl.title, tl.start, tl.start, tl.end, tl, notice_of=notice)
-                docs.append(d)
-                continue
+            # (no document has attachments yet: they are read from notices below)
             if formal or not docs or self._new_region(docs, tl):
+                by_title.setdefault(_title_bucket(tl.title), []).append(len(docs))
                 docs.append(_Doc(tl.title, tl.start, tl.start, tl.end, tl))
         # notices: attachments named in the title, in 印发 sentences, in 附件 lines
         for d in docs:
@@ -324,8 +386,16 @@ class DocumentsComponent:
                 if bare and not d.attachments:
                     d.attachments.append(bare.group(1))
                 d.issues = bool(_ISSUE_RE.search(d.title.split("《")[0]))
+        # the owning notice of a line: the latest-listed notice anchored at or before it
+        notices = sorted(
+            (d.anchor, k) for k, d in enumerate(docs) if d.title and d.title.endswith("通知")
+        )
+        ni, notice_k = 0, None
         for ln in lines:
-            notice_k = _owner_notice(docs, ln.start)
+            while ni < len(notices) and notices[ni][0] <= ln.start:
+                k = notices[ni][1]
+                notice_k = k if notice_k is None else max(notice_k, k)
+                ni += 1
             if notice_k is None:
                 continue
             nd = docs[notice_k]
@@ -337,18 +407,26 @@ class DocumentsComponent:
             if m:
                 nd.attachments.append(m.group("title").strip().strip("《》"))
         # second pass: attachments announced in bodies may be found only now
+        by_attachment: dict[str, list[int]] = {}
+        for k, d in enumerate(docs):
+            for a in d.attachments:
+                ks = by_attachment.setdefault(_title_bucket(a), [])
+                if not ks or ks[-1] != k:
+                    ks.append(k)
         for tl in titles:
-            if any(d.title and _same_title(d.title, tl.title) for d in docs):
+            if same_doc(tl.title) is not None:
                 continue
             notice = next(
                 (
                     k
-                    for k, d in enumerate(docs)
-                    if d.anchor < tl.start and any(_same_title(a, tl.title) for a in d.attachments)
+                    for k in by_attachment.get(_title_bucket(tl.title), [])
+                    if docs[k].anchor < tl.start
+                    and any(_same_title(a, tl.title) for a in docs[k].attachments)
                 ),
                 None,
             )
             if notice is not None:
+                by_title.setdefault(_title_bucket(tl.title), []).append(len(docs))
                 docs.append(_Doc(tl.title, tl.start, tl.start, tl.end, tl, notice_of=notice))
         docs += _unheaded_attachments(text, lines, docs)
         return docs
@@ -373,7 +451,7 @@ class DocumentsComponent:
         self,
         text: str,
         lines: list[Line],
-        metas: dict[int, tuple[str, str, int]],
+        metas: dict[int, list[tuple[str, str, int]]],
         docs: list[_Doc],
     ) -> list[list[tuple[int, int]]]:
         n = len(docs)
@@ -439,13 +517,13 @@ class DocumentsComponent:
         text: str,
         source: str,
         lines: list[Line],
-        metas: dict[int, tuple[str, str, int]],
+        metas: dict[int, list[tuple[str, str, int]]],
         docs: list[_Doc],
         k: int,
         segs: list[tuple[int, int]],
     ) -> DocumentRecord:
         d = docs[k]
-        own = [ln for ln in lines if any(s <= ln.start < e for s, e in segs)]
+        own = _lines_in(lines, segs)
         notice = docs[d.notice_of] if d.notice_of is not None else None
         inherit = notice is not None and notice.issues
 
@@ -468,7 +546,7 @@ class DocumentsComponent:
             date = _standalone_date(own, last=d.title is None)
         if date is None and inherit and notice is not None:
             date = parse_date(notice.meta.get("date", "")) or _standalone_date(
-                [ln for ln in lines if ln.start < d.anchor and ln.start >= notice.anchor],
+                _lines_in(lines, [(notice.anchor, d.anchor)]),
                 last=False,
             )
 
@@ -509,23 +587,54 @@ class DocumentsComponent:
         )
 
 
+_STARTS: list[tuple[list[Line], list[int]]] = []
+
+
+def _line_starts(lines: list[Line]) -> list[int]:
+    """Start offsets of ``lines``, memoised for the last list (holding it keeps it alive)."""
+    if _STARTS and _STARTS[0][0] is lines and len(_STARTS[0][1]) == len(lines):
+        return _STARTS[0][1]
+    starts = [ln.start for ln in lines]
+    _STARTS[:] = [(lines, starts)]
+    return starts
+
+
+def _lines_in(lines: list[Line], segs: list[tuple[int, int]]) -> list[Line]:
+    """Lines starting inside one of the sorted, disjoint ``segs`` (bisect per segment)."""
+    starts = _line_starts(lines)
+    out: list[Line] = []
+    for s, e in sorted(segs):
+        out += lines[bisect_left(starts, s) : bisect_left(starts, e)]
+    return out
+
+
 _ATTACH_MARK_RE = re.compile(r"^附\s*件\s*\d*[:：]?$")
+
+
+#: lines after a notice searched for the start of an attachment whose title is never repeated
+_ATTACHMENT_REACH = 400
 
 
 def _unheaded_attachments(text: str, lines: list[Line], docs: list[_Doc]) -> list[_Doc]:
     """An issued attachment whose title is never repeated: it starts after the notice's date."""
     out: list[_Doc] = []
+    with_attachments = {x.notice_of for x in docs}
+    by_title: dict[str, list[str]] = {}
+    for x in docs:
+        if x.title:
+            by_title.setdefault(_title_bucket(x.title), []).append(x.title)
     for k, d in enumerate(docs):
-        if not d.issues or any(x.notice_of == k for x in docs):
+        if not d.issues or k in with_attachments:
             continue
         missing = [
             a
             for a in dict.fromkeys(d.attachments)
-            if not any(x.title and _same_title(x.title, a) for x in docs)
+            if not any(_same_title(t, a) for t in by_title.get(_title_bucket(a), []))
         ]
         if len(missing) != 1:
             continue
-        after = [ln for ln in lines if ln.start > d.anchor]
+        # the attachment's body follows the notice's date closely: look a bounded way
+        after = _lines_in(lines, [(d.anchor + 1, len(text) + 1)])[:_ATTACHMENT_REACH]
         date_at = next(
             (
                 i
@@ -603,14 +712,6 @@ def _families(docs: list[_Doc]) -> None:
             d.family = docs[d.notice_of].family
 
 
-def _owner_notice(docs: list[_Doc], pos: int) -> int | None:
-    best = None
-    for k, d in enumerate(docs):
-        if d.anchor <= pos and d.title and d.title.endswith("通知"):
-            best = k
-    return best
-
-
 def _live_lines(text: str, dropped: list[Dropped]) -> list[Line]:
     """Lines not wholly dropped; a dropped prefix (injected junk) is cut off."""
     ds = sorted(dropped, key=lambda x: x.start)
@@ -630,7 +731,7 @@ def _live_lines(text: str, dropped: list[Dropped]) -> list[Line]:
 
 
 def _doc_number_near(
-    lines: list[Line], tl: TitleLine, metas: dict[int, tuple[str, str, int]], attachment: bool
+    lines: list[Line], tl: TitleLine, metas: dict[int, list[tuple[str, str, int]]], attachment: bool
 ) -> str | None:
     candidates = list(range(tl.last + 1, min(tl.last + 7, len(lines))))
     if not attachment:
@@ -700,22 +801,24 @@ def _frequent_region(text: str, own: list[Line]) -> tuple[str | None, tuple[int,
     return name, first_span[name]
 
 
-def _aliases(text: str, rec: DocumentRecord) -> list[str]:
+def _alias_pairs(text: str) -> list[tuple[str, str]]:
+    """``(normalised title, short name)`` of every ``《X》（以下简称Y）`` in the text."""
+    return [(norm(m.group(1)), m.group(2).strip()) for m in _ALIAS_RE.finditer(text)]
+
+
+def _aliases(pairs: list[tuple[str, str]], rec: DocumentRecord) -> list[str]:
     if not rec.title:
         return []
-    out: list[str] = []
     nt = norm(rec.title)
-    for m in _ALIAS_RE.finditer(text):
-        if norm(m.group(1)) == nt and m.group(2) not in out:
-            out.append(m.group(2).strip())
-    return out
+    return list(dict.fromkeys(alias for title, alias in pairs if title == nt))
 
 
 # ---------------------------------------------------------------- lookup
 
 
-def _segment_index(doc: Doc) -> tuple[list[int], list[tuple[int, int, str]]]:
-    records: list[DocumentRecord] = doc._.pkg_documents or []
+def _segment_index(
+    doc: Doc, records: list[DocumentRecord]
+) -> tuple[list[int], list[tuple[int, int, str]]]:
     cache = doc.user_data.get("pkg_segment_index")
     if cache is not None and cache[0] == id(records) and cache[1] == len(records):
         return cache[2], cache[3]
@@ -727,6 +830,26 @@ def _segment_index(doc: Doc) -> tuple[list[int], list[tuple[int, int, str]]]:
     starts = [e[0] for e in entries]
     doc.user_data["pkg_segment_index"] = (id(records), len(records), starts, entries)
     return starts, entries
+
+
+def document_lookup(doc: Doc) -> Callable[[int], str | None]:
+    """:func:`document_at` bound to ``doc``: for components that look up many offsets.
+
+    ``doc._`` builds a new accessor object on every access, so a loop over
+    thousands of offsets should take the lookup once and call it.  The
+    lookup reflects ``doc._.pkg_documents`` as it is now.
+    """
+    records: list[DocumentRecord] = doc._.pkg_documents or []
+    if not records:
+        return lambda offset: None
+    starts, entries = _segment_index(doc, records)
+    first = entries[0][2] if entries else records[0].key
+
+    def lookup(offset: int) -> str | None:
+        i = bisect_right(starts, offset) - 1
+        return first if i < 0 else entries[i][2]
+
+    return lookup
 
 
 def document_at(doc: Doc, offset: int) -> str | None:
@@ -743,15 +866,13 @@ def document_at(doc: Doc, offset: int) -> str | None:
     -------
     str or None
         The document key, or None when the file has no documents.
+
+    Notes
+    -----
+    For many lookups on one Doc use :func:`document_lookup` (one ``doc._``
+    access instead of one per call).
     """
-    records = doc._.pkg_documents or []
-    if not records:
-        return None
-    starts, entries = _segment_index(doc)
-    i = bisect_right(starts, offset) - 1
-    if i < 0:
-        return entries[0][2] if entries else records[0].key
-    return entries[i][2]
+    return document_lookup(doc)(offset)
 
 
 def documents_by_key(doc: Doc) -> dict[str, DocumentRecord]:

@@ -11,8 +11,11 @@ Component ``policykg_structure`` (after ``policykg_documents``) fills
   ``工作任务`` / ``责任单位`` …), written either one row per line (cells
   separated by tabs, ``|`` or runs of spaces) or *flattened*, one cell per
   line as scraped pages and database exports render them.  Cells split over
-  two lines (``2017年`` / ``底完成``) are merged back.  Each row's cells are in
-  ``Task.cells`` with their column header.
+  two lines (``2017年`` / ``底完成``, a long task cell wrapped) are merged
+  back; a line that reads as a whole cell (a unit list, a date) is not a
+  fragment.  Each row's cells are in ``Task.cells`` with their column header.
+  A task cell that carries its own number (``1.开展…`` in a table without a
+  序号 column) gives the row its label and loses the number from its heading.
 
 ``Task.heading`` is the first sentence of the item (or of the task cell),
 without the label and the final ``。``; ``heading_start/heading_end`` locate
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -45,7 +48,7 @@ from policykg.extract.genre import (
     split_lines,
 )
 from policykg.extract.model import Dropped
-from policykg.extract.segmentation import document_at
+from policykg.extract.segmentation import document_lookup
 
 __all__ = [
     "Cell",
@@ -55,6 +58,7 @@ __all__ = [
     "find_tables",
     "first_sentence",
     "task_at",
+    "task_finder",
 ]
 
 doc_attrs.register()
@@ -157,19 +161,43 @@ def _merge_cells(text: str, cells: list[tuple[int, int]], n: int) -> list[tuple[
     """Merge cells split over lines until the row has ``n`` cells."""
     cells = list(cells)
     while len(cells) > n >= 2:
-        best, best_key = 1, (2, 10**9)
+        best, best_key = 1, (2, 2, 10**9)
         for i in range(1, len(cells) - 1):
             a, b = text[cells[i][0] : cells[i][1]], text[cells[i + 1][0] : cells[i + 1][1]]
             cont = 0 if a.endswith(("、", "，", ",", "；")) else 1
-            key = (cont, len(a) + len(b))
+            # a cell ending in 。 is complete; a line that reads as a whole cell
+            # (a unit list, a date) starts a new one: neither is a wrapped fragment
+            whole = 0 if cont == 0 else int(a.endswith("。")) + int(_is_whole_cell(b))
+            key = (cont, whole, len(a) + len(b))
             if key < best_key:
                 best, best_key = i, key
         cells[best : best + 2] = [(cells[best][0], cells[best + 1][1])]
     return cells
 
 
+_CELL_DATE_RE = re.compile(r"^(?:19|20)\d{2}\s*年|^(?:持续|长期|按年度|每年|年底|年内)")
+
+
+def _is_whole_cell(s: str) -> bool:
+    """A line that is a complete cell by itself: a date/period or a list of units."""
+    if _CELL_DATE_RE.match(s):
+        return True
+    items = [x for x in re.split(r"[、，,；;]", s) if x.strip()]
+    return bool(items) and all(is_unit_name(x) for x in items)
+
+
 _UNIT_COLUMN_RE = re.compile(r"单位|部门|主体")
-_TASK_COLUMN_RE = re.compile(r"任务|内容|措施|事项|目标|举措|项目")
+_TASK_COLUMN_RE = re.compile(r"任务|内容|措施|事项|目标|举措|项目|活动")
+#: columns that never hold the task: numbers, units, deadlines, remarks
+_NOT_TASK_COLUMN_RE = re.compile(r"单位|部门|主体|时间|时限|进度|日期|备注|序号|编号")
+
+
+def _default_task_cell(cells: list[Cell]) -> Cell:
+    """The task cell of a row whose header names no task column: the first other column."""
+    for c in cells:
+        if c.column and c.column not in _NUMBER_HEADER and not _NOT_TASK_COLUMN_RE.search(c.column):
+            return c
+    return cells[1] if len(cells) > 1 else cells[0]
 
 
 def _split_subrows(
@@ -323,24 +351,36 @@ def _in_dropped(starts: list[int], ds: list[Dropped], pos: int) -> Dropped | Non
     return None
 
 
+def task_finder(tasks: Sequence[Task]) -> Callable[[str | None, int], Task | None]:
+    """``task_at`` over ``tasks`` (in text order, as ``doc._.pkg_tasks`` holds them).
+
+    The innermost numbered task is the latest one started, so the answer is
+    the last task at or before ``offset`` that belongs to ``document``
+    (a table row only while ``offset`` is inside it): a bisection and a short
+    walk back instead of a scan from the start for every lookup.
+    """
+    starts = [t.start for t in tasks]
+
+    def find(document: str | None, offset: int) -> Task | None:
+        i = bisect_right(starts, offset) - 1
+        while i >= 0:
+            t = tasks[i]
+            if t.document == document and (t.kind != "table_row" or offset < t.end):
+                return t
+            i -= 1
+        return None
+
+    return find
+
+
 def task_at(tasks: Sequence[Task], document: str | None, offset: int) -> Task | None:
     """The innermost task of ``document`` that starts at or before ``offset``.
 
     Numbered items nest in text order, so the latest one started is the
-    innermost open item.  Table rows are matched by their span only.
+    innermost open item.  Table rows are matched by their span only.  For
+    many lookups over the same tasks use :func:`task_finder`.
     """
-    best: Task | None = None
-    for t in tasks:
-        if t.start > offset:
-            break
-        if t.document != document:
-            continue
-        if t.kind == "table_row":
-            if t.start <= offset < t.end:
-                best = t
-            continue
-        best = t
-    return best
+    return task_finder(tasks)(document, offset)
 
 
 class StructureComponent:
@@ -353,6 +393,7 @@ class StructureComponent:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         lines = split_lines(text)
+        document_at = document_lookup(doc)
         starts, ds = _dropped_index(doc._.pkg_dropped or [])
         tables: list[Table] = []
         if self.tables:
@@ -394,7 +435,7 @@ class StructureComponent:
             h0, h1 = first_sentence(text, hs, h_end)
             tasks.append(
                 Task(
-                    document=document_at(doc, start),
+                    document=document_at(start),
                     label=re.sub(r"\s+", "", label),
                     heading=text[h0:h1],
                     level=0,
@@ -412,12 +453,22 @@ class StructureComponent:
                     h0, h1 = previous[1], previous[2]  # a sub-row of the same task
                 else:
                     if task_cell is None:
-                        task_cell = cells[1] if len(cells) > 1 else cells[0]
-                    h0, h1 = first_sentence(text, task_cell.start, task_cell.end)
+                        task_cell = _default_task_cell(cells)
+                    numbered = LABEL_RE.match(text, task_cell.start, task_cell.end)
+                    if numbered is not None:
+                        # a task cell numbered itself (``1.开展…``) in a table without 序号
+                        if table.columns[0] not in _NUMBER_HEADER:
+                            label = re.sub(r"[\s、.．]", "", numbered.group("label"))
+                        start = numbered.end()
+                        while start < task_cell.end and text[start] in " \t\u3000\xa0":
+                            start += 1
+                        h0, h1 = first_sentence(text, start, task_cell.end)
+                    else:
+                        h0, h1 = first_sentence(text, task_cell.start, task_cell.end)
                 previous = (label, h0, h1)
                 tasks.append(
                     Task(
-                        document=document_at(doc, rs),
+                        document=document_at(rs),
                         label=label,
                         heading=text[h0:h1],
                         level=0,
@@ -459,9 +510,10 @@ def _assign_levels(tasks: list[Task], doc: Doc) -> None:
             tasks[stack.pop()].end = t.start
         t.parent = stack[-1] if stack else None
         stack.append(i)
+    text_end = len(doc_text(doc))
     for key, stack in stacks.items():
         for i in stack:
-            tasks[i].end = max(tasks[i].end, doc_end.get(key, len(doc_text(doc))))
+            tasks[i].end = max(tasks[i].end, doc_end.get(key, text_end))
 
 
 @Language.factory("policykg_structure", default_config={"tables": True})

@@ -54,7 +54,7 @@ from policykg.extract.attribution import (
     trimmed_evidence,
 )
 from policykg.extract.citation import find_titles
-from policykg.extract.genre import LABEL_RE, cn_to_int, label_kind
+from policykg.extract.genre import LABEL_RE, cn_to_int, doc_text, label_kind
 from policykg.extract.indicators import match_indicator
 from policykg.extract.model import Comparator, DocumentRecord, TargetRecord
 
@@ -102,12 +102,14 @@ def parse_number(s: str) -> float | None:
 # Measure words, longest first.  Magnitudes (万/亿 …) are read separately and
 # kept in the unit as written (6万件 -> unit 万件).
 _UNITS = (
-    "个百分点", "百分点", "个工作日", "工作日", "平方公里", "平方米", "万千瓦", "千瓦时", "千瓦",
+    "个百分点", "百分点", "个工作日", "工作日", "人年", "平方公里", "平方米", "万千瓦", "千瓦时",
+    "千瓦",
     "人次", "件次", "户次", "家次", "批次", "亿元", "万元", "千元", "美元", "元", "公里", "千米",
     "公顷", "小时", "分钟", "学时", "课时", "%", "％", "‰",
     "个", "家", "项", "件", "人", "名", "户", "种", "门", "次", "所", "座", "条", "套", "台", "处",
     "批", "支", "场", "篇", "部", "本", "册", "天", "年", "倍", "张", "床", "辆", "亩", "吨",
     "位", "款", "株", "头", "只", "间", "期", "届", "站", "村", "镇", "宗", "笔", "份", "组", "队",
+    "级", "星",
     "所", "园", "片", "盏", "棵", "标", "例", "余人", "岁",
 )  # fmt: skip
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
@@ -240,60 +242,25 @@ _INCREASE_CUES = ("新增", "增加", "新建", "新聚集", "增设", "新培�
                   "新设立", "新建成", "新开工", "新招引", "新组建", "新发展", "新创建", "新获批",
                   "新落地", "扩容")  # fmt: skip
 _GROWTH_CUES = ("增长", "提高", "提升", "增加", "增速")
+#: words between a metric and its number that are not part of the metric
+_TRAIL_WORDS = (
+    "年均", "累计", "总计", "共计", "共", "约", "近", "将", "要", "应", "为", "是", "在", "有",
+    "可", "下降", "降低", "减少", "左右", "以上", "以下", "以内", "逐步", "分别", "力争", "努力",
+    "确保", "实现", "达成", "基本", "每年", "每季度", "每月", "平均", "压缩", "缩短", "压减",
+)  # fmt: skip
 _TRAIL_RE = re.compile(
     "(?:"
     + "|".join(
         re.escape(c)
         for c in sorted(
-            {
-                *_GE_CUES,
-                *_LE_CUES,
-                *_INCREASE_CUES,
-                *_GROWTH_CUES,
-                "年均",
-                "累计",
-                "总计",
-                "共计",
-                "共",
-                "约",
-                "近",
-                "将",
-                "要",
-                "应",
-                "为",
-                "是",
-                "在",
-                "有",
-                "可",
-                "下降",
-                "降低",
-                "减少",
-                "左右",
-                "以上",
-                "以下",
-                "以内",
-                "逐步",
-                "分别",
-                "力争",
-                "努力",
-                "每年",
-                "每季度",
-                "每月",
-                "确保",
-                "实现",
-                "达成",
-                "基本",
-                "总数",
-                "数量",
-                "规模",
-            }
-            - {"总数", "数量", "规模"},
+            {*_GE_CUES, *_LE_CUES, *_INCREASE_CUES, *_GROWTH_CUES, *_TRAIL_WORDS},
             key=len,
             reverse=True,
         )
     )
     + r")$"
 )
+
 # a comparison base after the metric: 较“十三五”, 比2020年, 较上年 (not 比重/比例/比率)
 _COMPARE_BASE_RE = re.compile(
     r"(?:较|比|同比)(?![重例率])(?:[“\"][^”\"]{1,8}[”\"](?:末|时期|期末)?|(?:19|20)\d{2}年(?:底|末)?"
@@ -312,7 +279,8 @@ _VERBS = (
     "竣工", "签约", "引育", "储备", "新培育", "新引进", "力争", "确保", "努力", "着力", "鼓励",
     "引导", "争取", "探索", "打造提升", "打造形成", "扶持推介", "重点", "择优", "累计", "新设立",
     "服务", "助推", "促成", "挂牌", "布局", "部署", "创作", "出版", "制作", "录制", "降低",
-    "减少", "下降", "压减", "压缩", "再", "共", "约", "近", "总计", "使", "让", "把", "将", "对", "全市", "全省", "全区",
+    "减少", "下降", "压减", "压缩", "再", "共", "约", "近", "总计", "使", "让", "把", "将", "对",
+    "全市", "全省", "全区",
     "全县", "全州", "全旗", "全盟", "我市", "我省", "本市", "本省", "各地", "每年", "年均",
     "每季度",
     "其中", "同时", "并", "且", "和", "及", "以及", "与", "或", "或者", "、", "基本", "进一步",
@@ -344,7 +312,7 @@ _DURATION_AFTER_RE = re.compile(r"^(?:努力|时间|内|来|之内|以来|左右
 _DURATION_BEFORE_RE = re.compile(r"(?:通过|用|经过|利用|历时|近|连续|每隔|再用)\s*$")
 _LIST_CONNECT_RE = re.compile(r"^[\s、，,和及与以及或者并且、]*$")
 _QUOTE_SPAN_RE = re.compile(r"[“\"'‘][^”\"'’\n]{0,20}[”\"'’]")
-_SENTENCE_BREAK = frozenset("。；;！？!?\n\r")
+_SENTENCE_BREAK_RE = re.compile(r"[。；;！？!?\n\r]")
 
 
 @dataclass(slots=True)
@@ -357,7 +325,10 @@ class _DocState:
     scope_level: int = -1
     past_level: int | None = None
     table_year: int | None = None
-    seen: list[TargetRecord] = field(default_factory=list)
+    #: goals already recorded, by (value, value_max, unit, year)
+    seen: dict[tuple[float, float | None, str, int | None], list[TargetRecord]] = field(
+        default_factory=dict
+    )
 
 
 def _heading_level(line: str) -> int | None:
@@ -408,12 +379,15 @@ def _topic_before(text: str, clause_start: int, sentence_start: int) -> str:
 
 def _strip_lead(s: str) -> tuple[str, str]:
     """Remove leading verbs/fillers; return (removed prefix, rest)."""
-    pos = 0
+    pos, last = 0, 0
     while True:
         m = _LEAD_RE.match(s, pos)
         if not m or m.end() == pos:
             break
-        pos = m.end()
+        last, pos = pos, m.end()
+    rest = s[pos:].strip()
+    if len(rest) == 1 and not _TRAIL_RE.search(rest):
+        pos = last  # 孵化器 is a noun, not 孵化 + 器
     return s[:pos], s[pos:]
 
 
@@ -422,11 +396,11 @@ def _strip_trail(s: str) -> tuple[str, str]:
     end = len(s)
     while True:
         changed = False
-        m = _TRAIL_RE.search(s[:end])
+        m = _TRAIL_RE.search(s, max(0, end - 8), end)
         if m and m.start() < end:
             end = m.start()
             changed = True
-        m2 = _COMPARE_BASE_RE.search(s[:end])
+        m2 = _COMPARE_BASE_RE.search(s, max(0, end - 16), end)
         if m2 and m2.start() > 0:
             end = m2.start()
             changed = True
@@ -545,8 +519,8 @@ def _read_line(
         return
     first = ls + raw.index(stripped[0])
     ctx = owner_of(first)
-    if ctx is None:
-        return
+    if ctx is None or is_dropped(first):
+        return  # noise changes no context either
     st = ctx.state
     level = _heading_level(stripped)
     if level is not None:
@@ -565,7 +539,8 @@ def _read_line(
         st.table_year = int(tm.group("y"))
         return
     sm = _SCOPE_YEAR_RE.search(stripped[:60])
-    if sm and (level is not None or sm.start() <= 30 or "目标" in stripped[: sm.start()]):
+    # the year must lead the paragraph (（二）主要目标。到2025年，…), not close a task
+    if sm and (sm.start() <= 20 or "目标" in stripped[: sm.start()]):
         y = int(sm.group("y")) if sm.group("y") else _PERIOD_END.get(sm.group("fyp") or "")
         if y:
             st.scope_year = y
@@ -578,13 +553,11 @@ def _read_line(
 def _sentence_bounds(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, int]:
     lo = max(lo, s - MAX_CLAUSE_REACH)
     hi = min(hi, e + MAX_CLAUSE_REACH)
-    a = s
-    while a > lo and text[a - 1] not in _SENTENCE_BREAK:
-        a -= 1
-    b = e
-    while b < hi and text[b] not in _SENTENCE_BREAK:
-        b += 1
-    return a, b
+    a = lo
+    for m in _SENTENCE_BREAK_RE.finditer(text, lo, s):
+        a = m.end()
+    m2 = _SENTENCE_BREAK_RE.search(text, e, hi)
+    return a, (m2.start() if m2 else hi)
 
 
 def _read_quantities(
@@ -641,6 +614,11 @@ def _read_quantities(
                 continue  # 通过3年努力, 30天内: a duration
             if unit == "年" and not re.search(r"(?:年限|寿命|年龄|年数|周期|受教育)", whole_left):
                 continue
+        elif unit.endswith(("级", "星")):
+            # 达到4级以上 is a goal; 三级/五级/千亿级 alone name tiers or scales
+            cue = any(c in left[-6:] for c in _GE_CUES) or after.startswith("以上")
+            if q.chinese or len(unit) > 1 or not cue:
+                continue
         elif unit == "岁":
             if not re.search(r"(?:寿命|年龄)", whole_left):
                 continue  # 60岁以上老年人: an age group, not a goal
@@ -669,9 +647,12 @@ def _read_quantities(
         lead, core = _strip_lead(left)
         core_metric, trail = _strip_trail(core)
         right_end = ce
-        nxt = QUANTITY_RE.search(text, e, ce)
-        if nxt is not None:
-            right_end = nxt.start()
+        # the object ends where the next list item starts (培育A 3家、B 5家); a
+        # Chinese numeral glued to words (千亿级, 一流) starts no item
+        for nxt in QUANTITY_RE.finditer(text, e, ce):
+            if nxt.group("v1")[0].isdigit() or text[nxt.start() - 1] in "、，,和及与":
+                right_end = nxt.start()
+                break
         right = text[e:right_end]
         r_lead = _R_LEAD_RE.match(right)
         r_off = r_lead.end() if r_lead else 0
@@ -712,16 +693,14 @@ def _read_quantities(
         # cue words sit before the metric (新增X N个) or between metric and number (X达到N)
         cues = lead + "|" + (trail if orientation == "before" else core)
         comparator = _comparator(cues, right[:6].lstrip(), unit, whole_left)
-        if (
-            orientation == "after"
-            and left_is_empty
-            and comparator == "="
-            and prev is not None
-            and prev[2] == "after"
-            and prev[1] == "increase"
-            and _LIST_CONNECT_RE.match(gap)
-        ):
-            comparator = prev[1]
+        if comparator == "=" and prev is not None and prev[1] == "increase":
+            # 新增A 3个、B 2个 / 新建3个A、5个B，8家C: the verb governs the list
+            same_clause = prev[0] >= cs
+            chained = orientation == "after" and left_is_empty and prev[2] == "after"
+            listed = (same_clause or chained) and _LIST_CONNECT_RE.match(gap or "、")
+            same_form = same_clause and orientation == "before" and prev[2] == "before"
+            if listed or same_form:
+                comparator = "increase"
 
         # ---- year
         recurring = "每年" in whole_left or "每年" in sentence_left[-20:]
@@ -766,17 +745,19 @@ def _read_quantities(
             evidence=trimmed_evidence(source, text, cs, ce, min(left_start, s), fact_end),
             year_inferred=inferred and year is not None,
             normalized_value=q.normalized_value,
-            indicator=match_indicator(metric, unit),
+            # the verb stripped from the metric can name the indicator (引进N名X)
+            indicator=match_indicator(metric, unit) or match_indicator(lead + metric, unit),
             rule=f"quantity:{orientation}",
         )
         cursor = max(cursor, fact_end)
         prev = (fact_end, comparator, orientation)
-        dup = next((r for r in st.seen if _same_goal(r, rec)), None)
+        bucket = st.seen.setdefault((rec.value, rec.value_max, rec.unit, rec.year), [])
+        dup = next((r for r in bucket if _same_goal(r, rec)), None)
         if dup is not None:
             if dup.comparator == "=" and rec.comparator != "=":
                 dup.comparator = rec.comparator
             continue
-        st.seen.append(rec)
+        bucket.append(rec)
         out.append(rec)
 
 
@@ -832,7 +813,9 @@ class TargetExtractor:
 
     Each paragraph is read in the context of the document that owns it
     (interleaved documents keep separate year scopes); matches starting in a
-    dropped span are skipped.
+    dropped span are skipped.  Without segmentation (``doc._.pkg_documents``
+    is None) the text is one document keyed ``default_key``; an empty list
+    means no policy document, hence no target.
     """
 
     def __init__(self, nlp: Language, name: str, spans_key: str, default_key: str) -> None:
@@ -841,14 +824,19 @@ class TargetExtractor:
         self.default_key = default_key
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)  # Doc.text is rebuilt from the tokens on every access
         source = doc._.pkg_source or ""
         index = DocumentIndex(doc)
         ctxs = {
             d.key: _Ctx(d.key, d.region, _DocState(plan_year(d.title, _opening(text, d))))
             for d in index.documents
         }
-        fallback = _Ctx(self.default_key, None, _DocState(default_year=plan_year(None, text[:800])))
+        # None: no segmentation ran, the text is one document; []: no policy document
+        fallback = (
+            _Ctx(self.default_key, None, _DocState(plan_year(None, text[:800])))
+            if doc._.pkg_documents is None
+            else None
+        )
 
         def owner_of(pos: int) -> _Ctx | None:
             if not ctxs:

@@ -61,10 +61,11 @@ LEVEL_ORDER = {"national": 0, "province": 1, "provincial": 1, "city": 2, "county
 
 # Fact patterns sit inside GRAPH ?g: a file's facts are complete in its own graph, and a
 # union-graph join over facts repeated in k files would yield k^patterns rows.  Labels of
-# bodies, areas and concepts live once in the default (or ontology) graph.
+# bodies, areas and concepts (default and ontology graphs) are joined in Python from
+# REFERENCE_QUERY: an OPTIONAL label lookup on a variable left unbound would match every label.
 RESPONSIBILITY_QUERY = """
-SELECT DISTINCT ?body ?body_label ?body_region ?task ?task_title ?task_number ?doc ?doc_title
-       ?doc_number ?doc_region ?doc_date ?role
+SELECT DISTINCT ?body ?task ?task_title ?task_number ?doc ?doc_title ?doc_number ?doc_date
+       ?doc_area ?role
 WHERE {
   GRAPH ?g {
     ?r a pkg:Responsibility ; pkg:responsibleBody ?body ; pkg:forTask ?task .
@@ -79,14 +80,10 @@ WHERE {
       OPTIONAL { ?doc eli:jurisdiction ?doc_area }
     }
   }
-  OPTIONAL { ?body skos:prefLabel ?body_label }
-  OPTIONAL { ?body pkg:inArea/skos:prefLabel ?body_region }
-  OPTIONAL { ?doc_area skos:prefLabel ?doc_region }
 }"""
 
 DOCUMENT_QUERY = """
-SELECT DISTINCT ?doc ?title ?number ?date ?stub ?level ?region ?region_label ?region_level
-WHERE {
+SELECT DISTINCT ?doc ?title ?number ?date ?stub ?level ?region WHERE {
   GRAPH ?g {
     ?doc a pkg:PolicyDocument .
     OPTIONAL { ?doc dcterms:title ?title }
@@ -96,8 +93,6 @@ WHERE {
     OPTIONAL { ?doc pkg:regionLevel ?level }
     OPTIONAL { ?doc eli:jurisdiction ?region }
   }
-  OPTIONAL { ?region skos:prefLabel ?region_label }
-  OPTIONAL { ?region pkg:regionLevel ?region_level }
 }"""
 
 CITATION_QUERY = """
@@ -110,8 +105,8 @@ SELECT DISTINCT ?citation ?citing ?cited ?type ?level WHERE {
 }"""
 
 TARGET_QUERY = """
-SELECT DISTINCT ?target ?indicator ?indicator_label ?area ?area_label ?value ?value_max
-       ?normalized ?unit ?year ?inferred ?comparator ?doc ?doc_title ?metric WHERE {
+SELECT DISTINCT ?target ?indicator ?area ?value ?value_max ?normalized ?unit_concept ?year
+       ?inferred ?comparator_concept ?doc ?doc_title ?metric WHERE {
   GRAPH ?g {
     ?target a pkg:Target ; pkg:indicator ?indicator ; pkg:targetValue ?value .
     OPTIONAL { ?target sdmx-dimension:refArea ?area }
@@ -124,11 +119,43 @@ SELECT DISTINCT ?target ?indicator ?indicator_label ?area ?area_label ?value ?va
     OPTIONAL { ?target pkg:metricAsWritten ?metric }
     OPTIONAL { ?target pkg:setBy ?doc OPTIONAL { ?doc dcterms:title ?doc_title } }
   }
-  OPTIONAL { ?indicator skos:prefLabel ?indicator_label }
-  OPTIONAL { ?area skos:prefLabel ?area_label }
-  OPTIONAL { ?unit_concept skos:prefLabel ?unit }
-  OPTIONAL { ?comparator_concept skos:notation ?comparator }
 }"""
+
+REFERENCE_QUERY = """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { skos:prefLabel skos:notation pkg:inArea pkg:regionLevel }
+  ?s ?p ?o
+}"""
+
+
+class _Reference:
+    """Labels, notations, areas of bodies and levels of areas, keyed by IRI."""
+
+    def __init__(self, store: Store) -> None:
+        self.labels: dict[str, str] = {}
+        self.notations: dict[str, str] = {}
+        self.in_area: dict[str, str] = {}
+        self.levels: dict[str, str] = {}
+        zh: set[str] = set()
+        solutions = store.query(REFERENCE_QUERY, prefixes=NS, use_default_graph_as_union=True)
+        assert isinstance(solutions, QuerySolutions)
+        for row in solutions:
+            s, p, o = row["s"].value, row["p"].value, row["o"]
+            if p.endswith("#prefLabel"):
+                # Chinese labels win over English ones (ontology concepts carry both)
+                if s not in zh and (s not in self.labels or getattr(o, "language", "") == "zh"):
+                    self.labels[s] = o.value
+                    if getattr(o, "language", "") == "zh":
+                        zh.add(s)
+            elif p.endswith("#notation"):
+                self.notations[s] = o.value
+            elif p.endswith("#inArea"):
+                self.in_area[s] = o.value
+            else:
+                self.levels.setdefault(s, o.value)
+
+    def label(self, iri: str | None) -> str | None:
+        return self.labels.get(iri) if iri else None
 
 
 # ---------------------------------------------------------------- store access
@@ -199,11 +226,12 @@ def workload_graph(store: Store) -> nx.Graph:
     task keeps its strongest role (lead > support > responsible).
     """
     G = nx.Graph()
+    ref = _Reference(store)
     for row in _rows(store, RESPONSIBILITY_QUERY):
         body, task = row["body"], row["task"]
         if body not in G:
             G.add_node(body, kind="department", bipartite=0)
-        _set(G.nodes[body], label=row["body_label"], region=row["body_region"])
+        _set(G.nodes[body], label=ref.label(body), region=ref.label(ref.in_area.get(body)))
         if task not in G:
             G.add_node(task, kind="task", bipartite=1)
         doc = row["doc"]
@@ -213,7 +241,7 @@ def workload_graph(store: Store) -> nx.Graph:
             number=row["task_number"],
             document=doc,
             document_label=_doc_label(row["doc_title"], row["doc_number"], doc) if doc else None,
-            region=row["doc_region"],
+            region=ref.label(row["doc_area"]),
             date=row["doc_date"],
         )
         role = _ROLES.get(row["role"] or "", "responsible")
@@ -346,6 +374,7 @@ def workload_by(G: nx.Graph, key: str = "region") -> list[dict[str, Any]]:
 
 
 def _document_nodes(store: Store, G: nx.Graph) -> None:
+    ref = _Reference(store)
     for row in _rows(store, DOCUMENT_QUERY):
         doc = row["doc"]
         if doc not in G:
@@ -357,8 +386,8 @@ def _document_nodes(store: Store, G: nx.Graph) -> None:
             doc_number=row["number"],
             start=row["date"],
             stub=row["stub"],
-            level=row["level"] or row["region_level"],
-            region=row["region_label"],
+            level=row["level"] or ref.levels.get(row["region"] or ""),
+            region=ref.label(row["region"]),
         )
         if row["region"]:
             attrs.setdefault("region_id", row["region"])
@@ -830,9 +859,16 @@ def diffusion_paths(C: nx.DiGraph, max_length: int = 4) -> list[dict[str, Any]]:
 
 
 def _target_rows(store: Store) -> list[dict[str, Any]]:
+    ref = _Reference(store)
     seen: dict[str, dict[str, Any]] = {}
     for row in _rows(store, TARGET_QUERY):
-        seen.setdefault(row["target"], row)
+        if row["target"] in seen:
+            continue
+        row["indicator_label"] = ref.label(row["indicator"])
+        row["area_label"] = ref.label(row["area"])
+        row["unit"] = ref.label(row["unit_concept"])
+        row["comparator"] = ref.notations.get(row["comparator_concept"] or "")
+        seen[row["target"]] = row
     return list(seen.values())
 
 

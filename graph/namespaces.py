@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import PurePath
 
 from pyoxigraph import NamedNode
@@ -70,17 +71,19 @@ __all__ = [
 class Namespace:
     """An IRI prefix; ``ns.term`` and ``ns["term"]`` give a :class:`NamedNode`."""
 
-    # no public attributes: every attribute name is a term (oa:prefix, oa:start …)
-    __slots__ = ("_cache", "_iri")
+    # No public attributes: every attribute name is a term (oa:prefix, oa:start …).
+    # A term, once made, is stored as an instance attribute, so later lookups are
+    # plain attribute reads (the converter does millions of them).
 
     def __init__(self, iri: str) -> None:
         self._iri = iri
-        self._cache: dict[str, NamedNode] = {}
 
     def __getitem__(self, name: str) -> NamedNode:
-        node = self._cache.get(name)
-        if node is None:
-            node = self._cache[name] = NamedNode(self._iri + name)
+        node = self.__dict__.get(name)
+        if not isinstance(node, NamedNode):
+            node = NamedNode(self._iri + name)
+            if not name.startswith("_"):
+                self.__dict__[name] = node
         return node
 
     def __getattr__(self, name: str) -> NamedNode:
@@ -144,6 +147,7 @@ def short_hash(*parts: object, length: int = 10) -> str:
     return hashlib.sha1(data).hexdigest()[:length]
 
 
+@lru_cache(maxsize=65536)
 def norm_text(text: str | None) -> str:
     """NFKC, then drop whitespace, punctuation and symbols (the gold matching ``norm``)."""
     if not text:
@@ -160,6 +164,7 @@ def doc_number_key(doc_number: str | None) -> str:
     return _DOCNO_YEAR.sub(r"〔\1〕", text)
 
 
+@lru_cache(maxsize=65536)
 def slug(text: str | None) -> str:
     """A URL-safe key: word characters (CJK kept) joined by ``-``; long keys get a hash."""
     if not text:

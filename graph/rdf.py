@@ -491,6 +491,8 @@ def result_to_quads(result: ExtractionResult) -> Iterator[Quad]:
 _PKG_PROLOGUE = f"PREFIX pkg: <{NS['pkg']}>\n"
 
 #: SPARQL updates that link stub documents to corpus documents, run in order.
+#: Candidates are deduplicated per graph first (DISTINCT subqueries): a national document
+#: cited by many files has a stub description in each of their graphs.
 LINK_STUBS_UPDATES: tuple[str, ...] = (
     # 1. an IRI that is a corpus document somewhere is no stub anywhere
     _PKG_PROLOGUE
@@ -501,8 +503,9 @@ WHERE { GRAPH ?g { ?d pkg:isStub true ; ?p ?o } GRAPH ?h { ?d pkg:isStub false }
     + """DELETE { GRAPH ?g { ?s ?p ?stub } } INSERT { GRAPH ?g { ?s ?p ?doc } }
 WHERE {
   { SELECT ?stub (MIN(STR(?d)) AS ?target) WHERE {
-      GRAPH ?gs { ?stub pkg:isStub true ; pkg:docNumberKey ?k }
-      GRAPH ?gd { ?d pkg:isStub false ; pkg:docNumberKey ?k }
+      { SELECT DISTINCT ?stub ?k WHERE {
+          GRAPH ?gs { ?stub pkg:isStub true ; pkg:docNumberKey ?k } } }
+      { SELECT DISTINCT ?d ?k WHERE { GRAPH ?gd { ?d pkg:isStub false ; pkg:docNumberKey ?k } } }
     } GROUP BY ?stub }
   BIND(IRI(?target) AS ?doc)
   GRAPH ?g { ?s ?p ?stub }
@@ -512,10 +515,10 @@ WHERE {
     + """DELETE { GRAPH ?g { ?s ?p ?stub } } INSERT { GRAPH ?g { ?s ?p ?doc } }
 WHERE {
   { SELECT ?stub (MIN(STR(?d)) AS ?target) WHERE {
-      GRAPH ?gs { ?stub pkg:isStub true ; pkg:titleKey ?t }
-      GRAPH ?gd { ?d pkg:isStub false ; pkg:titleKey ?t }
+      { SELECT DISTINCT ?stub ?t WHERE { GRAPH ?gs { ?stub pkg:isStub true ; pkg:titleKey ?t } } }
+      { SELECT DISTINCT ?d ?t WHERE { GRAPH ?gd { ?d pkg:isStub false ; pkg:titleKey ?t } } }
       FILTER NOT EXISTS {
-        GRAPH ?gs { ?stub pkg:docNumberKey ?k1 } GRAPH ?gd2 { ?d pkg:docNumberKey ?k2 }
+        GRAPH ?g1 { ?stub pkg:docNumberKey ?k1 } GRAPH ?g2 { ?d pkg:docNumberKey ?k2 }
         FILTER(?k1 != ?k2)
       }
     } GROUP BY ?stub }

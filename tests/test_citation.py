@@ -238,7 +238,7 @@ def test_citation_kind_reports_the_cue() -> None:
 
 
 def _run_component(
-    text: str, documents: list[DocumentRecord], dropped: list[Dropped] | None = None
+    text: str, documents: list[DocumentRecord] | None, dropped: list[Dropped] | None = None
 ) -> spacy.tokens.Doc:
     nlp = spacy.blank("zh")
     nlp.add_pipe("policykg_citations")
@@ -276,9 +276,14 @@ def test_component_attributes_to_documents_and_skips_dropped() -> None:
         assert c.evidence.source == "invented.txt"
 
 
-def test_component_without_documents_uses_default_key() -> None:
-    doc = _run_component("按照《丙县养老服务办法》执行。", [])
+def test_component_without_segmentation_uses_default_key() -> None:
+    doc = _run_component("按照《丙县养老服务办法》执行。", None)
     assert [c.document for c in doc._.pkg_citations] == ["doc"]
+
+
+def test_component_with_no_policy_document_cites_nothing() -> None:
+    doc = _run_component("新闻：按照《丙县养老服务办法》执行。", [])
+    assert doc._.pkg_citations == []
 
 
 # ---------------------------------------------------------------- robustness
@@ -317,3 +322,14 @@ def test_property_random_unicode_never_raises() -> None:
         _check_never_raises(text)
 
     run()
+
+
+def test_newspapers_and_journals_are_not_documents() -> None:
+    text = "在《江南日报》和《卫生经济》杂志刊发解读，宣传《某省统计公报》。"
+    assert list(_cites(text)) == ["某省统计公报"]
+
+
+def test_crlf_inside_a_title() -> None:
+    text = "根据《某省跨境电商综合试验区\r\n建设实施方案》\r\n（某政办发〔2022〕4号），制定本细则。"
+    expected = {"某省跨境电商综合试验区建设实施方案": ("某政办发〔2022〕4号", "basis")}
+    assert _cites(text) == expected

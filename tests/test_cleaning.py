@@ -100,3 +100,28 @@ def test_crlf_offsets_hold(nlp: Language) -> None:
     for d in doc._.pkg_dropped:
         assert text[d.start : d.end] == d.text
         assert "\r" not in d.text
+
+
+_SHARED = "一、完善县域商业网络。改造提升县城综合商贸服务中心和乡镇商贸中心。（责任单位：市商务局）"
+_BODY = "\n".join(f"{n}、第{n}项任务的具体内容，由各地结合实际组织实施。" for n in "二三四五六七")
+TEMPLATE = (
+    f"雁南市人民政府关于推进县域商业体系建设的实施意见\n{_SHARED}\n{_SHARED}\n{_BODY}\n"
+    f"雁北市人民政府关于推进县域商业体系建设的实施意见\n{_SHARED}\n{_BODY}\n"
+)
+
+
+def test_a_paragraph_shared_by_two_documents_is_no_duplicate(nlp: Language) -> None:
+    doc = run_pipeline(nlp, TEMPLATE, "t.txt")
+    lines = [TEMPLATE.count("\n", 0, d.start) for d in doc._.pkg_dropped]
+    # the repeat inside the first document is dropped; the second city's paragraphs
+    # (the shared one and its own copies of the body) are its own
+    assert lines == [2]
+
+
+def test_a_document_repeated_after_another_is_still_a_duplicate(nlp: Language) -> None:
+    first, second = TEMPLATE.splitlines()[:9], TEMPLATE.splitlines()[9:]
+    text = "\n".join(first + second + first) + "\n"
+    doc = run_pipeline(nlp, text, "t.txt")
+    lines = [text.count("\n", 0, d.start) for d in doc._.pkg_dropped]
+    # the inner repeat, then the whole second copy of the first document
+    assert lines == [2, *range(17, 26)]

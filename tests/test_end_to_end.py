@@ -46,7 +46,7 @@ def test_extract_jsonl_has_gold_fields_and_true_offsets() -> None:
     source = CORPUS / "001_00579763bd6bf03f.txt"
     result = runner.invoke(app, ["extract", str(source)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     types = {r["type"] for r in records}
     assert {"document", "responsibility", "citation", "target"} <= types
     text = source.read_text(encoding="utf-8-sig")

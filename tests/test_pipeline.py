@@ -102,7 +102,7 @@ def test_files_directories_and_encodings(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "2.txt").write_bytes(TEXT.replace("\n", "\r\n").encode("gb18030"))
     (tmp_path / "1.htm").write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
-    (tmp_path / "skip.pdf").write_bytes(b"%PDF")
+    (tmp_path / "skip.bin").write_bytes(b"%PDF")
     files = list(iter_source_files([tmp_path]))
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["1.htm", "b/2.txt"]
     results = list(extract_paths([tmp_path]))

@@ -1,12 +1,25 @@
-"""Decoding source files: UTF-8 with or without BOM, GB18030, line endings kept."""
+"""Reading source files: encodings, script conversion, size limits and file faults."""
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import logging
+import os
 from pathlib import Path
 
 import pytest
 
-from policykg.extract.reader import SourceDecodeError, decode_bytes, read_text
+from policykg.extract import reader
+from policykg.extract.reader import (
+    SourceDecodeError,
+    SourceError,
+    decode_bytes,
+    decode_text,
+    read_source,
+    read_text,
+    to_simplified,
+)
 
 TEXT = "滨海市人民政府关于支持人才发展的若干措施\r\n（责任单位：市人才办）\r\n"
 
@@ -37,3 +50,202 @@ def test_crlf_and_special_spaces_are_kept(tmp_path: Path) -> None:
 def test_undecodable_bytes_raise_a_named_error() -> None:
     with pytest.raises(SourceDecodeError):
         decode_bytes(b"\xff\xfe\xfa\x80\x81")
+
+
+# ---------------------------------------------------------------- encodings
+
+POLICY = (
+    "滨海市人民政府关于推进数字经济发展的实施意见\n"
+    "一、加快建设数字基础设施。到2026年，全市5G基站达到3万个以上。"
+    "（责任单位：市工业和信息化局、市发展改革委）\n"
+)
+TRADITIONAL = (
+    "臺北市政府關於推進數位轉型的實施方案\n"
+    "一、加強資訊基礎建設。到2025年，全市光纖覆蓋率達到百分之九十五。"
+    "（責任單位：市經濟發展局、市資訊局）\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (POLICY.encode("gbk"), "gb18030"),
+        (POLICY.encode("gb18030"), "gb18030"),
+        (codecs.BOM_UTF16_LE + POLICY.encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + POLICY.encode("utf-16-be"), "utf-16-be"),
+        (POLICY.encode("utf-16-le"), "utf_16_le"),
+        (POLICY.encode("utf-16-be"), "utf_16_be"),
+        (TRADITIONAL.encode("big5"), "big5"),
+    ],
+)
+def test_chinese_encodings_are_detected(data: bytes, encoding: str) -> None:
+    decoded = decode_text(data)
+    assert decoded.text in (POLICY, TRADITIONAL)
+    assert decoded.encoding == encoding
+    assert decoded.warnings == []
+
+
+def test_detection_decision_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="policykg.extract.reader"):
+        decode_text(POLICY.encode("gb18030"), "x.txt")
+    assert any("x.txt: decoded as gb18030" in r.getMessage() for r in caplog.records)
+
+
+def test_truncated_utf8_keeps_the_valid_part_and_warns() -> None:
+    data = POLICY.encode("utf-8")[:-2]  # cut inside the last character
+    decoded = decode_text(data)
+    assert decoded.text == POLICY[:-2]  # the newline and the cut "）"
+    assert decoded.warnings and decoded.warnings[0].startswith("truncated:")
+
+
+def test_a_few_bad_bytes_in_utf8_are_replaced_with_a_warning() -> None:
+    body = (POLICY * 10).encode("utf-8")
+    cut = len(POLICY.encode("utf-8")) * 3  # a character boundary
+    data = body[:cut] + b"\xff" + body[cut:]
+    decoded = decode_text(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.count("\ufffd") == 1
+    assert decoded.warnings[0].startswith("replaced_bytes:")
+
+
+def test_declared_charset_of_a_page_is_used() -> None:
+    page = '<html><head><meta charset="gbk"></head><body><p>' + POLICY + "</p></body></html>"
+    decoded = decode_text(page.encode("gbk"))
+    assert decoded.encoding == "gb18030" and POLICY in decoded.text
+
+
+def test_binary_content_is_refused() -> None:
+    data = bytes(range(256)) * 40
+    with pytest.raises(SourceError) as info:
+        decode_text(data)
+    assert info.value.reason == "binary"
+
+
+def test_to_simplified_keeps_length_and_converts() -> None:
+    simplified = to_simplified(TRADITIONAL)
+    assert len(simplified) == len(TRADITIONAL)
+    assert simplified.startswith("台北市政府关于推进数位转型的实施方案")
+    assert to_simplified(POLICY) == POLICY
+
+
+def test_to_simplified_falls_back_when_a_phrase_changes_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class LengthChanging:
+        def convert(self, text: str) -> str:
+            # a phrase rule that shortens text, and a 1:1 map for single characters
+            return text.replace("關於", "关") if len(text) > 1 else text.replace("關", "关")
+
+    monkeypatch.setattr(reader, "_t2s", lambda: LengthChanging())
+    simplified = to_simplified(TRADITIONAL)
+    assert len(simplified) == len(TRADITIONAL)
+    assert simplified.startswith("臺北市政府关於")
+
+
+# ---------------------------------------------------------------- read_source
+
+
+def test_big5_source_keeps_the_original_and_matches_on_simplified(tmp_path: Path) -> None:
+    path = tmp_path / "tw.txt"
+    path.write_bytes(TRADITIONAL.encode("big5"))
+    source = read_source(path)
+    assert source.text == TRADITIONAL
+    assert source.converted and len(source.matching_text) == len(source.text)
+    assert "责任单位" in source.matching_text
+    assert source.encoding == "big5" and source.source_format == "text"
+
+
+def test_traditional_utf8_is_converted_too(tmp_path: Path) -> None:
+    path = tmp_path / "hk.txt"
+    path.write_bytes(TRADITIONAL.encode("utf-8"))
+    assert read_source(path).converted
+    path.write_bytes(POLICY.encode("utf-8"))
+    assert not read_source(path).converted
+
+
+def test_sha256_is_of_the_raw_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    data = POLICY.encode("gb18030")
+    path.write_bytes(data)
+    assert read_source(path).sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(("content", "reason"), [(b"", "empty"), (b" \r\n\t\n", "empty")])
+def test_empty_files_are_refused(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "e.txt"
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as info:
+        read_source(path)
+    assert info.value.reason == reason and info.value.path == path
+
+
+def test_a_file_over_the_limit_is_refused_without_being_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.txt"
+    with path.open("wb") as fh:
+        fh.truncate(200 * 1024 * 1024)  # sparse: no 200 MB written
+
+    def no_open(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a file over the limit must not be opened")
+
+    monkeypatch.setattr("builtins.open", no_open)
+    with pytest.raises(SourceError) as info:
+        read_source(path)
+    assert info.value.reason == "too_large"
+    assert "over the limit" in info.value.message
+
+
+def test_the_size_limit_is_configurable(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(POLICY.encode("utf-8"))
+    with pytest.raises(SourceError, match="too_large"):
+        read_source(path, max_bytes=10)
+    assert read_source(path, max_bytes=10_000).text == POLICY
+
+
+def test_a_fifo_is_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    with pytest.raises(SourceError) as info:
+        read_source(path)
+    assert info.value.reason == "not_regular"
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_bytes(POLICY.encode("utf-8"))
+    path.chmod(0)
+    try:
+        if os.geteuid() == 0:  # root reads anyway (CI): simulate the refusal
+
+            def refuse(*args: object, **kwargs: object) -> None:
+                raise PermissionError(13, "Permission denied")
+
+            monkeypatch.setattr("builtins.open", refuse)
+        with pytest.raises(SourceError) as info:
+            read_source(path)
+        assert info.value.reason == "unreadable"
+        assert "Permission denied" in info.value.message
+    finally:
+        path.chmod(0o644)
+
+
+def test_symlink_loop_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    with pytest.raises(SourceError) as info:
+        read_source(tmp_path / "a.txt")
+    assert info.value.reason == "symlink_loop"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as info:
+        read_source(tmp_path / "nope.txt")
+    assert info.value.reason == "missing"
+
+
+def test_read_text_is_the_evidence_text(tmp_path: Path) -> None:
+    path = tmp_path / "tw.txt"
+    path.write_bytes(TRADITIONAL.encode("big5"))
+    assert read_text(path) == TRADITIONAL

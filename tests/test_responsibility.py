@@ -247,3 +247,41 @@ def test_news_report_without_policy_structure_gives_nothing(nlp: Language) -> No
 def test_other_fields_in_a_clause_are_not_units(nlp: Language) -> None:
     text = "一、重点任务\n（一）建设人才港。（责任单位：市人才办、市科技局；完成时限：2024年底）\n"
     assert [r.unit for r in _resp(nlp, text)] == ["市人才办", "市科技局"]
+
+
+WRAPPED_AND_UNNUMBERED = """雁城市促进消费扩容提质行动方案
+一、重点任务
+（一）提升消费便利度。完善便民生活圈。（责任单位：市商务局、
+市住建局）
+二、活动安排
+重点活动\t牵头单位\t配合单位
+1.举办美食消费节\t市商务局\t市文旅局、雁南区人民政府
+"""
+
+
+def test_hard_wrapped_clause_and_a_table_numbering_its_task_cells(nlp: Language) -> None:
+    rows = _rows(_resp(nlp, WRAPPED_AND_UNNUMBERED))
+    assert rows == [
+        ("（一）", "提升消费便利度", "市商务局", 1, False, "responsible"),
+        ("（一）", "提升消费便利度", "市住建局", 2, False, "responsible"),
+        ("1", "举办美食消费节", "市商务局", 1, True, "lead"),
+        ("1", "举办美食消费节", "市文旅局", 2, False, "support"),
+        ("1", "举办美食消费节", "雁南区人民政府", 3, False, "support"),
+    ]
+
+
+def test_an_unclosed_bracket_over_lines_is_no_clause(nlp: Language) -> None:
+    text = "雁城市行动方案\n（一）推进改革。（注意：市商务局负责\n\n（二）加强保障。\n"
+    assert _resp(nlp, text) == []
+
+
+def test_a_unit_cell_written_as_a_key_clause(nlp: Language) -> None:
+    text = (
+        "雁城市2025年重点任务分工\n序号\n重点任务\n责任单位\n1\n深化改革\n"
+        "牵头单位：市政务服务中心；配合单位：市公安局、市人社局\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("1", "深化改革", "市政务服务中心", 1, True, "lead"),
+        ("1", "深化改革", "市公安局", 2, False, "support"),
+        ("1", "深化改革", "市人社局", 3, False, "support"),
+    ]

@@ -245,3 +245,64 @@ def test_attachment_without_its_own_title_line_starts_after_the_notice(nlp: Lang
     assert notice.doc_number == "北政办发〔2023〕4号"
     assert document_at(doc, text.index("第二条")) == rules.key
     assert document_at(doc, text.index("各区人民政府")) == notice.key
+
+
+def test_a_complete_title_does_not_swallow_the_table_header_below(nlp: Language) -> None:
+    text = "雁城市推进无废城市建设工作任务清单\n\n序号\n工作任务\n责任单位\n1\n建设小区\n市城管局\n"
+    (d,) = _docs(nlp, text)
+    assert d.title == "雁城市推进无废城市建设工作任务清单"
+
+
+def test_a_title_broken_before_its_type_is_joined(nlp: Language) -> None:
+    text = "雁城市人民政府关于印发雁城市数字政府建设实施方案\n的通知\n雁政发〔2025〕3号\n各区："
+    (d, *_rest) = _docs(nlp, text)
+    assert d.title == "雁城市人民政府关于印发雁城市数字政府建设实施方案的通知"
+
+
+@pytest.mark.parametrize(
+    "title", ["雁城市2025年数字政府建设工作安排", "雁城区2025年优化营商环境重点任务责任分解表"]
+)
+def test_more_document_types_read_as_titles(title: str) -> None:
+    assert is_title_text(title)
+
+
+def test_region_suffix_inside_a_word_is_no_region() -> None:
+    assert regions_in("雁城市推进县域商业体系建设实施方案") == ["雁城市"]
+    assert regions_in("雁城市推动市场主体倍增的意见") == ["雁城市"]
+    assert regions_in("中共雁城市委办公室") == ["雁城市"]
+    assert regions_in("雁城市加快县乡村物流体系建设方案") == ["雁城市"]
+    assert regions_in("江北省临江市外贸促进若干措施") == ["江北省", "临江市"]
+    assert regions_in("雁城市民营经济发展若干措施") == ["雁城市"]
+
+
+EXPORT_TWO_FIELDS = """索引号：11360900MB0000000X/2024-00001　　主题分类：卫生、体育
+发文机关：雁城市人民政府　　成文日期：2024年08月16日
+标　　题：雁城市人民政府关于加强基层医疗卫生服务能力建设的意见
+发文字号：雁府发〔2024〕16号　　发布日期：2024年08月20日
+
+一、加强人才培养。（责任单位：市卫健委、市人社局）
+"""
+
+
+def test_export_lines_with_two_fields_each(nlp: Language) -> None:
+    (d,) = _docs(nlp, EXPORT_TWO_FIELDS)
+    assert d.title == "雁城市人民政府关于加强基层医疗卫生服务能力建设的意见"
+    assert (d.doc_number, d.issuer, d.date) == (
+        "雁府发〔2024〕16号",
+        "雁城市人民政府",
+        "2024-08-16",
+    )
+
+
+def test_a_title_broken_inside_its_quoted_attachment_title_is_joined(nlp: Language) -> None:
+    text = (
+        "关于印发《雁城市人才发展三年行动计划\n（2024—2026年）》的通知\n雁办发〔2024〕5号\n"
+        "各县（市、区）人民政府：\n"
+        "　　现将《雁城市人才发展三年行动计划（2024—2026年）》印发给你们。\n"
+        "雁城市人民政府办公室\n2024年3月1日\n雁城市人才发展三年行动计划\n（2024—2026年）\n"
+        "一、实施人才引进工程。（责任单位：市委组织部）\n"
+    )
+    notice, plan = _docs(nlp, text)
+    assert notice.title == "关于印发《雁城市人才发展三年行动计划（2024—2026年）》的通知"
+    assert plan.title == "雁城市人才发展三年行动计划（2024—2026年）"
+    assert plan.issued_by_notice == notice.key

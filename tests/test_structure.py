@@ -165,3 +165,50 @@ def test_header_on_one_line_with_flattened_rows() -> None:
         ["1", "建设人才公寓。", "市住房城乡建设局"],
         ["2", "建设人才驿站。", "市人力资源社会保障局"],
     ]
+
+
+WRAPPED = """雁城市2025年重点任务清单
+
+序号
+工作任务
+责任单位
+完成时间
+1
+完善固体废物管理台账制度，推动产废企业
+规范申报
+市生态环境局、市工信局
+2025年6月
+2
+推进建筑垃圾资源化利用
+市住建局
+2025年12月
+"""
+
+
+def test_flat_row_with_a_wrapped_task_cell_keeps_the_unit_cell(nlp: Language) -> None:
+    rows = [t for t in _tasks(nlp, WRAPPED) if t.kind == "table_row"]
+    assert [r.label for r in rows] == ["1", "2"]
+    unit = rows[0].cell("责任单位")
+    assert unit is not None and unit.text == "市生态环境局、市工信局"
+    task = rows[0].cell("工作任务")
+    assert task is not None and task.text.replace("\n", "") == (
+        "完善固体废物管理台账制度，推动产废企业规范申报"
+    )
+
+
+def test_task_finder_agrees_with_a_scan_from_the_start(nlp: Language) -> None:
+    from policykg.extract.structure import task_finder
+
+    tasks = _tasks(nlp, HIERARCHY + WRAPPED)
+    find = task_finder(tasks)
+    docs = {t.document for t in tasks}
+    for offset in range(0, len(HIERARCHY + WRAPPED), 7):
+        for d in docs:
+            expected = None
+            for t in tasks:  # the definition: latest started task of d (rows only inside)
+                if t.start > offset:
+                    break
+                if t.document == d and (t.kind != "table_row" or offset < t.end):
+                    expected = t
+            assert find(d, offset) is expected
+            assert task_at(tasks, d, offset) is expected

@@ -321,3 +321,43 @@ def test_property_random_unicode_never_raises() -> None:
         _check(text)
 
     run()
+
+
+def test_grade_goal_needs_a_comparator_and_scales_are_not_counts() -> None:
+    r = _one("到2025年，三级医院电子病历应用水平平均达到5级以上。")
+    assert (r.metric, r.value, r.unit, r.comparator) == ("三级医院电子病历应用水平", 5, "级", ">=")
+    r = _one("到2025年，打造2个千亿级先进制造业集群。")
+    assert (r.metric, r.value, r.unit) == ("千亿级先进制造业集群", 2, "个")
+
+
+def test_component_with_no_policy_document_finds_nothing() -> None:
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("policykg_targets")
+    doc = nlp.make_doc("音乐节现场观众超过3万人次。")
+    doc._.pkg_documents = []
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert doc._.pkg_targets == []
+
+
+def test_crlf_text() -> None:
+    text = "二、主要目标\r\n到2027年，全市外贸企业达到3000家。\r\n每年新增外贸企业200家。\r\n"
+    recs = _targets(text)
+    assert [(r.metric, r.value, r.unit, r.year, r.comparator) for r in recs] == [
+        ("外贸企业", 3000, "家", 2027, ">="),
+        ("外贸企业", 200, "家/年", None, "increase"),
+    ]
+
+
+def test_increase_verb_governs_a_list_and_a_closing_deadline_opens_no_scope() -> None:
+    text = (
+        "（三）加强平台建设。新增省级工作站3个、市级工作站5个，到2023年底前建成创业园1个。\n"
+        "（四）其他。建成孵化器2家。\n"
+    )
+    recs = _targets(text, default_year=2025)
+    assert [(r.metric, r.value, r.comparator, r.year) for r in recs] == [
+        ("省级工作站", 3, "increase", 2025),
+        ("市级工作站", 5, "increase", 2025),
+        ("创业园", 1, "=", 2023),
+        ("孵化器", 2, "=", 2025),
+    ]

@@ -1,0 +1,148 @@
+"""Property-based tests: no input makes an extractor fail or cite text that is not there.
+
+Arbitrary Unicode, huge numbers, unbalanced and deeply nested brackets and
+enumerations go through the whole pipeline (``extract_text``); every fact's
+evidence must lie inside the text and quote it exactly.  Arbitrary bytes go
+through the reader, which either decodes them or raises a named
+``SourceError``.  Example counts are bounded so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from policykg.extract.formats import html_to_text
+from policykg.extract.model import ExtractionResult
+from policykg.extract.pipeline import extract_text
+from policykg.extract.reader import decode_text, to_simplified
+from policykg.extract.source_errors import SKIP_REASONS, SourceError
+
+BOUNDED = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+#: pieces of the genre: brackets (balanced or not), enumerations, clauses, numbers, units
+PIECES = [
+    "《", "》", "（", "）", "(", ")", "〔", "〕", "[", "]", "【", "】", "“", "”",
+    "一、", "二、", "（一）", "（二）", "1.", "2．", "（1）", "①", "第一条", "第二章",
+    "责任单位：", "牵头单位：", "配合单位：", "市科技局", "市发展改革委", "、", "，", "。", "；",
+    "到2025年", "到", "年", "达到", "以上", "不低于", "增长", "%", "亿元", "万个", "个百分点",
+    "关于", "实施意见", "的通知", "政府", "人民政府", "办公厅", "〔2023〕", "号", "发〔",
+    "附件", "印发", "\n", "\r\n", "\u3000", "\xa0", " ", "\t", "|", "\f",
+]  # fmt: skip
+huge_numbers = st.one_of(
+    st.integers(min_value=0, max_value=10**60).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda f: f"{f:f}"),
+    st.integers(min_value=1, max_value=10**30).map(lambda n: f"{n}.{n}"),
+)
+genre_text = st.lists(
+    st.one_of(st.sampled_from(PIECES), huge_numbers, st.text(max_size=6)), max_size=80
+).map("".join)
+
+
+def _nested(depth: int, inner: str, opening: str, closing: str, balanced: bool) -> str:
+    return opening * depth + inner + (closing * depth if balanced else closing * (depth // 3))
+
+
+nested_text = st.builds(
+    _nested,
+    st.integers(min_value=1, max_value=400),
+    genre_text,
+    st.sampled_from(["《", "（", "(", "〔", "【", "“"]),
+    st.sampled_from(["》", "）", ")", "〕", "】", "”"]),
+    st.booleans(),
+)
+LABELS = ["一、", "（一）", "1.", "（1）", "①"]
+deep_enumeration = st.integers(min_value=1, max_value=200).map(
+    lambda n: "".join(
+        f"{'　' * (i % 8)}{LABELS[i % 5]}任务{i}。（责任单位：市科技局）\n" for i in range(n)
+    )
+)
+
+
+def _assert_evidence_inside(result: ExtractionResult, text: str) -> None:
+    assert result.text == text
+    records = [*result.documents, *result.responsibilities, *result.citations, *result.targets]
+    for record in records:
+        ev = record.evidence
+        assert 0 <= ev.start <= ev.end <= len(text), record
+        assert text[ev.start : ev.end] == ev.quote, record
+        assert ev.quote, record
+    for r in result.responsibilities:
+        assert 0 <= r.task_start <= r.task_end <= len(text)
+    for d in result.documents:
+        assert 0 <= d.span_start <= d.span_end <= len(text)
+    for dropped in result.dropped:
+        assert text[dropped.start : dropped.end] == dropped.text
+
+
+@BOUNDED
+@given(st.text(max_size=400))
+def test_arbitrary_unicode(text: str) -> None:
+    _assert_evidence_inside(extract_text(text, "prop.txt"), text)
+
+
+@BOUNDED
+@given(genre_text)
+@example(
+    "一、加快建设。（责任单位：市科技局、市发展改革委）\n到2025年，全市5G基站达到3万个以上。\n"
+    "依据《滨海市促进条例》（滨政发〔2023〕1号）制定。"
+)
+def test_genre_fragments_and_huge_numbers(text: str) -> None:
+    _assert_evidence_inside(extract_text(text, "prop.txt"), text)
+
+
+@BOUNDED
+@given(nested_text)
+@example("《《（（关于印发《滨海市实施意见》的通知（（责任单位：市科技局）")
+def test_unbalanced_and_deeply_nested_brackets(text: str) -> None:
+    _assert_evidence_inside(extract_text(text, "prop.txt"), text)
+
+
+@settings(max_examples=15, deadline=None)
+@given(deep_enumeration)
+def test_deeply_nested_enumerations(text: str) -> None:
+    _assert_evidence_inside(extract_text(text, "prop.txt"), text)
+
+
+@BOUNDED
+@given(st.binary(max_size=2000))
+def test_reader_decodes_or_names_the_fault(data: bytes) -> None:
+    try:
+        decoded = decode_text(data)
+    except SourceError as exc:
+        assert exc.reason in SKIP_REASONS
+    else:
+        assert isinstance(decoded.text, str)
+
+
+@BOUNDED
+@given(st.text(max_size=300))
+def test_reader_round_trips_utf8_and_decodes_gb18030(text: str) -> None:
+    try:
+        decoded = decode_text(text.encode("utf-8"))
+    except SourceError as exc:  # only control characters are refused (as binary)
+        assert exc.reason == "binary"
+    else:
+        if "\x00" not in text:  # NUL bytes make UTF-16 a fair reading of the same bytes
+            assert decoded.text == (text[1:] if text.startswith("\ufeff") else text)
+    try:
+        decode_text(text.encode("gb18030"))
+    except SourceError as exc:
+        assert exc.reason in ("binary", "undecodable")
+
+
+@BOUNDED
+@given(st.text(max_size=300))
+def test_simplified_copy_has_the_same_length(text: str) -> None:
+    assert len(to_simplified(text)) == len(text)
+
+
+@BOUNDED
+@given(st.text(max_size=300))
+def test_html_extraction_never_fails(text: str) -> None:
+    assert isinstance(html_to_text(f"<html><body><p>{text}</p></body></html>"), str)
+    assert isinstance(html_to_text(text), str)
