@@ -59,6 +59,8 @@ __all__ = [
     "normalize_doc_number",
     "normalize_name",
     "normalize_title",
+    "region_by_code",
+    "region_label",
     "region_of_text",
     "resolve_region",
     "resolve_unit",
@@ -272,6 +274,8 @@ def _divisions() -> _Divisions:
             table.add(city, extra)
         elif depth == 2 and province is not None:
             parent = city.code if city is not None else province.code
+            if code == parent or name.endswith("直辖行政区划"):
+                continue  # a city without counties lists itself again (东莞, 中山, 儋州 …)
             table.add(
                 Region(
                     name,
@@ -413,6 +417,29 @@ def _province_of(region: Region) -> Region | None:
     return _divisions().by_code.get(region.province_code) if region.province_code else None
 
 
+def region_by_code(code: str | None) -> Region | None:
+    """The division with this GB/T 2260 code, or ``None`` when the table lacks it."""
+    return _divisions().by_code.get(code) if code else None
+
+
+@cache
+def region_label(region: Region) -> str:
+    """The name that identifies a division on its own: ``南京市鼓楼区`` for a 鼓楼区.
+
+    Names shared by several divisions (鼓楼区, 朝阳区, 永定区 …) are prefixed with
+    the parent's label; unique names are returned as they are.
+    """
+    if region.code is None:
+        return region.name
+    same = {r.code for r in _divisions().by_name.get(region.name, ())}
+    if len(same) <= 1:
+        return region.name
+    parent = _parent(region)
+    if parent is None or parent.code == region.code:
+        return region.name
+    return region_label(parent) + region.name
+
+
 @cache
 def _scan_names() -> tuple[dict[str, list[Region]], dict[str, list[Region]], int]:
     """Names searched in running text: full names (counties ≥ 3 chars) and short names
@@ -431,8 +458,27 @@ def _scan_names() -> tuple[dict[str, list[Region]], dict[str, list[Region]], int
     return full, short, max(table.max_len, 2)
 
 
+def _pick_near(candidates: list[Region], near: Region | None) -> Region | None:
+    """Like :func:`_pick` without a bound; a name shared by several divisions
+    (鼓楼区) goes to the one closest to ``near`` (same city, then same province)."""
+    picked = _pick(candidates, None)
+    if picked is not None or near is None or near.code is None:
+        return picked
+    for anchor in (near, _parent(near), _province_of(near)):
+        if anchor is None:
+            continue
+        inside = [r for r in candidates if _is_within(r, anchor)]
+        if inside:
+            return _pick(inside, None)
+    return None
+
+
 def _match_at(
-    text: str, i: int, allow_short: bool, within: Region | None
+    text: str,
+    i: int,
+    allow_short: bool,
+    within: Region | None,
+    near: Region | None = None,
 ) -> tuple[Region, int] | None:
     full, short, max_len = _scan_names()
     for n in range(min(max_len, len(text) - i), 1, -1):
@@ -441,7 +487,7 @@ def _match_at(
         if cands is None and allow_short:
             cands = short.get(piece)
         if cands:
-            picked = _pick(cands, within)
+            picked = _pick(cands, within) if within is not None else _pick_near(cands, near)
             if picked is None and within is None:
                 return None  # ambiguous full name (several 朝阳区): no guess
             if picked is not None and (within is None or _is_within(picked, within)):
@@ -451,9 +497,15 @@ def _match_at(
     return None
 
 
-def _region_chain(text: str, start: int, allow_short: bool) -> tuple[Region, int] | None:
-    """Longest chain of nested region names at ``start`` (浙江省温州市 → 温州市)."""
-    first = _match_at(text, start, allow_short, None)
+def _region_chain(
+    text: str, start: int, allow_short: bool, near: Region | None = None
+) -> tuple[Region, int] | None:
+    """Longest chain of nested region names at ``start`` (浙江省温州市 → 温州市).
+
+    ``near`` (the document's region) decides between divisions of the same
+    name (鼓楼区 in a 南京 document is 南京's).
+    """
+    first = _match_at(text, start, allow_short, None, near)
     if first is None:
         return None
     region, end = first
@@ -503,6 +555,8 @@ class _BodyTable:
     aliases: dict[str, tuple[str, RegionLevel | None]]
     #: national names → body id
     national: dict[str, str]
+    #: names that denote another body after a relative prefix (市金融监管局) → body id
+    relative: dict[str, str] = field(default_factory=dict)
 
 
 class BodyTableError(ValueError):
@@ -552,7 +606,11 @@ def _body_table() -> _BodyTable:
     for b in bodies.values():
         if b.successor and b.successor not in bodies:
             raise BodyTableError(f"{b.id}: unknown successor {b.successor!r}")
-    return _BodyTable(bodies, aliases, national)
+    relative: dict[str, str] = dict(raw.get("relative", {}).get("names", {}))
+    for name, bid in relative.items():
+        if bid not in bodies:
+            raise BodyTableError(f"relative name {name!r}: unknown body {bid!r}")
+    return _BodyTable(bodies, aliases, national, relative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,7 +681,7 @@ _RESEARCH_RE = re.compile(
 _FALLBACK_KINDS: tuple[tuple[re.Pattern[str], UnitKind], ...] = (
     (re.compile(r"(法院|法庭)$"), "court"),
     (re.compile(r"检察院$"), "procuratorate"),
-    (re.compile(r"(公司|集团|银行|企业)$"), "company"),
+    (re.compile(r"(公司|集团|银行|分行|支行|营业部|企业)$"), "company"),
     (re.compile(r"(协会|学会|商会|联合会|联盟|促进会|研究会|基金会)$"), "association"),
     (re.compile(r"(开发区|高新区|园区|新区|试验区|示范区|保税区)$"), "zone"),
     (
@@ -639,7 +697,7 @@ def _fill(template: str, region: Region | None, fallback_prefix: str) -> str:
     if region is None:
         return template.format(region=fallback_prefix, short=fallback_prefix)
     short = region.short or region.name
-    return template.format(region=region.name, short=short)
+    return template.format(region=region_label(region), short=short)
 
 
 def _ancestor_at(ctx: Region | None, level: RegionLevel) -> Region | None:
@@ -672,7 +730,9 @@ def _template_level(
     return region.level
 
 
-def _context(region: str | None, region_level: str | None) -> Region | None:
+def _context(region: Region | str | None, region_level: str | None) -> Region | None:
+    if isinstance(region, Region):
+        return region
     if not region:
         return None
     found = resolve_region(region)
@@ -692,6 +752,16 @@ def _match_body(rest: str) -> tuple[str, RegionLevel | None] | None:
         if rest.startswith(marker) and len(rest) > len(marker):
             inner = table.aliases.get(rest[len(marker) :])
             if inner is not None and table.bodies[inner[0]].kind == "party":
+                return inner
+    for marker in ("人民政府", "政府"):
+        # 市政府国资委, 县政府金融办: a government department named with its government
+        if rest.startswith(marker) and len(rest) > len(marker) + 1:
+            inner = table.aliases.get(rest[len(marker) :])
+            if (
+                inner is not None
+                and inner[0] not in ("people_government", "government_office")
+                and table.bodies[inner[0]].kind == "government"
+            ):
                 return inner
     return None
 
@@ -798,7 +868,7 @@ def _resolve_body(surface: str, text: str, ctx: Region | None) -> ResolvedUnit |
         )
 
     # 2. explicit region: 四川省科技厅, 大连海关, 浙江省温州市人民政府办公室
-    chain = _region_chain(text, 0, allow_short=True)
+    chain = _region_chain(text, 0, allow_short=True, near=ctx)
     if chain is not None:
         region, end = chain
         rest = text[end:]
@@ -810,14 +880,15 @@ def _resolve_body(surface: str, text: str, ctx: Region | None) -> ResolvedUnit |
             return _build(
                 surface, table.bodies[bid], region, _template_level(region, implied, "city"), ""
             )
-        return _fallback(surface, region.name + rest, region, rest)
+        return _fallback(surface, region_label(region) + rest, region, rest)
 
     # 3. relative prefix: 市科技局, 省委宣传部, 县人社局
     for prefix, level in _RELATIVE_PREFIXES:
         if not text.startswith(prefix) or len(text) == len(prefix):
             continue
         rest = text[len(prefix) :]
-        hit = _match_body(rest) or _truncated_match(rest)
+        own = table.relative.get(rest)
+        hit = (own, None) if own else (_match_body(rest) or _truncated_match(rest))
         if hit is None:
             continue
         bid, implied = hit
@@ -832,7 +903,8 @@ def _resolve_body(surface: str, text: str, ctx: Region | None) -> ResolvedUnit |
         if text.startswith(prefix) and len(text) > len(prefix) + 1:
             region = _ancestor_at(ctx, level)
             rest = text[len(prefix) :]
-            return _fallback(surface, (region.name if region else prefix) + rest, region, rest)
+            label = region_label(region) if region else prefix
+            return _fallback(surface, label + rest, region, rest)
 
     # 5. a county named in short inside the document's city: X蒙县 → the county government
     county = _county_by_abbreviation(text, ctx)
@@ -903,7 +975,7 @@ def _resolve_collective(surface: str, text: str, ctx: Region | None) -> Resolved
     if m is None:
         return None
     body = m.group("body") or ""
-    prefix = ctx.name if ctx else ""
+    prefix = region_label(ctx) if ctx else ""
     dept = m.group("dept")
     if dept is not None or re.fullmatch(r"(?:有关|相关|成员|责任)?(?:部门|单位)(?:和单位)?", body):
         written = dept or body
@@ -944,7 +1016,7 @@ def _resolve_collective(surface: str, text: str, ctx: Region | None) -> Resolved
 
 @lru_cache(maxsize=16384)
 def resolve_unit(
-    surface: str, region: str | None = None, region_level: str | None = None
+    surface: str, region: Region | str | None = None, region_level: str | None = None
 ) -> ResolvedUnit:
     """Resolve a responsible unit as written to its canonical entity.
 
@@ -952,9 +1024,10 @@ def resolve_unit(
     ----------
     surface : str
         The unit exactly as written (``市发改委``, ``省知识产权局``, ``各县区政府`` …).
-    region : str, optional
+    region : Region or str, optional
         The region of the document that names the unit; relative names
-        (``市科技局``) resolve against it.
+        (``市科技局``) resolve against it.  Pass the :class:`Region` when it is
+        known: a name such as ``鼓楼区`` is shared by several counties.
     region_level : str, optional
         ``province``, ``city`` or ``county``; only used when ``region`` is not in
         the division table.
@@ -1002,22 +1075,82 @@ def resolve_unit(
         return collective
     kind = _kind_of(text)
     if kind in ("university", "research", "company"):
-        # organisations: region only when their name states it (四川大学), never the document's
-        chain = _region_chain(text, 0, allow_short=True)
-        reg = chain[0] if chain else None
-        return ResolvedUnit(
-            text,
-            reg.name if reg else None,
-            kind,
-            (surface,),
-            region_code=reg.code if reg else None,
-            level=reg.level if reg else None,
-        )
+        # banks' regulators and vertical offices first: 人行某市中心支行 is no company
+        known = _resolve_body(surface, text, ctx)
+        if known is not None and known.body is not None:
+            return known
+        return _organisation(surface, text, kind, ctx)
     found = _resolve_body(surface, text, ctx)
     if found is not None:
         return found
+    named = _region_in_name(text, ctx)
+    if named is None and ctx is not None and text.startswith((ctx.name, region_label(ctx))):
+        named = ctx  # a region outside the division table, written out in full
+    if named is not None or text.startswith(_NATIONAL_NAME_PREFIXES):
+        # the name states its own region (国家开发银行某省分行) or a national scope
+        return _fallback(surface, text, named, text)
     # unknown, no region in the name: it belongs to the document's region
-    return _fallback(surface, (ctx.name if ctx else "") + text, ctx, text)
+    return _fallback(surface, (region_label(ctx) if ctx else "") + text, ctx, text)
+
+
+# names that begin with these are national in scope: never prefixed with a region
+_NATIONAL_NAME_PREFIXES = ("中国", "中华", "国家", "全国", "中央", "国务院")
+# relative prefixes that are really the first character of a word (市场…, 市政…, 区域…)
+_NOT_RELATIVE = ("市场", "市政", "市民", "区域", "县域", "省级", "市级", "县级", "区级")
+# words after a short region name inside an organisation's name (中国银行某地分行)
+_BRANCH_RE = re.compile(
+    r"(?:市?中心支行|分行|支行|分公司|子公司|分局|分院|分校|分中心|分社|分会|营业部|营业管理部|"
+    r"监管局|监管分局|办事处)"
+)
+
+
+def _region_in_name(text: str, near: Region | None = None) -> Region | None:
+    """The region an organisation's own name states, anywhere in it.
+
+    Full names count anywhere (国家开发银行湖南省分行 → 湖南省); short names at
+    the start (湖南工业大学) or right before a branch word (中国银行株洲分行).
+    """
+    chain = _region_chain(text, 0, allow_short=True, near=near)
+    if chain is not None:
+        return chain[0]
+    for i in range(1, len(text) - 1):
+        hit = _region_chain(text, i, allow_short=False, near=near)
+        if hit is None:
+            hit = _region_chain(text, i, allow_short=True, near=near)
+            if hit is not None and not _BRANCH_RE.match(text, hit[1]):
+                hit = None
+        if hit is not None:
+            return hit[0]
+    return None
+
+
+def _organisation(surface: str, text: str, kind: UnitKind, ctx: Region | None) -> ResolvedUnit:
+    """Universities, research institutes, companies: a relative name (市委党校,
+    省社会科学院, 市城投集团) is the document region's; otherwise only a region the
+    name itself states counts, never the document's (四川大学 in a 成都 plan)."""
+    if not text.startswith(_NOT_RELATIVE):
+        for prefix, level in _RELATIVE_PREFIXES:
+            if text.startswith(prefix) and len(text) > len(prefix) + 1:
+                region = _ancestor_at(ctx, level)
+                if region is None:
+                    break
+                return ResolvedUnit(
+                    region_label(region) + text[len(prefix) :],
+                    region.name,
+                    kind,
+                    (surface,),
+                    region_code=region.code,
+                    level=region.level,
+                )
+    reg = _region_in_name(text, ctx)
+    return ResolvedUnit(
+        text,
+        reg.name if reg else None,
+        kind,
+        (surface,),
+        region_code=reg.code if reg else None,
+        level=reg.level if reg else None,
+    )
 
 
 def canonical_key(surface: str, region: str | None = None, region_level: str | None = None) -> str:
@@ -1047,6 +1180,10 @@ _NATIONAL_TITLE_RE = re.compile(
     r"中央|[^省市县区委关]{1,8}部(?:关于|、|办公厅))|中华人民共和国[^《]{0,20}(?:法|条例)$"
 )
 _NATIONAL_WORD_RE = re.compile(r"中共中央|国务院|中华人民共和国|国家知识产权局|全国")
+_PERIOD_PREFIX_RE = re.compile(
+    r"(?:(?:19|20)\d{2}(?:-(?:19|20)?\d{2})?年(?:度)?|[一二三四五六七八九十]{1,3}五(?:时期|期间)?|"
+    r"新时代|新形势下|新时期)+"
+)
 
 
 def infer_level(
@@ -1096,6 +1233,28 @@ def _city_initials(province_code: str | None) -> dict[str, Region]:
     return out
 
 
+@cache
+def _city_abbreviations() -> dict[str, tuple[Region, ...]]:
+    """文号 简称 of cities that differ from their first character (穗 → 广州市)."""
+    ref = resources.files("policykg.extract").joinpath("data/city_abbreviations.tsv")
+    out: dict[str, list[Region]] = {}
+    for line in ref.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, name, abbrs = line.split("\t")
+        region = _divisions().by_code.get(code) or Region(
+            name, code, "city", name, None, None, code[:2] + "0000"
+        )
+        for a in abbrs.split(","):
+            if a:
+                out.setdefault(a, []).append(region)
+    return {a: tuple(rs) for a, rs in sorted(out.items(), key=lambda kv: -len(kv[0]))}
+
+
+def _province_by_prefix(prefix: str) -> _ProvinceRow | None:
+    return next((row for a, row in _province_abbreviations().items() if prefix.startswith(a)), None)
+
+
 def _level_from_doc_number(number: str, ctx: Region | None) -> CitedLevel | None:
     if _STANDARD_RE.match(number):
         return "national"
@@ -1107,18 +1266,24 @@ def _level_from_doc_number(number: str, ctx: Region | None) -> CitedLevel | None
         _MINISTRY_DOCNO_RE.match(prefix) and not _starts_with_province(prefix)
     ):
         return "national"
-    province = _province_of(ctx) if ctx else None
     if "市" in prefix[1:3] or prefix[1:2] == "市":
         return "city"
-    # same-province city first: 青政发 in a 山东 document is 青岛's, not 青海's
+    province = _province_of(ctx) if ctx else None
+    own = _province_by_prefix(prefix)
+    named = [r for a, rs in _city_abbreviations().items() if prefix.startswith(a) for r in rs]
     if province is not None and province.code:
-        local = _city_initials(province.code).get(prefix[0])
-        own = _province_abbreviations().get(prefix[0])
-        if local is not None and (own is None or own.code != province.code):
+        # the citing document's province decides: 青政发 in a 山东 document is 青岛's,
+        # 宁政发 in a 江苏 one 南京's, in a 宁夏 one the region's own
+        if any(r.province_code == province.code for r in named):
             return "city"
-    if _starts_with_province(prefix):
-        return "provincial"
-    if prefix[0] in _city_initials(None):
+        if own is not None and own.code == province.code:
+            return "provincial"
+        if _city_initials(province.code).get(prefix[0]) is not None:
+            return "city"
+    if own is not None:
+        # 宁 is 宁夏's and 南京's: without a deciding context, no guess
+        return None if named else "provincial"
+    if named or prefix[0] in _city_initials(None):
         return "city"
     return None
 
@@ -1134,13 +1299,22 @@ def _level_from_title(title: str) -> CitedLevel | None:
         if hit is not None:
             region_hit = (i, hit[0])
             break
-    nat = _NATIONAL_TITLE_RE.search(title) or _NATIONAL_WORD_RE.search(title)
-    if region_hit is not None and (nat is None or region_hit[0] <= nat.start()):
+    # a period marker may come first: “十四五”国家…规划, 2021-2025年全国…纲要
+    lead = _PERIOD_PREFIX_RE.match(title)
+    offset = lead.end() if lead else 0
+    nat_at: int | None = None
+    for pattern, start in ((_NATIONAL_TITLE_RE, offset), (_NATIONAL_WORD_RE, 0)):
+        found = pattern.search(title[start:])
+        if found is not None:
+            nat_at = start + found.start()
+            break
+    nat = nat_at is not None
+    if region_hit is not None and (not nat or region_hit[0] <= (nat_at or 0)):
         level = region_hit[1].level
         if region_hit[1].is_municipality:
             return "provincial"
         return "provincial" if level == "province" else level
-    if nat is not None:
+    if nat:
         return "national"
     # 我省/本省 … in the cited title: a document of the citing region's own level
     if title.startswith("省") or re.search(r"[我本全]省", title):
@@ -1184,7 +1358,8 @@ class ResolveEntities:
             ctx = regions.get(resp.document)
             if resp.unit_canonical and not self.overwrite:
                 continue
-            unit = resolve_unit(resp.unit, ctx.name if ctx else None, ctx.level if ctx else None)
+            # the Region itself, not its name: 鼓楼区 names counties in several cities
+            unit = resolve_unit(resp.unit, ctx)
             resp.unit_canonical = unit.canonical
             resp.unit_region = unit.region
             resp.unit_region_code = unit.region_code
@@ -1240,7 +1415,10 @@ class ResolveEntities:
             return _context(record.region, record.region_level) if record.region else None
         if record.region is None or self.overwrite:
             record.region = found.name
-        if record.region_level is None or self.overwrite:
+        if found.code is not None:
+            # the division table knows the level: 耒阳市 is a county-level city
+            record.region_level = found.level
+        elif record.region_level is None or self.overwrite:
             record.region_level = found.level
         if record.region_code is None or self.overwrite:
             record.region_code = found.code

@@ -26,9 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from pyoxigraph import (
     DefaultGraph,
@@ -40,6 +43,7 @@ from pyoxigraph import (
     serialize,
 )
 
+from policykg.extract.indicators import Concept, load_scheme
 from policykg.extract.model import (
     CitationRecord,
     DocumentRecord,
@@ -77,6 +81,9 @@ from policykg.graph.namespaces import (
     task_iri,
     unit_iri,
 )
+
+if TYPE_CHECKING:  # resolve imports spaCy: loaded on first conversion, not on import
+    from policykg.extract.resolve import Region, ResolvedUnit
 
 __all__ = [
     "FORMATS",
@@ -130,6 +137,21 @@ _GOVERNMENT = re.compile(r"(政府|委员会|委|局|厅|办公室|办|部|署|�
 _NOT_GOVERNMENT = re.compile(r"(大学|学院|学校|公司|集团|协会|学会|银行|商会|联合会)")
 # relative names (市科技局, 各县区政府) belong to the document's region
 _RELATIVE = re.compile(r"^(市|省|县|区|州|盟|旗|各|本|全)")
+_SPACES = re.compile(r"\s+")
+# between the bodies of a joint issuer line
+_ISSUER_SEP = re.compile(r"[\s\u3000、，,；;]+")
+
+
+def region_by_code(code: str | None) -> Region | None:
+    from policykg.extract.resolve import region_by_code as lookup
+
+    return lookup(code)
+
+
+def region_label(region: Region) -> str:
+    from policykg.extract.resolve import region_label as label
+
+    return label(region)
 
 
 def _lit(value: str, lang: str | None = None) -> Literal:
@@ -228,46 +250,108 @@ class _QuadWriter:
 
     # -------------------------------------------------------------- reference data
 
-    def area(self, name: str | None, code: str | None, level: str | None = None) -> NamedNode:
-        node = area_iri(name, code)
+    def area(self, area: _Area) -> NamedNode:
+        """An administrative area: keyed, labelled and levelled from the division table."""
+        node = area_iri(area.label, area.code)
         if self.first(node):
             self.ref(node, RDF.type, PKG.AdministrativeArea)
-            if name:
-                self.ref(node, SKOS.prefLabel, _lit(name, "zh"))
-            if code:
-                self.ref(node, PKG.divisionCode, _lit(code))
-        if level and self.first(node, "level:"):
-            self.ref(node, PKG.regionLevel, _lit(LEVELS.get(level, level)))
+            self.ref(node, SKOS.prefLabel, _lit(area.label, "zh"))
+            if area.code:
+                self.ref(node, PKG.divisionCode, _lit(area.code))
+            if area.known and area.level:
+                # the table's level is the level: only one per area
+                self.ref(node, PKG.regionLevel, _lit(LEVELS.get(area.level, area.level)))
+        if not area.known and area.level and self.first(node, "level:"):
+            self.ref(node, PKG.regionLevel, _lit(LEVELS.get(area.level, area.level)))
+        for alt in area.alt_labels:
+            if self.first(node, "alt:" + alt):
+                self.ref(node, SKOS.altLabel, _lit(alt, "zh"))
         return node
 
-    def body(
-        self, name: str, surface: str | None, region: str | None, area: NamedNode | None
-    ) -> NamedNode:
-        node = body_iri(name, region)
+    def body(self, name: str, surface: str | None, area: _Area | None) -> NamedNode:
+        """A body keyed by (GB/T 2260 code of its area, canonical name); one prefLabel."""
+        label = _clean(name)
+        node = body_iri(label, area.key if area is not None else None)
         if self.first(node):
             self.ref(node, RDF.type, ORG.Organization)
-            if _GOVERNMENT.search(name) and not _NOT_GOVERNMENT.search(name):
+            if _GOVERNMENT.search(label) and not _NOT_GOVERNMENT.search(label):
                 self.ref(node, RDF.type, PKG.GovernmentBody)
-            self.ref(node, SKOS.prefLabel, _lit(name, "zh"))
+            self.ref(node, SKOS.prefLabel, _lit(label, "zh"))
             if area is not None:
-                self.ref(node, PKG.inArea, area)
-        if surface and surface != name and self.first(node, "alt:" + surface):
+                self.ref(node, PKG.inArea, self.area(area))
+        if surface and surface != label and self.first(node, "alt:" + surface):
             self.ref(node, SKOS.altLabel, _lit(surface, "zh"))
         return node
 
     def concept(self, node: NamedNode, scheme: NamedNode, label: str) -> NamedNode:
+        """A concept known only from the text: its one prefLabel is derived from its key."""
         if self.first(node):
             self.ref(node, RDF.type, SKOS.Concept)
             self.ref(node, SKOS.inScheme, scheme)
             self.ref(node, SKOS.prefLabel, _lit(label, "zh"))
         return node
 
+    def alt_label(self, node: NamedNode, label: str, pref: str) -> None:
+        if label and label != pref and self.first(node, "alt:" + label):
+            self.ref(node, SKOS.altLabel, _lit(label, "zh"))
 
-def _body_region(name: str, explicit: str | None, doc_region: str | None) -> str | None:
-    """Region of a unit: as resolved upstream, else the document's for relative names."""
-    if explicit:
-        return explicit
-    return doc_region if _RELATIVE.match(name) else None
+    def scheme_concept(self, concept: Concept, groups: dict[str, dict[str, str]]) -> NamedNode:
+        """A concept of the curated indicator scheme, described from the scheme file."""
+        node = indicator_iri("", concept.id)
+        if self.first(node):
+            self.ref(node, RDF.type, SKOS.Concept)
+            self.ref(node, SKOS.inScheme, PKG.IndicatorScheme)
+            self.ref(node, SKOS.notation, _lit(concept.id))
+            for lang, label in sorted(concept.pref_label.items()):
+                self.ref(node, SKOS.prefLabel, _lit(label, lang))
+            zh = concept.pref_label.get("zh")
+            for alt in concept.alt_labels:
+                if alt != zh:
+                    self.ref(node, SKOS.altLabel, _lit(alt, "zh"))
+            if concept.broader:
+                group = indicator_iri("", concept.broader)
+                self.ref(node, SKOS.broader, group)
+                if self.first(group):
+                    self.ref(group, RDF.type, SKOS.Concept)
+                    self.ref(group, SKOS.inScheme, PKG.IndicatorScheme)
+                    self.ref(group, SKOS.topConceptOf, PKG.IndicatorScheme)
+                    self.ref(group, SKOS.notation, _lit(concept.broader))
+                    for lang, label in sorted(groups.get(concept.broader, {}).items()):
+                        self.ref(group, SKOS.prefLabel, _lit(label, lang))
+        return node
+
+
+@dataclass(frozen=True, slots=True)
+class _Area:
+    """An area as the graph keys it: by GB/T 2260 code when the division table knows it."""
+
+    label: str
+    code: str | None
+    level: str | None
+    #: in the division table (code, level and label are the table's)
+    known: bool = False
+    alt_labels: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """What bodies are keyed by: the table's code, else the written name."""
+        return self.code if self.known and self.code else self.label
+
+
+def _clean(name: str) -> str:
+    """A label as stored: NFKC, no whitespace (one prefLabel per node, whatever the width)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name))
+
+
+def _area_of(region: Region) -> _Area:
+    label = region_label(region)
+    alts = tuple(dict.fromkeys(a for a in (region.name, region.short) if a and a != label))
+    return _Area(label, region.code, region.level, known=True, alt_labels=alts)
+
+
+def _split_issuers(issuer: str) -> list[str]:
+    """A joint issuer line (``某省科学技术厅 某省财政厅``) names several bodies."""
+    return [p for p in _ISSUER_SEP.split(issuer.strip()) if p]
 
 
 class _Converter:
@@ -281,8 +365,8 @@ class _Converter:
         self.by_number: dict[str, NamedNode] = {}
         self.by_title: dict[str, NamedNode] = {}
         self.by_alias: dict[str, NamedNode] = {}
-        self.codes: dict[str, str] = {
-            d.region: d.region_code for d in result.documents if d.region and d.region_code
+        self.regions: dict[str, Region | None] = {
+            d.key: _document_region(d) for d in result.documents
         }
         self._mint_documents()
 
@@ -319,10 +403,60 @@ class _Converter:
                 self.w.add(node, PROV.wasDerivedFrom, self.w.source)
         return node
 
-    def area_for(self, region: str | None, level: str | None = None) -> NamedNode | None:
-        if not region:
+    def region_of(self, key: str) -> Region | None:
+        return self.regions.get(key)
+
+    def area_ref(
+        self,
+        name: str | None,
+        code: str | None,
+        level: str | None = None,
+        near: Region | None = None,
+    ) -> _Area | None:
+        """The area a (name, code) pair denotes; the document's region ``near`` decides
+        between same-named divisions (a 鼓楼区 unit in a 南京 document)."""
+        from policykg.extract.resolve import _province_of, normalize_name, resolve_region
+
+        region = region_by_code(code)
+        if region is None and name:
+            n = normalize_name(name)
+            if near is not None and n in (near.name, region_label(near)):
+                region = near
+            else:
+                region = resolve_region(n)
+                if region is None and near is not None:
+                    region = resolve_region(n, within=_province_of(near) or near)
+        if region is not None and (region.code is None or region_by_code(region.code) is None):
+            # not a division of the table (an invented example region): keep what is written
+            return _Area(_clean(region.name), region.code or code, region.level or level)
+        if region is not None:
+            return _area_of(region)
+        if not name:
             return None
-        return self.w.area(region, self.codes.get(region), level)
+        return _Area(_clean(name), code, level)
+
+    def unit_body(self, unit: ResolvedUnit, surface: str | None, near: Region | None) -> NamedNode:
+        """The body node of a resolved unit (issuer, responsible unit, nameplate)."""
+        area = self.area_ref(unit.region, unit.region_code, near=near) if unit.region else None
+        return self.w.body(unit.canonical, surface, area)
+
+    def related_bodies(self, body: NamedNode, unit: ResolvedUnit, near: Region | None) -> None:
+        """Second nameplates (市科技局(市知识产权局)) and successors of a body.
+
+        The second nameplate becomes its own node, linked by ``pkg:nameplateOf``, so a
+        later plain 市知识产权局 of the same region (which resolves to that node) is
+        tied to the bureau that carries the nameplate.
+        """
+        from policykg.extract.resolve import resolve_unit
+
+        for other in unit.also:
+            plate = self.unit_body(resolve_unit(other, near), None, near)
+            if plate != body and self.w.first(plate, "plate:" + body.value):
+                self.w.ref(plate, PKG.nameplateOf, body)
+        if unit.successor:
+            after = self.unit_body(resolve_unit(unit.successor, near), None, near)
+            if after != body and self.w.first(body, "successor:" + after.value):
+                self.w.ref(body, PKG.successor, after)
 
     # -------------------------------------------------------------- facts
 
@@ -350,18 +484,26 @@ class _Converter:
             w.add(node, PKG.docNumberKey, _lit(doc_number_key(doc.doc_number)))
         for alias in doc.aliases:
             w.add(node, SKOS.altLabel, _lit(alias, "zh"))
-        area = self.area_for(doc.region, doc.region_level)
+        ctx = self.region_of(doc.key)
+        area = self.area_ref(doc.region, doc.region_code, doc.region_level, near=ctx)
         if area is not None:
-            w.add(node, ELI.jurisdiction, area)
+            w.add(node, ELI.jurisdiction, w.area(area))
         if doc.issuer:
-            region = _body_region(doc.issuer, None, doc.region)
-            issuer = w.body(doc.issuer, None, region, self.area_for(region))
-            w.add(node, ELI.passed_by, issuer)
+            from policykg.extract.resolve import resolve_unit
+
+            # the issuer is a body like any responsible unit: the same node, its
+            # written form (浙江省某市人民政府办公室) an altLabel
+            for part in _split_issuers(doc.issuer):
+                unit = resolve_unit(part, ctx)
+                issuer = self.unit_body(unit, part, ctx)
+                w.add(node, ELI.passed_by, issuer)
+                self.related_bodies(issuer, unit, ctx)
         date = _date(doc.date)
         if date is not None:
             w.add(node, ELI.date_document, date)
-        if doc.region_level:
-            w.add(node, PKG.regionLevel, _lit(LEVELS.get(doc.region_level, doc.region_level)))
+        level = area.level if area is not None and area.known else doc.region_level
+        if level:
+            w.add(node, PKG.regionLevel, _lit(LEVELS.get(level, level)))
         if doc.issued_by_notice and doc.issued_by_notice in self.docs:
             notice = self.doc_iris[doc.issued_by_notice]
             w.add(node, ELI.is_part_of, notice)
@@ -384,12 +526,20 @@ class _Converter:
                 quote = self.result.text[rec.task_start : rec.task_end]
                 ev = Evidence(self.result.source, rec.task_start, rec.task_end, quote)
                 w.add(task, PKG.evidence, w.evidence(ev))
+        from policykg.extract.resolve import resolve_unit
+
         name = rec.unit_canonical or rec.unit
-        doc_region = doc_rec.region if doc_rec else None
-        region = _body_region(name, rec.unit_region, doc_region)
-        if region is None and rec.unit_canonical:
-            region = _body_region(rec.unit, None, doc_region)
-        body = w.body(name, rec.unit, region, self.area_for(region))
+        ctx = self.region_of(rec.document)
+        area: _Area | None = None
+        if rec.unit_region:
+            area = self.area_ref(rec.unit_region, rec.unit_region_code, near=ctx)
+        elif doc_rec is not None and (_RELATIVE.match(name) or _RELATIVE.match(rec.unit)):
+            # relative names (市科技局, 各县区政府) belong to the document's region
+            area = self.area_ref(doc_rec.region, doc_rec.region_code, doc_rec.region_level, ctx)
+        body = w.body(name, rec.unit, area)
+        resolved = resolve_unit(rec.unit, ctx)
+        if rec.unit_canonical is None or resolved.canonical == rec.unit_canonical:
+            self.related_bodies(body, resolved, ctx)
         node = responsibility_iri(task, body)
         w.fact(node, PKG.Responsibility, rec.evidence, rec.rule)
         w.add(node, PKG.responsibleBody, body)
@@ -454,9 +604,7 @@ class _Converter:
         w.fact(node, PKG.Target, rec.evidence, rec.rule)
         w.add(node, QB.dataSet, PKG.targetsDataset)
         w.add(node, PKG.setBy, doc)
-        indicator = w.concept(
-            indicator_iri(rec.metric, rec.indicator), PKG.IndicatorScheme, rec.metric
-        )
+        indicator = self.indicator(rec)
         w.add(node, PKG.indicator, indicator)
         w.add(node, PKG.metricAsWritten, _lit(rec.metric))
         w.add(node, PKG.targetValue, _decimal(rec.value))
@@ -465,16 +613,49 @@ class _Converter:
         if rec.normalized_value is not None and math.isfinite(rec.normalized_value):
             w.add(node, PKG.normalizedValue, _decimal(rec.normalized_value))
         if rec.unit:
-            unit = w.concept(unit_iri(rec.unit), PKG.UnitScheme, rec.unit)
+            unit = w.concept(unit_iri(rec.unit), PKG.UnitScheme, _clean(rec.unit))
             w.add(node, SDMX_ATTRIBUTE.unitMeasure, unit)
         w.add(node, PKG.comparator, COMPARATOR_CONCEPTS.get(rec.comparator, PKG.Exactly))
         if rec.year is not None:
             w.add(node, PKG.targetYear, Literal(f"{rec.year:04d}", datatype=XSD.gYear))
         w.add(node, PKG.yearInferred, _bool(rec.year_inferred))
-        area = self.area_for(region)
-        if area is not None:
+        ctx = self.region_of(rec.document)
+        same = doc_rec is not None and region == doc_rec.region
+        code = doc_rec.region_code if same and doc_rec is not None else None
+        target_area = self.area_ref(region, code, near=ctx)
+        if target_area is not None:
+            area = w.area(target_area)
             w.add(node, SDMX_DIMENSION.refArea, area)
             w.add(area, PKG.targetsMetric, indicator)
+
+    def indicator(self, rec: TargetRecord) -> NamedNode:
+        """The indicator concept of a target: the curated scheme's when the metric maps to
+        one, else a concept of its own keyed (and labelled) by the normalised metric."""
+        scheme = load_scheme()
+        concept = scheme.by_id(rec.indicator) if rec.indicator else None
+        if concept is not None:
+            return self.w.scheme_concept(concept, scheme.groups)
+        label = norm_text(rec.metric) or _clean(rec.metric)
+        node = self.w.concept(
+            indicator_iri(rec.metric, rec.indicator), PKG.IndicatorScheme, rec.indicator or label
+        )
+        self.w.alt_label(node, _clean(rec.metric), rec.indicator or label)
+        return node
+
+
+def _document_region(doc: DocumentRecord) -> Region | None:
+    """A document's region as a :class:`Region` (the table's entry when it has one)."""
+    from policykg.extract.resolve import Region, resolve_region
+
+    found = region_by_code(doc.region_code)
+    if found is None and doc.region:
+        found = resolve_region(doc.region)
+        if found is not None and doc.region_code and found.code != doc.region_code:
+            found = None  # the record's code is the authority
+    if found is None and doc.region:
+        level = doc.region_level if doc.region_level in ("province", "city", "county") else "city"
+        found = Region(_clean(doc.region), doc.region_code, level, _clean(doc.region))
+    return found
 
 
 def result_to_quads(result: ExtractionResult) -> Iterator[Quad]:
@@ -498,7 +679,23 @@ LINK_STUBS_UPDATES: tuple[str, ...] = (
     _PKG_PROLOGUE
     + """DELETE { GRAPH ?g { ?d ?p ?o } }
 WHERE { GRAPH ?g { ?d pkg:isStub true ; ?p ?o } GRAPH ?h { ?d pkg:isStub false } }""",
-    # 2. stubs whose normalised 文号 names a corpus document
+    # 2. a stub known only by its title is the stub that has that title and a 文号
+    #    (《X》 in one file, 《X》（N号） in another, N号 alone in a third: one document);
+    #    titles shared by stubs of several 文号 are left alone
+    _PKG_PROLOGUE
+    + """DELETE { GRAPH ?g { ?s ?p ?stub } } INSERT { GRAPH ?g { ?s ?p ?doc } }
+WHERE {
+  { SELECT ?stub (MIN(STR(?d)) AS ?target) WHERE {
+      { SELECT DISTINCT ?stub ?t WHERE {
+          GRAPH ?gs { ?stub pkg:isStub true ; pkg:titleKey ?t }
+          FILTER NOT EXISTS { GRAPH ?gn { ?stub pkg:docNumberKey ?none } } } }
+      { SELECT DISTINCT ?d ?t WHERE {
+          GRAPH ?gd { ?d pkg:isStub true ; pkg:titleKey ?t ; pkg:docNumberKey ?k } } }
+    } GROUP BY ?stub HAVING (COUNT(DISTINCT ?d) = 1) }
+  BIND(IRI(?target) AS ?doc)
+  GRAPH ?g { ?s ?p ?stub }
+}""",
+    # 3. stubs whose normalised 文号 names a corpus document
     _PKG_PROLOGUE
     + """DELETE { GRAPH ?g { ?s ?p ?stub } } INSERT { GRAPH ?g { ?s ?p ?doc } }
 WHERE {
@@ -510,7 +707,7 @@ WHERE {
   BIND(IRI(?target) AS ?doc)
   GRAPH ?g { ?s ?p ?stub }
 }""",
-    # 3. stubs whose normalised title names a corpus document (unless the 文号 differ)
+    # 4. stubs whose normalised title names a corpus document (unless the 文号 differ)
     _PKG_PROLOGUE
     + """DELETE { GRAPH ?g { ?s ?p ?stub } } INSERT { GRAPH ?g { ?s ?p ?doc } }
 WHERE {
@@ -525,7 +722,7 @@ WHERE {
   BIND(IRI(?target) AS ?doc)
   GRAPH ?g { ?s ?p ?stub }
 }""",
-    # 4. drop the descriptions of stubs nothing cites any more
+    # 5. drop the descriptions of stubs nothing cites any more
     _PKG_PROLOGUE
     + """DELETE { GRAPH ?g { ?stub ?p ?o } }
 WHERE {
