@@ -90,6 +90,7 @@ ORDER BY ?citation"""
 _TARGETS = """
 SELECT ?doc ?target ?indicator ?value ?value_max ?unit ?year ?comparator ?area WHERE {
   ?target pkg:setBy ?doc ; pkg:indicator/skos:prefLabel ?indicator ; pkg:targetValue ?value .
+  FILTER (LANG(?indicator) = "zh")
   OPTIONAL { ?target pkg:targetValueMax ?value_max }
   OPTIONAL { ?target sdmx-attribute:unitMeasure/skos:prefLabel ?unit }
   OPTIONAL { ?target pkg:targetYear ?year }

@@ -35,6 +35,7 @@ SELECT ?target ?area_label ?indicator ?value ?value_max ?unit ?year ?comparator 
 WHERE {
   ?target a pkg:Target ; sdmx-dimension:refArea ?area ; pkg:targetValue ?value ;
           pkg:indicator/skos:prefLabel ?indicator .
+  FILTER (LANG(?indicator) = "zh")
   OPTIONAL { ?area pkg:divisionCode ?code }
   OPTIONAL { ?area skos:prefLabel ?area_label }
   FILTER (STR(?code) = ?region_q || STR(?area_label) = ?region_q)

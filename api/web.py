@@ -62,6 +62,7 @@ PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
 SELECT ?area ?indicator ?value ?value_max ?unit ?year ?document WHERE {
   ?t a pkg:Target ; pkg:indicator/skos:prefLabel ?indicator ; pkg:targetValue ?value ;
      sdmx-dimension:refArea/skos:prefLabel ?area .
+  FILTER (LANG(?indicator) = "zh")
   OPTIONAL { ?t pkg:targetValueMax ?value_max }
   OPTIONAL { ?t sdmx-attribute:unitMeasure/skos:prefLabel ?unit }
   OPTIONAL { ?t pkg:targetYear ?year }
@@ -301,7 +302,7 @@ ORDER BY ?title"""
 _TARGETS = """
 SELECT ?doc ?fact ?indicator ?value ?value_max ?unit ?year ?comparator ?area ?written WHERE {
   ?fact pkg:setBy ?doc ; pkg:targetValue ?value .
-  OPTIONAL { ?fact pkg:indicator/skos:prefLabel ?indicator }
+  OPTIONAL { ?fact pkg:indicator/skos:prefLabel ?indicator FILTER (LANG(?indicator) = "zh") }
   OPTIONAL { ?fact pkg:targetValueMax ?value_max }
   OPTIONAL { ?fact sdmx-attribute:unitMeasure/skos:prefLabel ?unit }
   OPTIONAL { ?fact pkg:targetYear ?year }
