@@ -4,7 +4,7 @@ IRIs are minted from what the text says, never from extraction order, so the
 same document extracted twice (or from two files) gets the same IRI:
 
 ==============================  ==================================================
-``id/doc/阜政发-2017-42号``        document with a 文号 (normalised, brackets unified)
+``id/doc/浙政发-2019-12号``        document with a 文号 (normalised, brackets unified)
 ``id/doc/t-<sha1(title)[:12]>``  document known only by its title
 ``id/task/<doc>/<label>-<h>``    task: its number as written plus a hash of its text
 ``id/body/<region>/<name>``      body, keyed by (region, canonical name)

@@ -229,7 +229,8 @@ def test_county_level_city_is_a_county(store: Store) -> None:
         store,
         """SELECT ?doc_level ?area_level WHERE {
           ?doc eli:id_local "义政发〔2020〕12号" ; pkg:regionLevel ?doc_level ;
-               eli:jurisdiction ?a . ?a pkg:divisionCode "330782" ; pkg:regionLevel ?area_level }""",
+               eli:jurisdiction ?a .
+          ?a pkg:divisionCode "330782" ; pkg:regionLevel ?area_level }""",
     )
     assert rows == [("county", "county")]
     # 市… in a county-level city's document is the city itself
@@ -311,9 +312,10 @@ def test_cited_document_written_three_ways_is_one_stub(store: Store) -> None:
 
 
 def test_title_shared_by_stubs_of_two_numbers_is_not_merged() -> None:
-    a = "甲市人民政府关于某事的通知\n\n根据《某省促进某业发展的意见》（某政发〔2018〕1号），通知如下。\n"
-    b = "乙市人民政府关于某事的通知\n\n根据《某省促进某业发展的意见》（某政发〔2019〕2号），通知如下。\n"
-    c = "丙市人民政府关于某事的通知\n\n根据《某省促进某业发展的意见》，通知如下。\n"
+    cite = "人民政府关于某事的通知\n\n根据《某省促进某业发展的意见》{}，通知如下。\n"
+    a = "甲市" + cite.format("（某政发〔2018〕1号）")
+    b = "乙市" + cite.format("（某政发〔2019〕2号）")
+    c = "丙市" + cite.format("")
     store = _build({"a.txt": a, "b.txt": b, "c.txt": c})
     stubs = _select(store, "SELECT DISTINCT ?d WHERE { ?x pkg:citedDocument ?d }")
     assert len(stubs) == 3  # the title-only citation cannot tell which of the two it means
@@ -333,7 +335,10 @@ def test_targets_use_the_curated_indicator_scheme(store: Store) -> None:
     )
     # two cities, two wordings, one concept with the scheme's labels
     label = ("每万人口发明专利数", "Invention patents per 10,000 population", "专利")
-    assert sorted(rows) == [("每万人发明专利拥有量", *label), ("每万人口有效发明专利拥有量", *label)]
+    assert sorted(rows) == [
+        ("每万人发明专利拥有量", *label),
+        ("每万人口有效发明专利拥有量", *label),
+    ]
     alt = _select(
         store,
         f"""SELECT ?alt WHERE {{ <{BASE}indicator/invention-patents-per-10k> skos:altLabel ?alt }}
@@ -343,7 +348,8 @@ def test_targets_use_the_curated_indicator_scheme(store: Store) -> None:
     # an unmapped metric is a concept of its own, labelled as written
     own = _select(
         store,
-        """SELECT ?l WHERE { ?t pkg:metricAsWritten "冷链物流仓储规模" ; pkg:indicator/skos:prefLabel ?l }""",
+        """SELECT ?l WHERE {
+          ?t pkg:metricAsWritten "冷链物流仓储规模" ; pkg:indicator/skos:prefLabel ?l }""",
     )
     assert own == [("冷链物流仓储规模",)]
 

@@ -169,6 +169,37 @@ def test_abbreviations_and_full_names_unify(forms: list[str], canonical: str) ->
 
 
 @needs_divisions
+def test_region_label_names_shared_counties_with_their_city() -> None:
+    nanjing = resolve_region("鼓楼区", within=resolve_region("南京市"))
+    fuzhou = resolve_region("鼓楼区", within=resolve_region("福州市"))
+    assert nanjing is not None and fuzhou is not None and nanjing.code != fuzhou.code
+    assert (resolve.region_label(nanjing), resolve.region_label(fuzhou)) == (
+        "南京市鼓楼区",
+        "福州市鼓楼区",
+    )
+    unique = resolve_region("长兴县")
+    assert unique is not None and resolve.region_label(unique) == "长兴县"
+    assert resolve.region_by_code("320106") == nanjing
+    # a city without counties lists itself once more in the table: the city wins
+    dongguan = resolve.region_by_code("441900")
+    assert dongguan is not None and (dongguan.name, dongguan.level) == ("东莞市", "city")
+
+
+@needs_divisions
+def test_units_of_same_named_counties_stay_apart() -> None:
+    nanjing = resolve_region("鼓楼区", within=resolve_region("南京市"))
+    fuzhou = resolve_region("鼓楼区", within=resolve_region("福州市"))
+    a, b = resolve_unit("区发改局", nanjing), resolve_unit("区发改局", fuzhou)
+    assert (a.canonical, a.region_code) == ("南京市鼓楼区发展和改革局", "320106")
+    assert (b.canonical, b.region_code) == ("福州市鼓楼区发展和改革局", "350102")
+    assert a.key != b.key
+    # a county named in full inside its city's document, and the county's government
+    assert resolve_unit("鼓楼区民政局", resolve_region("福州市")).region_code == "350102"
+    gov = resolve_unit("南京市鼓楼区人民政府", nanjing)
+    assert (gov.canonical, gov.region_code) == ("南京市鼓楼区人民政府", "320106")
+
+
+@needs_divisions
 def test_relative_names_resolve_to_the_document_region() -> None:
     assert resolve_unit("市科技局", "赣州市").canonical == "赣州市科学技术局"
     assert resolve_unit("市科技局", "遵义市").key != resolve_unit("市科技局", "赣州市").key
@@ -229,6 +260,16 @@ def test_combined_names_resolve_to_the_first_body(surface: str) -> None:
 
 
 @needs_divisions
+def test_second_nameplate_resolves_like_the_plain_name() -> None:
+    # the nameplate's canonical name is what a later plain 市知识产权局 resolves to
+    combined = resolve_unit("市科技局（市知识产权局）", "襄阳市")
+    plain = resolve_unit("市知识产权局", "襄阳市")
+    assert combined.also == (plain.canonical,)
+    again = resolve_unit(combined.also[0], "襄阳市")
+    assert (again.canonical, again.key) == (plain.canonical, plain.key)
+
+
+@needs_divisions
 def test_annotation_in_brackets_is_not_a_second_body() -> None:
     unit = resolve_unit("市商务局（牵头）", "襄阳市")
     assert (unit.canonical, unit.also) == ("襄阳市商务局", ())
@@ -285,6 +326,88 @@ def test_non_government_units_are_organisations(
     unit = resolve_unit(surface, "洛阳市")
     assert unit.kind == kind
     assert unit.region == region
+
+
+@needs_divisions
+def test_names_that_state_their_region_are_not_prefixed() -> None:
+    bank = resolve_unit("国家开发银行江西省分行", "赣州市")
+    assert (bank.canonical, bank.region, bank.kind) == (
+        "国家开发银行江西省分行",
+        "江西省",
+        "company",
+    )
+    branch = resolve_unit("中国银行赣州分行", "赣州市")
+    assert (branch.canonical, branch.region) == ("中国银行赣州分行", "赣州市")
+    national = resolve_unit("中国科学技术协会学会服务中心", "赣州市")
+    assert national.canonical == "中国科学技术协会学会服务中心" and national.region is None
+    # a relative organisation belongs to the document's region, each city its own
+    a, b = resolve_unit("市城投集团", "赣州市"), resolve_unit("市城投集团", "吉安市")
+    assert (a.canonical, b.canonical) == ("赣州市城投集团", "吉安市城投集团")
+    school = resolve_unit("市委党校", "赣州市")
+    assert (school.canonical, school.kind, school.region) == ("赣州市委党校", "research", "赣州市")
+    # still unknown names of the document's region get its name once
+    assert resolve_unit("市物流发展服务中心", "赣州市").canonical == "赣州市物流发展服务中心"
+
+
+@needs_divisions
+@pytest.mark.parametrize(
+    ("surface", "body"),
+    [
+        ("市文旅广电局", "culture_tourism"),
+        ("市资规局", "natural_resources"),
+        ("市自然资源规划局", "natural_resources"),
+        ("市政数局", "big_data"),
+        ("市数据局", "big_data"),
+        ("市市监局", "market_regulation"),
+        ("市政府国资委", "state_assets"),
+        ("市残联", "disabled_federation"),
+        ("市侨联", "returned_overseas_chinese_federation"),
+        ("市红十字会", "red_cross"),
+        ("市社科联", "social_sciences_federation"),
+        ("市供销社", "supply_marketing_cooperative"),
+        ("市文联", "literature_art_federation"),
+        ("市人社局", "human_resources"),
+        ("市住建局", "housing"),
+        ("市卫健委", "health"),
+        ("市应急局", "emergency"),
+        ("市医保局", "medical_security"),
+        ("市退役军人事务局", "veterans"),
+        ("市大数据局", "big_data"),
+        ("市行政审批局", "administrative_approval"),
+        ("市税务局", "taxation"),
+        ("市公安局", "public_security"),
+        ("市委网信办", "cyberspace_office"),
+        ("市委编办", "establishment_office"),
+        ("市委宣传部", "propaganda"),
+        ("市委组织部", "organisation_department"),
+        ("市委统战部", "united_front"),
+        ("团市委", "youth_league"),
+        ("市妇联", "women_federation"),
+        ("市科协", "science_association"),
+        ("市工商联", "federation_industry_commerce"),
+        ("市总工会", "trade_union"),
+        ("赣州海关", "customs"),
+        ("人行赣州市中心支行", "central_bank"),
+        ("赣州金融监管分局", "banking_regulator"),
+        ("市金融监管局", "local_finance"),  # the city's own bureau, not the regulator's
+        ("市纪委监委", "discipline_inspection"),
+        ("市监委", "supervisory_commission"),
+        ("市委党史研究室", "party_history"),
+        ("市直机关工委", "organs_work_committee"),
+        ("市地方志办", "local_chronicles"),
+        ("市档案局", "archives"),
+        ("市人防办", "civil_air_defence"),
+        ("市消防救援支队", "fire_rescue"),
+        ("市住房公积金管理中心", "housing_provident_fund"),
+        ("市人大常委会", "people_congress"),
+        ("市政协", "political_consultative"),
+        ("市关工委", "next_generation_committee"),
+    ],
+)
+def test_standard_abbreviations(surface: str, body: str) -> None:
+    unit = resolve_unit(surface, "赣州市")
+    assert unit.body == body, unit
+    assert unit.region_code == "360700"
 
 
 @needs_divisions
@@ -404,6 +527,16 @@ def test_normalize_title() -> None:
         (None, "苏政发[2017]112号", "苏州市", "provincial"),
         (None, "洛政〔2018〕5号", "洛阳市", "city"),
         (None, "青政发〔2019〕7号", "济南市", "city"),  # 青岛 in 山东, not 青海
+        # 宁 is 宁夏's and 南京's (and 西宁's): the citing province decides, else no guess
+        (None, "宁政发〔2019〕3号", "苏州市", "city"),
+        (None, "宁政发〔2019〕3号", "银川市", "provincial"),
+        (None, "宁政发〔2019〕3号", "赣州市", None),
+        (None, "宁政发〔2019〕3号", None, None),
+        (None, "穗府办〔2020〕4号", None, "city"),  # 广州's 简称 is not its first character
+        (None, "甬政发〔2020〕4号", "洛阳市", "city"),
+        ("“十四五”国家知识产权保护和运用规划", None, None, "national"),
+        ("2021-2025年全国科普工作纲要", None, None, "national"),
+        ("“十四五”江西省人才发展规划", None, None, "provincial"),
         (None, "GB/T 19001-2016", None, "national"),
         ("国务院关于加强数字政府建设的指导意见", None, None, "national"),
         ("中华人民共和国商标法", None, None, "national"),
@@ -520,6 +653,34 @@ def test_component_lends_regions_to_documents_that_name_none() -> None:
     doc._.pkg_documents = [a, b, c]
     nlp(doc)
     assert (a.region, b.region, c.region) == ("洛阳市", "赣州市", None)
+
+
+@needs_divisions
+def test_component_passes_the_region_not_its_name() -> None:
+    """鼓楼区 names four counties: units resolve against the document's own one."""
+    nlp = _pipeline()
+    doc = nlp.make_doc("示例")
+    nj = DocumentRecord("nj", "南京市鼓楼区某某方案", None, None, "鼓楼区", "county", None, _ev())
+    fz = DocumentRecord("fz", "福州市鼓楼区某某方案", None, None, "鼓楼区", "county", None, _ev())
+    doc._.pkg_documents = [nj, fz]
+    doc._.pkg_responsibilities = [
+        ResponsibilityRecord(k, "1", "某任务", "区发改局", 1, False, "responsible", _ev())
+        for k in ("nj", "fz")
+    ]
+    nlp(doc)
+    assert (nj.region_code, fz.region_code) == ("320106", "350102")
+    got = [(r.unit_canonical, r.unit_region_code) for r in doc._.pkg_responsibilities]
+    assert got == [("南京市鼓楼区发展和改革局", "320106"), ("福州市鼓楼区发展和改革局", "350102")]
+
+
+@needs_divisions
+def test_component_takes_the_level_from_the_division_table() -> None:
+    nlp = _pipeline()
+    doc = nlp.make_doc("示例")
+    record = DocumentRecord("d", "义乌市某某意见", None, None, "义乌市", "city", None, _ev())
+    doc._.pkg_documents = [record]
+    nlp(doc)
+    assert (record.region_code, record.region_level) == ("330782", "county")
 
 
 def test_component_config_overwrite() -> None:
