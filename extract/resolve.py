@@ -12,6 +12,9 @@ Data (all offline):
   abbreviations of government bodies per administrative level (see its ``about``).
 * ``data/province_abbreviations.tsv`` — province-level divisions with GB/T 2260
   codes and their one-character 简称 (used for 文号 prefixes).
+* ``data/city_abbreviations.tsv`` — 文号 简称 of cities that differ from their
+  first character (穗 广州, 甬 宁波, 宁 南京 …); a 简称 shared with a province is
+  decided by the citing document's province, else left unknown.
 * The GB/T 2260 division table shipped inside the ``jionlp`` distribution
   (``jionlp/dictionary/china_location.zip``).  It is read directly with
   :mod:`zipfile` — importing ``jionlp`` itself costs ~0.5 s and prints a banner —
@@ -21,7 +24,10 @@ Data (all offline):
 The spaCy component ``policykg_resolve`` runs last and fills
 ``DocumentRecord.region_code`` (and ``region``/``region_level`` when missing),
 ``ResponsibilityRecord.unit_canonical``/``unit_region`` (and ``unit_region_code``/``unit_kind``),
-``CitationRecord.cited_level`` and ``TargetRecord.region`` when missing.
+``CitationRecord.cited_level`` and ``TargetRecord.region`` when missing.  Units
+resolve against the document's :class:`Region` itself, not its name: ``鼓楼区``
+names four counties, and a name shared by several divisions is written with its
+city in canonical names (``南京市鼓楼区发展和改革局``, see :func:`region_label`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ same document extracted twice (or from two files) gets the same IRI:
 ``id/doc/浙政发-2019-12号``        document with a 文号 (normalised, brackets unified)
 ``id/doc/t-<sha1(title)[:12]>``  document known only by its title
 ``id/task/<doc>/<label>-<h>``    task: its number as written plus a hash of its text
-``id/body/<region>/<name>``      body, keyed by (region, canonical name)
+``id/body/<code>/<name>``        body, keyed by (GB/T 2260 code of its area, canonical name)
 ``id/area/<code or name>``       administrative area: GB/T 2260 code when known
 ``id/indicator/<metric>``        indicator concept (normalised metric)
 ``id/graph/<file stem>``         the named graph holding one source file's facts
@@ -239,7 +239,11 @@ def target_iri(doc: NamedNode, metric: str, value: float, start: int) -> NamedNo
 
 
 def body_iri(name: str, region: str | None) -> NamedNode:
-    """Body IRI keyed by (region, canonical name); no region for absolute names."""
+    """Body IRI keyed by (region, canonical name); no region for absolute names.
+
+    ``region`` is the area's GB/T 2260 code when the division table knows it (two
+    counties named 鼓楼区 are two keys), else the region's written name.
+    """
     name_key = slug(name) or short_hash(name)
     region_key = slug(region)
     return _iri("body", region_key, name_key) if region_key else _iri("body", name_key)

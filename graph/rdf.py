@@ -12,11 +12,23 @@ Graph layout (see ``ontology.ttl``):
   facts about the world several files share; keeping one copy avoids duplicate rows
   when a query reads the union of all graphs.
 
+Reference nodes are keyed so that one entity is one node with one ``skos:prefLabel``
+per language: areas by GB/T 2260 code (label, code and level from jionlp's division
+table, :mod:`policykg.extract.resolve`); bodies by (area code, canonical name), where
+issuers are resolved like responsible units (the same node, the written form an
+altLabel); a second nameplate (市科技局(市知识产权局)) is a node of its own linked by
+``pkg:nameplateOf``, a merged body points at its ``pkg:successor``; indicators are
+the curated SKOS scheme's concepts (``extract/data/indicators.json``: labels in
+Chinese and English, altLabels, broader groups), an unmapped metric a concept of its
+own labelled with the normalised metric; the metric as written stays on the target.
+
 Cited documents are resolved inside a file first (by normalised 文号, then normalised
 title, then the document's own short names).  Across files the conversion is streaming,
 so a cited document that lives in a file converted later is first written as a stub
 (``pkg:isStub true``); :func:`link_stub_documents` then rewrites the references in the
-store once everything is loaded (文号 first, then title) and removes the stubs.
+store once everything is loaded and removes the stubs: a stub known by title only
+joins the stub with that title and a 文号, then stubs join corpus documents (文号
+first, then title).
 Likewise an area a file knows only by name is merged into the area with a
 division code of the same name (:func:`merge_area_aliases`).
 """
@@ -781,9 +793,11 @@ def merge_area_aliases(store: Store) -> None:
 def link_stub_documents(store: Store) -> None:
     """Point citations of stub documents at the corpus documents they name.
 
-    Run once after all files are loaded: matching is by normalised 文号 first,
-    then by normalised title where the 文号 do not contradict; stubs left
-    without references are removed.
+    Run once after all files are loaded.  A stub known only by its title is merged
+    into the one stub that has that title and a 文号 (stubs of one 文号 share an IRI
+    already); then stubs are matched to corpus documents by normalised 文号 first,
+    then by normalised title where the 文号 do not contradict; stubs left without
+    references are removed.
     """
     for update in LINK_STUBS_UPDATES:
         store.update(update)

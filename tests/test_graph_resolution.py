@@ -354,18 +354,6 @@ def test_targets_use_the_curated_indicator_scheme(store: Store) -> None:
     assert own == [("冷链物流仓储规模",)]
 
 
-def test_different_metrics_are_different_concepts() -> None:
-    from policykg.extract.indicators import match_indicator
-
-    closure = match_indicator("专利行政执法案件结案率", "%")
-    mediation = match_indicator("知识产权纠纷调解撤诉率", "%")
-    complaints = match_indicator("举报投诉答复办理率", "%")
-    assert len({closure, mediation, complaints}) == 3 and None not in {closure, mediation}
-    labs = match_indicator("省级重点实验室", "个")
-    centres = match_indicator("市级工程技术研究中心", "个")
-    assert labs != centres
-
-
 # ---------------------------------------------------------------- the sample corpus
 
 

@@ -10,6 +10,7 @@ import rdflib
 from graph_samples import TEXT_A, result_a, result_b, sample_results
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
+from policykg.extract.model import CitationRecord, DocumentRecord, Evidence, ExtractionResult
 from policykg.graph.namespaces import BASE, NS, graph_iri
 from policykg.graph.rdf import (
     link_across_files,
@@ -219,3 +220,76 @@ def test_nquads_round_trip_is_isomorphic() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown RDF format"):
         serialize_results([], "xml")
+
+
+# ---------------------------------------------------------------- resolution in the graph
+
+
+def _doc_only(source: str, **fields: object) -> ExtractionResult:
+    text = str(fields.pop("text", "某某文件"))
+    doc = DocumentRecord(
+        key="d",
+        title=str(fields.pop("title", "某某文件")),
+        doc_number=fields.pop("doc_number", None),  # type: ignore[arg-type]
+        issuer=fields.pop("issuer", None),  # type: ignore[arg-type]
+        region=fields.pop("region", None),  # type: ignore[arg-type]
+        region_level=fields.pop("region_level", None),  # type: ignore[arg-type]
+        date=None,
+        evidence=Evidence(source, 0, 2, text[:2]),
+        region_code=fields.pop("region_code", None),  # type: ignore[arg-type]
+        span_end=len(text),
+    )
+    cits = [
+        CitationRecord("d", title, number, "basis", Evidence(source, 0, 2, text[:2]))
+        for title, number in fields.pop("cites", [])  # type: ignore[attr-defined]
+    ]
+    return ExtractionResult(source, text, "0" * 64, [doc], [], cits, [])
+
+
+def test_joint_issuers_are_two_bodies_and_the_table_gives_the_level() -> None:
+    res = _doc_only(
+        "j.txt",
+        issuer="衡阳市科学技术局 衡阳市财政局",
+        region="耒阳市",
+        region_level="city",  # as a title's 市 suggests; the division table says county
+        region_code="430481",
+    )
+    store = _store(res)
+    issuers = _select(store, "SELECT ?l WHERE { ?d eli:passed_by/skos:prefLabel ?l } ORDER BY ?l")
+    assert issuers == [("衡阳市科学技术局",), ("衡阳市财政局",)]
+    levels = _select(
+        store,
+        """SELECT ?doc ?area WHERE {
+          ?d pkg:regionLevel ?doc ; eli:jurisdiction/pkg:regionLevel ?area }""",
+    )
+    assert levels == [("county", "county")]
+
+
+def test_title_only_stub_joins_the_numbered_stub_across_files() -> None:
+    title, number = "某省关于促进某业发展的意见", "某政发〔2018〕1号"
+    store = _store(
+        _doc_only("x.txt", title="甲文件", cites=[(title, None)]),
+        _doc_only("y.txt", title="乙文件", cites=[(None, number)]),
+        _doc_only(
+            "z.txt", title="丙文件", cites=[(title, number.replace("〔", "(").replace("〕", ")"))]
+        ),
+    )
+    before = _select(store, "SELECT DISTINCT ?d WHERE { ?c pkg:citedDocument ?d }")
+    assert len(before) == 2  # the number written two ways is one IRI already
+    link_stub_documents(store)
+    after = _select(store, "SELECT DISTINCT ?d WHERE { ?c pkg:citedDocument ?d }")
+    assert after == [(BASE + "doc/某政发-2018-1号",)]
+    assert len(_select(store, "SELECT DISTINCT ?d WHERE { ?d pkg:isStub true }")) == 1
+
+
+def test_width_variants_of_a_unit_are_one_node_with_one_label() -> None:
+    first, second = result_a(), dataclasses.replace(result_a(), source="c.txt")
+    for res, unit in ((first, "市科技局（牵头）"), (second, "市科技局(牵头)")):
+        res.responsibilities[0].unit = unit
+    store = _store(first, second)
+    labels = _select(
+        store,
+        """SELECT ?b (COUNT(DISTINCT ?l) AS ?n) WHERE { ?b skos:prefLabel ?l
+          FILTER(CONTAINS(?l, "牵头")) } GROUP BY ?b""",
+    )
+    assert labels == [(BASE + "body/示例市/市科技局-牵头", "1")]
