@@ -101,6 +101,7 @@ __all__ = [
     "FORMATS",
     "LINK_STUBS_UPDATES",
     "MERGE_AREAS_UPDATES",
+    "indicator_scheme_quads",
     "link_across_files",
     "link_stub_documents",
     "merge_area_aliases",
@@ -154,13 +155,13 @@ _SPACES = re.compile(r"\s+")
 _ISSUER_SEP = re.compile(r"[\s\u3000、，,；;]+")
 
 
-def region_by_code(code: str | None) -> Region | None:
+def _region_by_code(code: str | None) -> Region | None:
     from policykg.extract.resolve import region_by_code as lookup
 
     return lookup(code)
 
 
-def region_label(region: Region) -> str:
+def _region_label(region: Region) -> str:
     from policykg.extract.resolve import region_label as label
 
     return label(region)
@@ -356,7 +357,7 @@ def _clean(name: str) -> str:
 
 
 def _area_of(region: Region) -> _Area:
-    label = region_label(region)
+    label = _region_label(region)
     alts = tuple(dict.fromkeys(a for a in (region.name, region.short) if a and a != label))
     return _Area(label, region.code, region.level, known=True, alt_labels=alts)
 
@@ -429,16 +430,16 @@ class _Converter:
         between same-named divisions (a 鼓楼区 unit in a 南京 document)."""
         from policykg.extract.resolve import _province_of, normalize_name, resolve_region
 
-        region = region_by_code(code)
+        region = _region_by_code(code)
         if region is None and name:
             n = normalize_name(name)
-            if near is not None and n in (near.name, region_label(near)):
+            if near is not None and n in (near.name, _region_label(near)):
                 region = near
             else:
                 region = resolve_region(n)
                 if region is None and near is not None:
                     region = resolve_region(n, within=_province_of(near) or near)
-        if region is not None and (region.code is None or region_by_code(region.code) is None):
+        if region is not None and (region.code is None or _region_by_code(region.code) is None):
             # not a division of the table (an invented example region): keep what is written
             return _Area(_clean(region.name), region.code or code, region.level or level)
         if region is not None:
@@ -659,7 +660,7 @@ def _document_region(doc: DocumentRecord) -> Region | None:
     """A document's region as a :class:`Region` (the table's entry when it has one)."""
     from policykg.extract.resolve import Region, resolve_region
 
-    found = region_by_code(doc.region_code)
+    found = _region_by_code(doc.region_code)
     if found is None and doc.region:
         found = resolve_region(doc.region)
         if found is not None and doc.region_code and found.code != doc.region_code:
@@ -668,6 +669,20 @@ def _document_region(doc: DocumentRecord) -> Region | None:
         level = doc.region_level if doc.region_level in ("province", "city", "county") else "city"
         found = Region(_clean(doc.region), doc.region_code, level, _clean(doc.region))
     return found
+
+
+def indicator_scheme_quads() -> list[Quad]:
+    """The whole curated indicator scheme as reference data (default graph).
+
+    A store build loads it once, so indicators nobody targets yet can be browsed
+    and compared; per-file conversions describe the concepts they use, with the
+    same triples.
+    """
+    w = _QuadWriter(ExtractionResult("indicator-scheme", "", "", [], [], [], []))
+    scheme = load_scheme()
+    for concept in scheme.concepts:
+        w.scheme_concept(concept, scheme.groups)
+    return w.quads
 
 
 def result_to_quads(result: ExtractionResult) -> Iterator[Quad]:

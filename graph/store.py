@@ -34,7 +34,12 @@ from pyoxigraph import (
 
 from policykg.extract.model import ExtractionResult
 from policykg.graph.namespaces import NS, ONTOLOGY_GRAPH, XSD
-from policykg.graph.rdf import FORMATS, link_across_files, result_to_quads
+from policykg.graph.rdf import (
+    FORMATS,
+    indicator_scheme_quads,
+    link_across_files,
+    result_to_quads,
+)
 
 __all__ = [
     "MARKER",
@@ -175,6 +180,7 @@ def build_store(results: Iterable[ExtractionResult], store_dir: Path) -> dict[st
     try:
         assert store is not None
         load_ontology(store)
+        store.bulk_extend(indicator_scheme_quads())
         files_loaded = 0
         batch: list[Quad] = []
         for result in results:

@@ -385,3 +385,19 @@ def test_corpus_graph_keeps_the_invariants(corpus_store: Store) -> None:
           ?c pkg:citedDocument ?s }""",
     )
     assert unmerged == []
+
+
+def test_store_build_loads_the_whole_indicator_scheme(tmp_path: Path) -> None:
+    from policykg.extract.indicators import load_scheme
+    from policykg.graph.store import build_store, open_store
+
+    build_store([extract_text(CITY, "city.txt")], tmp_path / "kg")
+    store = open_store(tmp_path / "kg")
+    rows = _select(
+        store,
+        """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
+          ?c skos:inScheme pkg:IndicatorScheme ; skos:notation ?id }""",
+    )
+    scheme = load_scheme()
+    assert rows == [(str(len(scheme.concepts) + len(scheme.groups)),)]
+    _one_pref_label_per_language(store)
