@@ -181,7 +181,7 @@ SELECT DISTINCT ?citation ?citing ?cited ?type ?level WHERE {
 
 TARGET_QUERY = """
 SELECT DISTINCT ?target ?indicator ?area ?value ?value_max ?normalized ?unit_concept ?year
-       ?inferred ?comparator_concept ?doc ?doc_title ?metric WHERE {
+       ?inferred ?comparator_concept ?doc ?doc_title ?doc_number ?metric WHERE {
   GRAPH ?g {
     ?target a pkg:Target ; pkg:indicator ?indicator ; pkg:targetValue ?value .
     OPTIONAL { ?target sdmx-dimension:refArea ?area }
@@ -192,7 +192,11 @@ SELECT DISTINCT ?target ?indicator ?area ?value ?value_max ?normalized ?unit_con
     OPTIONAL { ?target pkg:yearInferred ?inferred }
     OPTIONAL { ?target pkg:comparator ?comparator_concept }
     OPTIONAL { ?target pkg:metricAsWritten ?metric }
-    OPTIONAL { ?target pkg:setBy ?doc OPTIONAL { ?doc dcterms:title ?doc_title } }
+    OPTIONAL {
+      ?target pkg:setBy ?doc
+      OPTIONAL { ?doc dcterms:title ?doc_title }
+      OPTIONAL { ?doc eli:id_local ?doc_number }
+    }
   }
 }"""
 
@@ -1552,7 +1556,9 @@ def target_table(store: Store) -> list[dict[str, Any]]:
                 "normalized_value": normalized,
                 "base_unit": _base_unit(row["unit"], row["value"], normalized),
                 "year_inferred": bool(row["inferred"]),
-                "document": row["doc_title"] or row["doc"],
+                "document": _doc_label(row["doc_title"], row["doc_number"], row["doc"])
+                if row["doc"]
+                else None,
                 "metric": row["metric"],
                 "id": row["target"],
             }
