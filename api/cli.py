@@ -454,6 +454,9 @@ def plot(
         int | None,
         typer.Option(help="Departments / labelled nodes / indicator panels (default per plot)."),
     ] = None,
+    directed: Annotated[
+        bool, typer.Option("--directed", help="network: the lead → support variant (arrows).")
+    ] = False,
 ) -> None:
     """Draw workload bars, the co-responsibility network or the target comparison."""
     import warnings
@@ -467,7 +470,7 @@ def plot(
         _fail(f"unsupported picture type {output.suffix!r} (use .png, .svg or .pdf)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CJKFontWarning)
-        written = draw(open_store(store), what.value, output, seed=seed, top=top)
+        written = draw(open_store(store), what.value, output, seed=seed, top=top, directed=directed)
     for w in caught:
         if issubclass(w.category, CJKFontWarning):
             typer.secho(f"warning: {w.message}", err=True, fg=typer.colors.YELLOW)
