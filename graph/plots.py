@@ -452,7 +452,7 @@ def plot_network(P: nx.Graph, path: Path | str, seed: int = 1, labels: int = 20)
             fig.text(
                 0.5,
                 0.02,
-                f"{len(singletons)} departments without a tie here · 无协同关系的部门: {names}{more}",
+                f"{len(singletons)} departments without a tie · 无协同关系的部门: {names}{more}",
                 ha="center",
                 fontsize=7,
                 color="#475467",
