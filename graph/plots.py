@@ -275,9 +275,10 @@ def _component_layout(P: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
 
 def _text_size(text: str, fontsize: float, dpi: float) -> tuple[float, float]:
     """Approximate (width, height) in pixels of a one-line label."""
-    ems = sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in text)
+    ems = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in text)
     px = fontsize * dpi / 72.0
-    return ems * px + 4.0, px * 1.3 + 2.0
+    pad = 2 * 0.15 * px + 2.0  # the label's rounded box
+    return ems * px + pad + 4.0, px * 1.35 + pad
 
 
 def _place_labels(
@@ -291,10 +292,11 @@ def _place_labels(
     """Annotate nodes with labels that do not overlap each other, strongest first.
 
     Each label tries offsets around its node (above, below, right, left, the
-    diagonals, then twice as far); the first position whose box is free of
-    other labels (and of the label's own marker) is used, with a thin leader
-    line when it sits away from the node.  Labels with no free position are
-    left out.  Returns the number of labels drawn.
+    diagonals), then the same ring farther out, one label height at a time, so
+    labels of a crowded spot stack above and below it; the first position whose
+    box is free of other labels (and clear of the label's own marker) is used,
+    with a thin leader line when it sits away from the node.  Labels with no
+    free position are left out.  Returns the number of labels drawn.
     """
     dpi = fig.dpi
     placed: list[tuple[float, float, float, float]] = []
@@ -304,11 +306,11 @@ def _place_labels(
         x, y = (float(v) for v in ax.transData.transform(pos[node]))
         w, h = _text_size(text, fontsize, dpi)
         gap = radius_px.get(node, 4.0) + 2.0
-        for scale in (1.0, 2.2, 3.5):
+        for ring in range(8):
             found = None
             for dx, dy in directions:
-                cx = x + dx * (gap * scale + w / 2)
-                cy = y + dy * (gap * scale + h / 2)
+                cx = x + dx * (gap + ring * h * 1.05 + w / 2)
+                cy = y + dy * (gap + ring * h * 1.05 + h / 2)
                 box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
                 if all(
                     box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed
@@ -333,7 +335,7 @@ def _place_labels(
             zorder=4,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
             arrowprops=None
-            if scale == 1.0
+            if ring == 0
             else {"arrowstyle": "-", "color": "#667085", "lw": 0.4, "shrinkA": 0, "shrinkB": 2},
         )
         drawn += 1
