@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -243,3 +245,27 @@ def test_rdf_dumps_parse(
         assert len(graphs) >= 3
     else:
         assert sum(len(g) for g in graphs.values()) > 100
+
+
+def test_terminal_table_folds_instead_of_cutting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from policykg.api.cli import TableFormat, _print_rows, _width
+
+    iri = "https://w3id.org/policykg/id/body/四川省/四川省知识产权工作领导小组办公室"
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _print_rows(
+        ["department", "id", "load"],
+        [["四川省知识产权工作领导小组办公室", iri, 1.5]],
+        TableFormat.table,
+    )
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # colours of the terminal
+    assert "…" not in out
+    assert max(_width(line) for line in out.splitlines()) <= 80
+    # the folded cells, read column by column, give back the whole values
+    lines = out.splitlines()
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("┡")) + 1 :]
+    cells = [line.split("│")[1:-1] for line in body if line.startswith("│")]
+    columns = ["".join(c[i].strip() for c in cells) for i in range(3)]
+    assert columns == ["四川省知识产权工作领导小组办公室", iri, "1.5"]
