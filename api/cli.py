@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -274,20 +276,164 @@ def workload(
     _print_rows(header, [[r[h] for h in header] for r in records], fmt)
 
 
-@export_app.command("gexf")
-def export_gexf(
+class Analysis(StrEnum):
+    workload = "workload"
+    network = "network"
+    citations = "citations"
+    targets = "targets"
+
+
+class WorkloadGroup(StrEnum):
+    region = "region"
+    document = "document"
+    year = "year"
+    topic = "topic"
+
+
+class RoleName(StrEnum):
+    lead = "lead"
+    support = "support"
+    responsible = "responsible"
+
+
+_PARTS_HELP = (
+    "Which records: network departments|communities|bridges|edges; citations "
+    "documents|paths|cycles|self-citations|types|levels; targets table|pivot "
+    "(default: the first)."
+)
+
+
+@app.command()
+def analyze(
+    what: Annotated[Analysis, typer.Argument(help="workload | network | citations | targets")],
     store: StoreOpt,
-    output: Annotated[Path, typer.Option("--output", "-o", help="GEXF file to write.")],
+    fmt: FormatOpt = TableFormat.table,
+    part: Annotated[str | None, typer.Option("--part", "-p", help=_PARTS_HELP)] = None,
+    by: Annotated[
+        WorkloadGroup | None,
+        typer.Option(help="workload: figures per region, document, year or task topic."),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="workload/network: only tasks of this region's documents; targets: area."
+        ),
+    ] = None,
+    role: Annotated[
+        RoleName | None,
+        typer.Option(help="workload/network: only departments holding this role on some task."),
+    ] = None,
+    directed: Annotated[
+        bool, typer.Option("--directed", help="network: the lead → support variant.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of Louvain and sampled betweenness.")] = 1,
+    limit: Annotated[int, typer.Option(help="Rows to show (0 = all).", min=0)] = 0,
 ) -> None:
-    """Write a GEXF 1.3 file (departments, tasks, documents, regions) for Gephi."""
-    from policykg.graph.analytics import full_graph
-    from policykg.graph.export import write_gexf
+    """Workload, co-responsibility network, citation network or target comparison.
+
+    The same records as ``policykg.graph.analytics.analyze`` and the REST routes
+    under /api/analytics.  Table output prints full values when stdout is not a
+    terminal (pipes, files), so Chinese names and IRIs are never cut.
+    """
+    from policykg.graph.analytics import ANALYSIS_PARTS
+    from policykg.graph.analytics import analyze as run_analysis
     from policykg.graph.store import open_store
 
+    parts = ANALYSIS_PARTS[what.value]
+    if part is not None and part.replace("-", "_") not in parts:
+        _fail(f"unknown part {part!r} of {what.value} (one of {', '.join(parts)})")
+    if by is not None and what is not Analysis.workload:
+        _fail("--by applies to workload only")
+    if directed and what is not Analysis.network:
+        _fail("--directed applies to network only")
     _require_store(store)
-    graph = full_graph(open_store(store))
-    write_gexf(graph, output)
-    typer.echo(f"wrote {output}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    records = run_analysis(
+        open_store(store),
+        what.value,
+        seed=seed,
+        part=part,
+        by=None if by is None else by.value,
+        region=region,
+        role=None if role is None else role.value,
+        directed=directed,
+    )
+    if limit:
+        records = records[:limit]
+    _print_records(records, fmt)
+
+
+def _print_records(records: list[dict[str, object]], fmt: TableFormat) -> None:
+    header = list(records[0]) if records else []
+    if fmt is TableFormat.json:
+        typer.echo(json.dumps(records, ensure_ascii=False))
+        return
+    _print_rows(header, [[r.get(h) for h in header] for r in records], fmt)
+
+
+class NetworkName(StrEnum):
+    workload = "workload"
+    co_responsibility = "co-responsibility"
+    citation = "citation"
+    full = "full"
+
+
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="File to write.")]
+
+
+def _graph_export_command(fmt: str) -> Callable[..., None]:
+    def command(
+        store: StoreOpt,
+        output: OutputOpt,
+        network: Annotated[
+            NetworkName, typer.Option("--network", "-n", help="Which network to write.")
+        ] = NetworkName.full,
+        directed: Annotated[
+            bool,
+            typer.Option("--directed", help="co-responsibility: the lead → support variant."),
+        ] = False,
+        seed: Annotated[int, typer.Option(help="Seed of Louvain (communities).")] = 1,
+    ) -> None:
+        from policykg.graph.analytics import annotated_network
+        from policykg.graph.export import write_graph
+        from policykg.graph.store import open_store
+
+        _require_store(store)
+        graph = annotated_network(open_store(store), network.value, seed=seed, directed=directed)
+        written = write_graph(graph, output, fmt)
+        typer.echo(
+            f"wrote {', '.join(map(str, written))}: {graph.number_of_nodes()} nodes, "
+            f"{graph.number_of_edges()} edges"
+        )
+
+    command.__doc__ = {
+        "gexf": "GEXF 1.3 for Gephi: typed attributes, workload figures, communities, "
+        "document dates as start (timeline), colours and sizes.",
+        "graphml": "GraphML for tools without GEXF (no timeline).",
+        "csv": "CSV node and edge tables (<stem>_nodes.csv, <stem>_edges.csv) for pandas "
+        "and Gephi's spreadsheet import.",
+    }[fmt]
+    return command
+
+
+def _rdf_export_command(fmt: str) -> Callable[..., None]:
+    def command(store: StoreOpt, output: OutputOpt) -> None:
+        from policykg.graph.store import dump_store, open_store
+
+        _require_store(store)
+        dump_store(open_store(store), fmt, output)
+        typer.echo(f"wrote {output}")
+
+    dataset = fmt in ("nquads", "trig", "jsonld")
+    command.__doc__ = f"The whole store as {fmt}" + (
+        " (named graph of each source file kept)." if dataset else " (union of graphs)."
+    )
+    return command
+
+
+for _fmt in ("gexf", "graphml", "csv"):
+    export_app.command(_fmt)(_graph_export_command(_fmt))
+for _fmt in ("turtle", "ntriples", "nquads", "trig", "jsonld"):
+    export_app.command(_fmt)(_rdf_export_command(_fmt))
 
 
 class PlotKind(StrEnum):
@@ -308,6 +454,9 @@ def plot(
         int | None,
         typer.Option(help="Departments / labelled nodes / indicator panels (default per plot)."),
     ] = None,
+    directed: Annotated[
+        bool, typer.Option("--directed", help="network: the lead → support variant (arrows).")
+    ] = False,
 ) -> None:
     """Draw workload bars, the co-responsibility network or the target comparison."""
     import warnings
@@ -321,7 +470,7 @@ def plot(
         _fail(f"unsupported picture type {output.suffix!r} (use .png, .svg or .pdf)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CJKFontWarning)
-        written = draw(open_store(store), what.value, output, seed=seed, top=top)
+        written = draw(open_store(store), what.value, output, seed=seed, top=top, directed=directed)
     for w in caught:
         if issubclass(w.category, CJKFontWarning):
             typer.secho(f"warning: {w.message}", err=True, fg=typer.colors.YELLOW)
@@ -339,14 +488,41 @@ def _print_rows(header: list[str], rows: list[list[object]], fmt: TableFormat) -
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(["" if v is None else v for v in r] for r in rows)
+    elif not sys.stdout.isatty():
+        _print_plain_table(header, rows)
     else:
         from rich.console import Console
         from rich.table import Table
 
+        # fold, never ellipsise: a cut IRI or department name is a wrong value
         table = Table(*header)
+        for column in table.columns:
+            column.overflow = "fold"
         for r in rows:
             table.add_row(*("" if v is None else str(v) for v in r))
         Console().print(table)
+
+
+def _width(text: str) -> int:
+    # wide (CJK) characters take two terminal columns
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _print_plain_table(header: list[str], rows: list[list[object]]) -> None:
+    """Aligned columns with every value in full (for pipes and files)."""
+    cells = [["" if v is None else str(v).replace("\n", " ") for v in r] for r in rows]
+    widths = [_width(h) for h in header]
+    for r in cells:
+        widths = [max(w, _width(c)) for w, c in zip(widths, r, strict=True)]
+
+    def line(values: list[str]) -> str:
+        padded = (v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    typer.echo(line(header))
+    typer.echo(line(["-" * w for w in widths]))
+    for r in cells:
+        typer.echo(line(r))
 
 
 def main() -> None:

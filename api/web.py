@@ -28,6 +28,7 @@ from policykg.graph.namespaces import BASE
 from policykg.graph.queries import EXAMPLE_QUERIES, EXAMPLE_TITLES
 
 __all__ = [
+    "ANALYSIS_LINKS",
     "DOCUMENT_LIST_LIMIT",
     "EXPORTS",
     "WEB_EXAMPLES",
@@ -59,15 +60,19 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
-SELECT ?area ?indicator ?value ?value_max ?unit ?year ?document WHERE {
-  ?t a pkg:Target ; pkg:indicator/skos:prefLabel ?indicator ; pkg:targetValue ?value ;
-     sdmx-dimension:refArea/skos:prefLabel ?area .
-  FILTER (LANG(?indicator) = "zh")
-  OPTIONAL { ?t pkg:targetValueMax ?value_max }
-  OPTIONAL { ?t sdmx-attribute:unitMeasure/skos:prefLabel ?unit }
-  OPTIONAL { ?t pkg:targetYear ?year }
-  OPTIONAL { ?t pkg:setBy/dcterms:title ?document }
+# One row per target, however many labels its indicator, area, unit or document has.
+SELECT (MIN(?area_label) AS ?area) (MIN(?indicator_label) AS ?indicator)
+       (SAMPLE(?v) AS ?value) (SAMPLE(?vmax) AS ?value_max) (MIN(?unit_label) AS ?unit)
+       (SAMPLE(?y) AS ?year) (MIN(?title) AS ?document) WHERE {
+  ?t a pkg:Target ; pkg:indicator ?i ; pkg:targetValue ?v ; sdmx-dimension:refArea ?a .
+  ?i skos:prefLabel ?indicator_label FILTER (LANG(?indicator_label) = "zh")
+  ?a skos:prefLabel ?area_label .
+  OPTIONAL { ?t pkg:targetValueMax ?vmax }
+  OPTIONAL { ?t sdmx-attribute:unitMeasure/skos:prefLabel ?unit_label }
+  OPTIONAL { ?t pkg:targetYear ?y }
+  OPTIONAL { ?t pkg:setBy/dcterms:title ?title }
 }
+GROUP BY ?t
 ORDER BY ?area ?indicator ?year
 """
 
@@ -121,8 +126,10 @@ _NETWORK_LABELS = {
     "full": "full typed graph",
     "workload": "department–task (bipartite)",
     "co-responsibility": "co-responsibility (departments)",
+    "co-responsibility-directed": "lead → support (directed co-responsibility)",
     "citation": "citation network",
 }
+_DIRECTED_SUFFIX = "-directed"
 _RDF_FILES = (
     ("turtle", "policykg.ttl", "text/turtle; charset=utf-8", "Turtle (union of graphs)"),
     ("ntriples", "policykg.nt", "application/n-triples", "N-Triples (union of graphs)"),
@@ -161,6 +168,20 @@ _ALIASES = {"gexf": "full.gexf", "graphml": "full.graphml"} | {
 }
 
 
+#: the analysis routes the page links to (url, label)
+ANALYSIS_LINKS: tuple[tuple[str, str], ...] = (
+    ("/api/analytics/workload", "department workload · 部门工作量"),
+    ("/api/analytics/workload?by=year", "workload by year · 按年份"),
+    ("/api/analytics/network", "co-responsibility centralities · 协同网络中心性"),
+    ("/api/analytics/network/communities", "communities · 社群"),
+    ("/api/analytics/network/bridges", "bridging departments · 桥接部门"),
+    ("/api/analytics/citations", "citation network · 引用网络"),
+    ("/api/analytics/citations/paths", "diffusion paths · 扩散路径"),
+    ("/api/analytics/citations/levels", "citations between levels · 层级引用"),
+    ("/api/analytics/targets/pivot", "target comparison · 目标对比"),
+)
+
+
 def _build_export(services: Services, export: ExportFile, token: CancelToken) -> bytes:
     from policykg.graph.analytics import annotated_network
     from policykg.graph.export import write_graph
@@ -168,7 +189,9 @@ def _build_export(services: Services, export: ExportFile, token: CancelToken) ->
 
     if export.kind == "rdf":
         return serialize_store(services.store, export.source)
-    graph = annotated_network(services.store, export.source)
+    network = export.source.removesuffix(_DIRECTED_SUFFIX)
+    directed = export.source.endswith(_DIRECTED_SUFFIX)
+    graph = annotated_network(services.store, network, directed=directed)
     token.check()
     with tempfile.TemporaryDirectory(prefix="policykg-export-") as tmp:
         if export.fmt in ("nodes", "edges"):
@@ -267,49 +290,59 @@ SELECT ?doc ?fact ?exact ?prefix ?suffix ?start ?end ?file WHERE {
   OPTIONAL { ?ev oa:hasSource/dcterms:identifier ?file }
 }"""
 
+# The fact queries group by the fact: a body, concept or document with several labels
+# (or titles) must not repeat the fact on the page.
 _RESPONSIBILITIES = """
-SELECT ?doc ?task ?number ?title ?fact ?body ?label ?role ?position WHERE {
+SELECT ?doc ?task (MIN(?n) AS ?number) (MIN(?t) AS ?title) ?fact (SAMPLE(?b) AS ?body)
+       (MIN(?l) AS ?label) (SAMPLE(?r) AS ?role) (MIN(?p) AS ?position) WHERE {
   ?task eli:is_part_of ?doc ; a pkg:Task .
-  OPTIONAL { ?task eli:number ?number }
-  OPTIONAL { ?task dcterms:title ?title }
+  OPTIONAL { ?task eli:number ?n }
+  OPTIONAL { ?task dcterms:title ?t }
   OPTIONAL {
-    ?fact pkg:forTask ?task ; pkg:responsibleBody ?body .
-    OPTIONAL { ?fact pkg:role ?role }
-    OPTIONAL { ?fact pkg:listPosition ?position }
-    OPTIONAL { ?body skos:prefLabel ?label }
+    ?fact pkg:forTask ?task ; pkg:responsibleBody ?b .
+    OPTIONAL { ?fact pkg:role ?r }
+    OPTIONAL { ?fact pkg:listPosition ?p }
+    OPTIONAL { ?b skos:prefLabel ?l }
   }
 }
+GROUP BY ?doc ?task ?fact
 ORDER BY ?task ?position ?label"""
 
 _CITATIONS = """
-SELECT ?doc ?fact ?cited ?type ?title ?number ?title_written ?number_written WHERE {
-  ?fact pkg:citingDocument ?doc ; pkg:citedDocument ?cited .
-  OPTIONAL { ?fact pkg:citationType ?type }
-  OPTIONAL { ?cited dcterms:title ?title }
-  OPTIONAL { ?cited eli:id_local ?number }
-  OPTIONAL { ?fact pkg:titleAsWritten ?title_written }
-  OPTIONAL { ?fact pkg:docNumberAsWritten ?number_written }
+SELECT ?doc ?fact (SAMPLE(?c) AS ?cited) (SAMPLE(?ty) AS ?type) (MIN(?t) AS ?title)
+       (MIN(?n) AS ?number) (MIN(?tw) AS ?title_written) (MIN(?nw) AS ?number_written) WHERE {
+  ?fact pkg:citingDocument ?doc ; pkg:citedDocument ?c .
+  OPTIONAL { ?fact pkg:citationType ?ty }
+  OPTIONAL { ?c dcterms:title ?t }
+  OPTIONAL { ?c eli:id_local ?n }
+  OPTIONAL { ?fact pkg:titleAsWritten ?tw }
+  OPTIONAL { ?fact pkg:docNumberAsWritten ?nw }
 }
+GROUP BY ?doc ?fact
 ORDER BY ?fact"""
 
 _CITED_BY = """
-SELECT DISTINCT ?doc ?citing ?title WHERE {
+SELECT ?doc ?citing (MIN(?t) AS ?title) WHERE {
   ?fact pkg:citedDocument ?doc ; pkg:citingDocument ?citing .
-  OPTIONAL { ?citing dcterms:title ?title }
+  OPTIONAL { ?citing dcterms:title ?t }
 }
+GROUP BY ?doc ?citing
 ORDER BY ?title"""
 
 _TARGETS = """
-SELECT ?doc ?fact ?indicator ?value ?value_max ?unit ?year ?comparator ?area ?written WHERE {
-  ?fact pkg:setBy ?doc ; pkg:targetValue ?value .
-  OPTIONAL { ?fact pkg:indicator/skos:prefLabel ?indicator FILTER (LANG(?indicator) = "zh") }
-  OPTIONAL { ?fact pkg:targetValueMax ?value_max }
-  OPTIONAL { ?fact sdmx-attribute:unitMeasure/skos:prefLabel ?unit }
-  OPTIONAL { ?fact pkg:targetYear ?year }
-  OPTIONAL { ?fact pkg:comparator/skos:notation ?comparator }
-  OPTIONAL { ?fact sdmx-dimension:refArea/skos:prefLabel ?area }
-  OPTIONAL { ?fact pkg:metricAsWritten ?written }
+SELECT ?doc ?fact (MIN(?il) AS ?indicator) (SAMPLE(?v) AS ?value) (SAMPLE(?vmax) AS ?value_max)
+       (MIN(?ul) AS ?unit) (SAMPLE(?y) AS ?year) (MIN(?cmp) AS ?comparator) (MIN(?al) AS ?area)
+       (MIN(?w) AS ?written) WHERE {
+  ?fact pkg:setBy ?doc ; pkg:targetValue ?v .
+  OPTIONAL { ?fact pkg:indicator/skos:prefLabel ?il FILTER (LANG(?il) = "zh") }
+  OPTIONAL { ?fact pkg:targetValueMax ?vmax }
+  OPTIONAL { ?fact sdmx-attribute:unitMeasure/skos:prefLabel ?ul }
+  OPTIONAL { ?fact pkg:targetYear ?y }
+  OPTIONAL { ?fact pkg:comparator/skos:notation ?cmp }
+  OPTIONAL { ?fact sdmx-dimension:refArea/skos:prefLabel ?al }
+  OPTIONAL { ?fact pkg:metricAsWritten ?w }
 }
+GROUP BY ?doc ?fact
 ORDER BY ?indicator ?year ?fact"""
 
 
@@ -393,6 +426,7 @@ async def index(services: ServicesDep) -> HTMLResponse:
         more_documents=more,
         networks=networks,
         rdf=rdf,
+        analyses=ANALYSIS_LINKS,
         doc_base=BASE + "doc/",
     )
 

@@ -4,9 +4,11 @@
 (``<graph name="">``, a wrong xsi URI, ``timeformat="long"``), crashes on
 ``None`` and reads lists as dynamic values; :func:`write_gexf` is our own
 streaming writer instead, valid against the official XSD and ×20 faster
-(performance notes §4).  All writers share one value policy: ``None`` is left
-out, lists/sets/tuples are joined with ``;``, each attribute gets one type for
-the whole file (mixed types fall back to string).
+(performance notes §4).  All writers share one value policy: ``None`` and NaN
+are left out, lists/sets/tuples are joined with ``;``, characters XML 1.0
+forbids (control characters) are dropped from every string, integers beyond
+64 bits are written as strings (no reader's ``long`` holds them), and each
+attribute gets one type for the whole file (mixed types fall back to string).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import csv
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -23,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 import networkx as nx
 
 __all__ = [
+    "CATEGORY_COLORS",
     "GEXF_NS",
     "GRAPH_FORMATS",
     "KIND_COLORS",
@@ -46,18 +50,37 @@ KIND_COLORS: dict[str, tuple[int, int, int]] = {
     "indicator": (255, 127, 0),
 }
 _DEFAULT_COLOR = (153, 153, 153)
+#: categorical palette (ColorBrewer Set1 + Dark2) for communities, see :func:`add_viz`
+CATEGORY_COLORS: tuple[tuple[int, int, int], ...] = (
+    (228, 26, 28),
+    (55, 126, 184),
+    (77, 175, 74),
+    (152, 78, 163),
+    (255, 127, 0),
+    (166, 86, 40),
+    (247, 129, 191),
+    (27, 158, 119),
+    (217, 95, 2),
+    (117, 112, 179),
+    (231, 41, 138),
+    (102, 166, 30),
+    (230, 171, 2),
+    (102, 102, 102),
+)
 
 # node/edge keys GEXF represents natively rather than as <attvalue>
 _NODE_RESERVED = {"label", "start", "end", "viz"}
 _EDGE_RESERVED = {"label", "start", "end", "weight", "kind", "viz"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}$")
-_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?$")
-# characters XML 1.0 forbids (control characters except tab, newline, return)
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ][\d:.]+(Z|[+-]\d{2}:\d{2})?$")
+_INT64 = (-(2**63), 2**63 - 1)
+# characters XML 1.0 forbids (control characters except tab, newline, return; lone
+# surrogates, which UTF-8 cannot even encode)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(value: Any) -> Any:
-    """Drop ``None``/NaN, join sequences, turn dates into ISO strings."""
+    """Drop ``None``/NaN, join sequences, ISO dates, XML-safe strings, 64-bit integers."""
     if value is None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
@@ -66,11 +89,20 @@ def _clean(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(map(str, value)) if isinstance(value, set | frozenset) else value
-        joined = ";".join(str(v) for v in items if v is not None)
+        joined = ";".join(_text(v) for v in items if v is not None and v == v)
         return joined or None
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool):
         return value
-    return str(value)
+    if isinstance(value, int):
+        return value if _INT64[0] <= value <= _INT64[1] else str(value)
+    if isinstance(value, float):
+        return value
+    return _text(value) or None
+
+
+def _text(value: Any) -> str:
+    """``str(value)`` without the characters XML 1.0 forbids."""
+    return _XML_INVALID.sub("", str(value))
 
 
 def _gexf_type(values: Iterable[Any]) -> str:
@@ -97,10 +129,20 @@ def _attr(value: Any) -> str:
 
 
 def _time(value: Any) -> str | None:
-    """An ISO date/datetime, or None (GEXF time values must be dates here)."""
+    """An ISO date, or None.
+
+    Files are written with ``timeformat="date"``, so a datetime (object or ISO
+    string) is written as its date: Gephi would otherwise misread it, and a
+    timeline of policy documents has no use for the hour.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
     value = _clean(value)
-    if isinstance(value, str) and (_ISO_DATE.match(value) or _ISO_DATETIME.match(value)):
-        return value
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            return value
+        if _ISO_DATETIME.match(value):
+            return value[:10]
     return None
 
 
@@ -243,8 +285,9 @@ def add_viz(
     min_size: float = 4.0,
     max_size: float = 40.0,
     colors: Mapping[str, tuple[int, int, int]] | None = None,
+    color_by: str | None = None,
 ) -> nx.Graph:
-    """Precompute Gephi colours (by ``kind``) and sizes in each node's ``viz`` attribute.
+    """Precompute Gephi colours and sizes in each node's ``viz`` attribute.
 
     Parameters
     ----------
@@ -257,6 +300,11 @@ def add_viz(
         Size range.
     colors : mapping, optional
         Kind -> (r, g, b); defaults to :data:`KIND_COLORS`.
+    color_by : str, optional
+        A categorical node attribute (e.g. ``community``) coloured with
+        :data:`CATEGORY_COLORS` (cycled; the most frequent value gets the first
+        colour); nodes without it are coloured by ``kind``.  By default all
+        nodes are coloured by ``kind``.
 
     Returns
     -------
@@ -264,6 +312,13 @@ def add_viz(
         ``G``, for chaining.
     """
     palette = KIND_COLORS if colors is None else colors
+    category: dict[Any, tuple[int, int, int]] = {}
+    if color_by is not None:
+        counts = Counter(
+            attrs[color_by] for _, attrs in G.nodes(data=True) if attrs.get(color_by) is not None
+        )
+        ranked = sorted(counts, key=lambda v: (-counts[v], str(v)))
+        category = {v: CATEGORY_COLORS[i % len(CATEGORY_COLORS)] for i, v in enumerate(ranked)}
     raw: dict[Any, float] = {}
     for node, attrs in G.nodes(data=True):
         value = attrs.get(size_by) if size_by else G.degree(node)
@@ -271,7 +326,11 @@ def add_viz(
     lo, hi = (min(raw.values()), max(raw.values())) if raw else (0.0, 0.0)
     span = hi - lo
     for node, attrs in G.nodes(data=True):
-        r, g, b = palette.get(str(attrs.get("kind")), _DEFAULT_COLOR)
+        value = attrs.get(color_by) if color_by else None
+        if value is not None and value in category:
+            r, g, b = category[value]
+        else:
+            r, g, b = palette.get(str(attrs.get("kind")), _DEFAULT_COLOR)
         scaled = (raw[node] - lo) / span if span else 0.5
         attrs["viz"] = {
             "color": {"r": r, "g": g, "b": b},
@@ -281,16 +340,16 @@ def add_viz(
 
 
 def _plain_copy(G: nx.Graph) -> nx.Graph:
-    """A copy whose attribute values are all str/int/float/bool (no None, no lists, no viz)."""
+    """A copy whose ids, keys and values are XML-safe str/int/float/bool (no None, lists, viz)."""
     H = G.__class__()
     for node, attrs in G.nodes(data=True):
-        H.add_node(str(node), **_plain(attrs))
+        H.add_node(_text(node), **_plain(attrs))
     if G.is_multigraph():
         for u, v, key, attrs in G.edges(keys=True, data=True):
-            H.add_edge(str(u), str(v), key=str(key), **_plain(attrs))
+            H.add_edge(_text(u), _text(v), key=_text(key), **_plain(attrs))
     else:
         for u, v, attrs in G.edges(data=True):
-            H.add_edge(str(u), str(v), **_plain(attrs))
+            H.add_edge(_text(u), _text(v), **_plain(attrs))
     return H
 
 
@@ -300,8 +359,9 @@ def _plain(attrs: Mapping[str, Any]) -> dict[str, Any]:
         if key == "viz":
             continue
         cleaned = _clean(value)
-        if cleaned is not None:
-            out[key] = cleaned
+        name = _text(key)
+        if cleaned is not None and name:
+            out[name] = cleaned
     return out
 
 
@@ -361,7 +421,7 @@ def write_csv(G: nx.Graph, nodes_path: Path | str, edges_path: Path | str) -> No
     -----
     Missing values are empty cells, lists are joined with ``;``.
     """
-    node_rows = [(str(n), _plain(a)) for n, a in G.nodes(data=True)]
+    node_rows = [(_text(n), _plain(a)) for n, a in G.nodes(data=True)]
     node_keys = sorted({k for _, a in node_rows for k in a} - {"label"})
     with open(nodes_path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -370,7 +430,7 @@ def write_csv(G: nx.Graph, nodes_path: Path | str, edges_path: Path | str) -> No
             writer.writerow(
                 [node, attrs.get("label", node), *(attrs.get(k, "") for k in node_keys)]
             )
-    edge_rows = [(str(u), str(v), _plain(a)) for u, v, a in G.edges(data=True)]
+    edge_rows = [(_text(u), _text(v), _plain(a)) for u, v, a in G.edges(data=True)]
     edge_keys = sorted({k for *_, a in edge_rows for k in a})
     kind = "Directed" if G.is_directed() else "Undirected"
     with open(edges_path, "w", encoding="utf-8", newline="") as fh:
@@ -396,9 +456,11 @@ def write_graph(G: nx.Graph, path: Path | str, fmt: str, viz: bool = True) -> li
     fmt : {"gexf", "graphml", "csv"}
         Output format.
     viz : bool, default True
-        For GEXF, precompute colours and sizes with :func:`add_viz` (sized by
-        ``load`` or ``strength`` or ``pagerank`` when the nodes have it, else degree).
-        ``G`` is not modified.
+        For GEXF, precompute colours and sizes with :func:`add_viz`: sized by
+        ``strength``, ``load`` or ``pagerank`` when the nodes have it (else
+        degree), coloured by ``community`` when every node is of one kind and
+        has one (the co-responsibility network), else by ``kind``.  ``G`` is not
+        modified.
 
     Returns
     -------
@@ -411,7 +473,11 @@ def write_graph(G: nx.Graph, path: Path | str, fmt: str, viz: bool = True) -> li
         if viz:
             keys = {k for _, attrs in H.nodes(data=True) for k in attrs}
             size_by = next((k for k in ("strength", "load", "pagerank") if k in keys), None)
-            add_viz(H, size_by=size_by)
+            kinds = {attrs.get("kind") for _, attrs in H.nodes(data=True)}
+            by_community = len(kinds) == 1 and all(
+                attrs.get("community") is not None for _, attrs in H.nodes(data=True)
+            )
+            add_viz(H, size_by=size_by, color_by="community" if by_community else None)
         write_gexf(H, out)
         return [out]
     if fmt == "graphml":

@@ -29,6 +29,7 @@ from typing import Any
 import networkx as nx
 from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 from pyoxigraph import Store
 
 __all__ = [
@@ -242,17 +243,19 @@ def _component_layout(P: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
 
     One spring layout of a disconnected graph pushes the components to the
     edges and crushes each into a blob; laying them out one by one keeps
-    every community readable.  Components of up to three departments share
-    the last row.
+    every community readable.  Components of two or three departments share a
+    row below; departments without any shared task (singletons) are not laid
+    out here (:func:`plot_network` lists them in a strip of their own).
     """
-    parts = sorted(nx.connected_components(P), key=lambda c: (-len(c), min(map(str, c))))
+    U = P.to_undirected(as_view=True) if P.is_directed() else P
+    parts = sorted(nx.connected_components(U), key=lambda c: (-len(c), min(map(str, c))))
     big = [c for c in parts if len(c) > 3]
-    small = [c for c in parts if len(c) <= 3]
+    small = [c for c in parts if 1 < len(c) <= 3]
     cols = max(1, math.ceil(math.sqrt(len(big))))
     largest = max((len(c) for c in parts), default=1)
     pos: dict[Any, tuple[float, float]] = {}
     for i, nodes in enumerate(big):
-        sub = P.subgraph(nodes)
+        sub = U.subgraph(nodes)
         layout = nx.spring_layout(
             sub, weight="weight", seed=seed, k=2.0 / math.sqrt(len(nodes)), iterations=100
         )
@@ -261,34 +264,117 @@ def _component_layout(P: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
         for n, (x, y) in layout.items():
             pos[n] = (cx + radius * float(x), cy + radius * float(y))
     row = -(math.ceil(len(big) / cols)) if big else 0
-    per_row = max(cols * 4, 4)
-    flat = [n for c in small for n in sorted(c, key=str)]
-    for j, n in enumerate(flat):
-        pos[n] = ((j % per_row) * cols / per_row, row - 0.5 * (j // per_row) + 0.2)
+    slots = max(cols * 3, 3)
+    for j, comp in enumerate(small):
+        x0 = (j % slots) * cols / slots
+        y0 = row - 0.35 * (j // slots) + 0.2
+        for k, n in enumerate(sorted(comp, key=str)):
+            pos[n] = (x0 + 0.08 * k, y0 + (0.05 if k % 2 else 0.0))
     return pos
 
 
-def plot_network(P: nx.Graph, path: Path | str, seed: int = 1, labels: int = 30) -> Path:
+def _text_size(text: str, fontsize: float, dpi: float) -> tuple[float, float]:
+    """Approximate (width, height) in pixels of a one-line label."""
+    ems = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in text)
+    px = fontsize * dpi / 72.0
+    pad = 2 * 0.15 * px + 2.0  # the label's rounded box
+    return ems * px + pad + 4.0, px * 1.35 + pad
+
+
+def _place_labels(
+    ax: Any,
+    fig: Figure,
+    pos: dict[Any, tuple[float, float]],
+    labels: list[tuple[Any, str]],
+    radius_px: dict[Any, float],
+    fontsize: float = 7.0,
+) -> int:
+    """Annotate nodes with labels that do not overlap each other, strongest first.
+
+    Each label tries offsets around its node (above, below, right, left, the
+    diagonals), then the same ring farther out, one label height at a time, so
+    labels of a crowded spot stack above and below it; the first position whose
+    box is free of other labels (and clear of the label's own marker) is used,
+    with a thin leader line when it sits away from the node.  Labels with no
+    free position are left out.  Returns the number of labels drawn.
+    """
+    dpi = fig.dpi
+    placed: list[tuple[float, float, float, float]] = []
+    drawn = 0
+    directions = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+    for node, text in labels:
+        x, y = (float(v) for v in ax.transData.transform(pos[node]))
+        w, h = _text_size(text, fontsize, dpi)
+        gap = radius_px.get(node, 4.0) + 2.0
+        for ring in range(8):
+            found = None
+            for dx, dy in directions:
+                cx = x + dx * (gap + ring * h * 1.05 + w / 2)
+                cy = y + dy * (gap + ring * h * 1.05 + h / 2)
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                if all(
+                    box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed
+                ):
+                    found = (cx, cy, box)
+                    break
+            if found is not None:
+                break
+        if found is None:
+            continue
+        cx, cy, box = found
+        placed.append(box)
+        points = 72.0 / dpi
+        ax.annotate(
+            text,
+            pos[node],
+            xytext=((cx - x) * points, (cy - y) * points),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+            arrowprops=None
+            if ring == 0
+            else {"arrowstyle": "-", "color": "#667085", "lw": 0.4, "shrinkA": 0, "shrinkB": 2},
+        )
+        drawn += 1
+    return drawn
+
+
+def plot_network(P: nx.Graph, path: Path | str, seed: int = 1, labels: int = 20) -> Path:
     """The co-responsibility network, nodes coloured by community.
 
     Parameters
     ----------
-    P : networkx.Graph
+    P : networkx.Graph or networkx.DiGraph
         Departments linked by shared tasks (``weight``), e.g. from
         :func:`policykg.graph.analytics.annotated_network` with
         ``"co-responsibility"``; a ``community`` node attribute colours the
-        nodes (computed with Louvain, ``seed``, when missing).
+        nodes (computed with Louvain, ``seed``, when missing).  A directed graph
+        (the lead → support variant) is drawn with arrows.
     path : path-like
         Output file.
     seed : int, default 1
         Seed of the layout (and of Louvain when needed): same graph, same picture.
-    labels : int, default 30
-        Label only the ``labels`` strongest departments, so large networks stay readable.
+    labels : int, default 20
+        Label only the ``labels`` strongest departments (by weighted degree),
+        placed so that labels never overlap (see :func:`_place_labels`): a
+        large network stays readable.
 
     Returns
     -------
     pathlib.Path
         The file written.
+
+    Notes
+    -----
+    Connected components are laid out one by one and packed on a grid; pairs
+    and triples share a row below them.  Departments with no shared task at
+    all (singletons; in the directed variant: no lead → support tie) carry no
+    information in a network picture: they are not drawn as dots but counted
+    and named (up to 8) in a caption.
+    The legend names each large community by its strongest member.
     """
     with _style():
         fig = Figure(figsize=(13, 10))
@@ -297,31 +383,44 @@ def plot_network(P: nx.Graph, path: Path | str, seed: int = 1, labels: int = 30)
             return _save(fig, path)
         community = nx.get_node_attributes(P, "community")
         if len(community) < P.number_of_nodes():
-            parts = nx.community.louvain_communities(P, weight="weight", seed=seed)
-            community = {n: i for i, part in enumerate(parts) for n in part}
+            U = P.to_undirected() if P.is_directed() else P
+            parts = nx.community.louvain_communities(U, weight="weight", seed=seed)
+            ordered = sorted(parts, key=lambda c: (-len(c), min(map(str, c))))
+            community = {n: i for i, part in enumerate(ordered) for n in part}
         strength = dict(P.degree(weight="weight"))
-        pos = _component_layout(P, seed)
+        singletons = sorted(
+            (n for n in P if P.degree(n) == 0), key=lambda n: str(P.nodes[n].get("label", n))
+        )
+        drawn = [n for n in P if P.degree(n) > 0]
         ax = fig.add_subplot()
         ax.axis("off")
+        if not drawn:
+            _empty(fig, "no shared tasks · 无协同任务")
+        pos = _component_layout(P.subgraph(drawn), seed)
         max_w = max((w for _, _, w in P.edges(data="weight", default=1.0)), default=1.0)
         for u, v, w in P.edges(data="weight", default=1.0):
             (x0, y0), (x1, y1) = pos[u], pos[v]
-            ax.plot(
-                [x0, x1],
-                [y0, y1],
-                color="#98a2b3",
-                alpha=0.25 + 0.5 * w / max_w,
-                linewidth=0.4 + 2.5 * w / max_w,
-                zorder=1,
-            )
-        nodes = list(P)
-        sizes = [30 + 25 * math.sqrt(strength[n]) for n in nodes]
-        colours = [community[n] % 20 for n in nodes]
+            style = {
+                "color": "#98a2b3",
+                "alpha": 0.25 + 0.5 * w / max_w,
+                "linewidth": 0.4 + 2.5 * w / max_w,
+            }
+            if P.is_directed():
+                ax.annotate(
+                    "",
+                    (x1, y1),
+                    xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "-|>", "shrinkA": 4, "shrinkB": 6, **style},
+                    zorder=1,
+                )
+            else:
+                ax.plot([x0, x1], [y0, y1], zorder=1, **style)
+        sizes = {n: 30 + 25 * math.sqrt(strength[n]) for n in drawn}
         ax.scatter(
-            [pos[n][0] for n in nodes],
-            [pos[n][1] for n in nodes],
-            s=sizes,
-            c=colours,
+            [pos[n][0] for n in drawn],
+            [pos[n][1] for n in drawn],
+            s=[sizes[n] for n in drawn],
+            c=[community[n] % 20 for n in drawn],
             cmap="tab20",
             vmin=0,
             vmax=19,
@@ -329,48 +428,137 @@ def plot_network(P: nx.Graph, path: Path | str, seed: int = 1, labels: int = 30)
             linewidths=0.6,
             zorder=2,
         )
-        for n in sorted(nodes, key=lambda n: -strength[n])[:labels]:
-            ax.annotate(
-                str(P.nodes[n].get("label", n)),
-                pos[n],
-                fontsize=7,
-                ha="center",
-                xytext=(0, 6),
-                textcoords="offset points",
-                zorder=3,
-            )
-        count = len(set(community.values()))
-        ax.set_title(
-            f"部门协同网络 Co-responsibility network: {P.number_of_nodes()} departments, "
-            f"{count} communities (colour), size = shared tasks"
+        if drawn:
+            xs = [p[0] for p in pos.values()]
+            ys = [p[1] for p in pos.values()]
+            pad_x = 0.08 * (max(xs) - min(xs) or 1.0)
+            pad_y = 0.08 * (max(ys) - min(ys) or 1.0)
+            ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+            ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+        ranked = sorted(drawn, key=lambda n: (-strength[n], str(P.nodes[n].get("label", n))))
+        radius = {n: math.sqrt(sizes[n]) * fig.dpi / 72.0 / 2 for n in drawn}
+        shown = _place_labels(
+            ax, fig, pos, [(n, str(P.nodes[n].get("label", n))) for n in ranked[:labels]], radius
         )
+        _community_legend(ax, P, community, strength, drawn)
+        count = len({community[n] for n in drawn})
+        kind = "lead → support" if P.is_directed() else "shared tasks"
+        ax.set_title(
+            f"部门协同网络 Co-responsibility network ({kind}): {len(drawn)} departments with "
+            f"shared tasks in {count} communities (colour); size = strength; "
+            f"{shown} strongest labelled"
+        )
+        if singletons:
+            names = "、".join(str(P.nodes[n].get("label", n)) for n in singletons[:8])
+            more = f" … (+{len(singletons) - 8})" if len(singletons) > 8 else ""
+            fig.text(
+                0.5,
+                0.02,
+                f"{len(singletons)} departments without a tie · 无协同关系的部门: {names}{more}",
+                ha="center",
+                fontsize=7,
+                color="#475467",
+                wrap=True,
+            )
         return _save(fig, path)
+
+
+def _community_legend(
+    ax: Any, P: nx.Graph, community: dict[Any, int], strength: dict[Any, float], drawn: list[Any]
+) -> None:
+    """Legend: the largest communities, each named by its strongest member."""
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+
+    members: dict[int, list[Any]] = {}
+    for n in drawn:
+        members.setdefault(community[n], []).append(n)
+    biggest = sorted(members, key=lambda c: (-len(members[c]), c))[:8]
+    cmap = colormaps["tab20"]
+    handles = []
+    for c in biggest:
+        top = max(members[c], key=lambda n: (strength[n], str(n)))
+        label = f"{len(members[c])} · {P.nodes[top].get('label', top)}"
+        handles.append(
+            Line2D([], [], marker="o", linestyle="", color=cmap((c % 20) / 19), label=label)
+        )
+    if handles:
+        ax.legend(
+            handles=handles,
+            title="communities · 社群 (size · strongest)",
+            loc="upper right",
+            fontsize=7,
+            title_fontsize=7,
+            frameon=False,
+        )
+
+
+_KIND_TITLES = {"level": "", "increase": " · 新增 increase", "growth_rate": " · 增长率 growth"}
+_COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", "=": "", "increase": "+", "pct_increase": "+"}
 
 
 def _target_panels(
     records: Sequence[dict[str, Any]], top: int
-) -> list[tuple[str, list[dict[str, Any]]]]:
-    by_indicator: dict[str, list[dict[str, Any]]] = {}
+) -> list[tuple[tuple[str, str, str], list[dict[str, Any]]]]:
+    """(indicator, kind, unit) -> its targets; level and change targets never share a panel."""
+    panels: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for r in records:
-        if r.get("value") is not None:
-            by_indicator.setdefault(str(r["indicator"]), []).append(dict(r))
+        if r.get("value") is None:
+            continue
+        unit = str(r.get("base_unit") or r.get("unit") or "")
+        key = (str(r["indicator"]), str(r.get("target_kind") or "level"), unit)
+        panels.setdefault(key, []).append(dict(r))
     # indicators compared across the most areas first
     ranked = sorted(
-        by_indicator.items(),
+        panels.items(),
         key=lambda item: (-len({r.get("area") for r in item[1]}), -len(item[1]), item[0]),
     )
     return ranked[:top]
 
 
+def _target_value(r: dict[str, Any]) -> float:
+    value = r.get("normalized_value")
+    return float(r["value"] if value is None else value)
+
+
+def _target_labels(items: list[dict[str, Any]]) -> list[str]:
+    """Area, year, comparator and value as written: repeated areas stay distinguishable."""
+    names = []
+    for r in items:
+        sign = _COMPARATOR_SIGNS.get(str(r.get("comparator") or ""), "")
+        value = f"{float(r['value']):g}"
+        if r.get("value_max") is not None:
+            value += f"–{float(r['value_max']):g}"
+        year = f"{r.get('year')}{'*' if r.get('year_inferred') else ''}" if r.get("year") else ""
+        names.append(
+            " ".join(
+                p
+                for p in (str(r.get("area") or "?"), year, f"{sign}{value}{r.get('unit') or ''}")
+                if p
+            )
+        )
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in names:
+        seen[name] += 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def _number(value: float) -> str:
+    """Readable axis and bar numbers: 750,000,000 rather than 7.5e+08."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:g}"
+
+
 def plot_targets(records: Sequence[dict[str, Any]], path: Path | str, top: int = 9) -> Path:
-    """Target comparison: one panel per indicator, one bar per area and year.
+    """Target comparison: one panel per indicator, kind and unit; one bar per target.
 
     Parameters
     ----------
     records : sequence of dict
         From :func:`policykg.graph.analytics.target_table` (``indicator``,
-        ``area``, ``year``, ``value``, ``value_max``, ``unit``,
-        ``normalized_value``).
+        ``area``, ``year``, ``target_kind``, ``value``, ``value_max``, ``unit``,
+        ``comparator``, ``normalized_value``, ``base_unit``).
     path : path-like
         Output file.
     top : int, default 9
@@ -383,53 +571,61 @@ def plot_targets(records: Sequence[dict[str, Any]], path: Path | str, top: int =
 
     Notes
     -----
-    Within a panel the bars use the written value when all targets share one
-    unit, else ``normalized_value`` (base units), so bars are comparable.  A
-    range (``value``–``value_max``) is drawn as the bar to ``value`` plus a
-    lighter segment up to ``value_max``.
+    Level targets (达到 N) and change targets (新增 N, 年均增长 N%) get separate
+    panels, and so do different units.  Bars are the normalised values in the
+    panel's unit (万件 targets are drawn in 件; the x axis names the unit); a
+    range (``value``–``value_max``) adds a lighter segment up to its upper
+    bound.  Each bar's label gives area, year (``*`` when inferred from the
+    plan period), comparator and the value as written, so two targets of one
+    area are told apart.
     """
     panels = _target_panels(records, top)
     with _style():
         cols = 3 if len(panels) > 4 else max(1, min(len(panels), 2))
         rows = max(1, math.ceil(len(panels) / cols))
-        fig = Figure(figsize=(5.2 * cols, 0.6 + 2.6 * rows))
+        fig = Figure(figsize=(5.6 * cols, 0.6 + 2.8 * rows))
         if not panels:
             _empty(fig, "no targets · 无目标数据")
             return _save(fig, path)
         axes = fig.subplots(rows, cols, squeeze=False)
-        for ax, (indicator, items) in zip(axes.flat, panels, strict=False):
-            units = Counter(r.get("unit") for r in items)
-            same_unit = len(units) == 1
-            key = "value" if same_unit else "normalized_value"
-            unit = (next(iter(units)) or "") if same_unit else "base units"
-            items.sort(key=lambda r: (str(r.get("area") or ""), r.get("year") or 0))
-            names = [f"{r.get('area') or '?'} {r.get('year') or ''}".strip() for r in items]
-            values = [float(r.get(key) or r["value"]) for r in items]
+        for ax, ((indicator, kind, unit), items) in zip(axes.flat, panels, strict=False):
+            items.sort(
+                key=lambda r: (str(r.get("area") or ""), r.get("year") or 0, _target_value(r))
+            )
+            values = [_target_value(r) for r in items]
             ax.barh(range(len(items)), values, color="#3538cd")
-            for i, v in enumerate(values):
-                ax.text(v, i, f" {v:g}", va="center", fontsize=6)
-            if same_unit:
-                extra = [
-                    max(float(r["value_max"]) - float(r["value"]), 0.0)
-                    if r.get("value_max") is not None
-                    else 0.0
-                    for r in items
-                ]
-                if any(extra):
-                    ax.barh(range(len(items)), extra, left=values, color="#a4bcfd")
-            ax.set_yticks(range(len(items)), names, fontsize=7)
+            extra = [
+                max(v * float(r["value_max"]) / float(r["value"]) - v, 0.0)
+                if r.get("value_max") is not None and r.get("value")
+                else 0.0
+                for r, v in zip(items, values, strict=True)
+            ]
+            if any(extra):
+                ax.barh(range(len(items)), extra, left=values, color="#a4bcfd")
+            for i, (v, e) in enumerate(zip(values, extra, strict=True)):
+                ax.text(v + e, i, " " + _number(v + e), va="center", fontsize=6)
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: _number(x)))
+            ax.set_yticks(range(len(items)), _target_labels(items), fontsize=7)
             ax.invert_yaxis()
-            ax.set_title(indicator if len(indicator) <= 24 else indicator[:23] + "…", fontsize=9)
-            ax.set_xlabel(unit, fontsize=7)
+            title = indicator if len(indicator) <= 22 else indicator[:21] + "…"
+            ax.set_title(title + _KIND_TITLES.get(kind, f" · {kind}"), fontsize=9)
+            ax.set_xlabel(unit or "(no unit · 无单位)", fontsize=7)
             ax.tick_params(axis="x", labelsize=7)
         for ax in list(axes.flat)[len(panels) :]:
             ax.axis("off")
-        fig.suptitle("目标对比 Targets by indicator, area and year")
+        fig.suptitle("目标对比 Targets by indicator, area and year (* year inferred)")
         fig.tight_layout()
         return _save(fig, path)
 
 
-def plot(store: Store, name: str, path: Path | str, seed: int = 1, top: int | None = None) -> Path:
+def plot(
+    store: Store,
+    name: str,
+    path: Path | str,
+    seed: int = 1,
+    top: int | None = None,
+    directed: bool = False,
+) -> Path:
     """Draw one of :data:`PLOTS` from a store.
 
     Parameters
@@ -446,6 +642,8 @@ def plot(store: Store, name: str, path: Path | str, seed: int = 1, top: int | No
     top : int, optional
         Departments (workload), labelled nodes (network) or indicator panels
         (targets); each plot's default when None.
+    directed : bool, default False
+        ``network``: draw the lead → support variant, with arrows.
 
     Returns
     -------
@@ -464,7 +662,7 @@ def plot(store: Store, name: str, path: Path | str, seed: int = 1, top: int | No
         records = department_workload(workload_graph(store))
         return plot_workload(records, path, **({} if top is None else {"top": top}))
     if name == "network":
-        P = annotated_network(store, "co-responsibility", seed=seed)
+        P = annotated_network(store, "co-responsibility", seed=seed, directed=directed)
         return plot_network(P, path, seed=seed, **({} if top is None else {"labels": top}))
     if name == "targets":
         return plot_targets(target_table(store), path, **({} if top is None else {"top": top}))

@@ -10,6 +10,9 @@ brackets, and a national strategy that is in neither file).  ``a.txt`` cites
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from policykg.extract.model import (
     CitationRecord,
@@ -241,3 +244,27 @@ def result_b() -> ExtractionResult:
 def sample_results() -> list[ExtractionResult]:
     """Both files, in the order that needs cross-file stub linking."""
     return [result_a(), result_b()]
+
+
+def add_second_labels(store_dir: str | Path) -> int:
+    """Give every labelled resource a second ``skos:prefLabel`` and every titled one a
+    second ``dcterms:title``, in a named graph of their own (as a store that merged two
+    spellings of one body, area or indicator would hold them).  Returns the quads added.
+
+    Queries that join labels must still give one row per fact.
+    """
+    store = Store(str(store_dir))  # read-write; closed when this function returns
+    graph = NamedNode("https://w3id.org/policykg/id/graph/second-labels")
+    added = []
+    for pred, suffix in (
+        ("http://www.w3.org/2004/02/skos/core#prefLabel", "（别称）"),
+        ("http://purl.org/dc/terms/title", "（另题）"),
+    ):
+        for q in store.quads_for_pattern(None, NamedNode(pred), None):
+            if isinstance(q.object, Literal) and q.object.language == "zh":
+                label = Literal(q.object.value + suffix, language="zh")
+                added.append(Quad(q.subject, q.predicate, label, graph))
+    store.extend(added)
+    store.flush()
+    del store
+    return len(added)

@@ -196,3 +196,21 @@ def test_gexf_download(browser: Any, server: str, downloads: Path) -> None:
     assert 'xmlns="http://gexf.net/1.3"' in body
     assert "市科技局" in body
     shot(browser, "04-exports")
+
+
+def test_analysis_links_and_fact_counts(browser: Any, server: str) -> None:
+    browser.get(server + "/#exports")
+    links = browser.find_elements(By.CSS_SELECTOR, 'a[href^="/api/analytics/"]')
+    assert len({a.get_attribute("href") for a in links}) >= 9
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/api/analytics/citations/levels"]').click()
+    body = wait(browser).until(ec.presence_of_element_located((By.TAG_NAME, "body"))).text
+    assert "from_level" in body and "national" in body
+    browser.get(server + "/")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "加快建设知识产权强市的实施意见").click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "doc-title")))
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "section h2")]
+    # the sample document sets one target and cites two documents: each shown once
+    assert any(h.endswith("目标 (1)") for h in headings), headings
+    assert any(h.endswith("引用 (2)") for h in headings), headings
+    roles = browser.find_elements(By.CSS_SELECTOR, "#tasks span.role, section span.role")
+    assert len({r.id for r in roles}) == 4  # four responsibilities in a.txt

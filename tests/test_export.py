@@ -158,3 +158,98 @@ def test_every_network_in_every_format(
 def test_unknown_graph_format(full: nx.MultiDiGraph, tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_graph(full, tmp_path / "x", "dot")
+
+
+def test_graphml_and_csv_survive_control_characters(tmp_path: Path) -> None:
+    G = nx.MultiDiGraph()
+    G.add_node("a\x01b", label="名\x02称", note="bad\x01char", tags=["x\x0b", None, "y"])
+    G.add_node("c", note=None, score=float("nan"), big=2**70)
+    G.add_edge("a\x01b", "c", kind="k\x1f", weight=1.0, **{"odd\x03key": "v"})
+    out = tmp_path / "ctrl.graphml"
+    write_graphml(G, out)
+    back = nx.read_graphml(out)
+    assert set(back) == {"ab", "c"}
+    assert back.nodes["ab"]["note"] == "badchar" and back.nodes["ab"]["tags"] == "x;y"
+    assert back.nodes["c"]["big"] == str(2**70)  # no GraphML long holds it
+    assert "score" not in back.nodes["c"]
+    nodes, edges = tmp_path / "n.csv", tmp_path / "e.csv"
+    write_csv(G, nodes, edges)
+    text = nodes.read_text(encoding="utf-8") + edges.read_text(encoding="utf-8")
+    assert "\x01" not in text and "badchar" in text and "oddkey" in text
+
+
+def test_gexf_big_integers_and_datetimes(schema: etree.XMLSchema, tmp_path: Path) -> None:
+    import datetime as dt
+
+    G = nx.DiGraph()
+    G.add_node("a", start=dt.datetime(2018, 3, 1, 12, 30), count=2**64, small=3)
+    G.add_node("b", start="2019-05-06T08:00:00", count=1, small=4)
+    G.add_node("c", start=dt.date(2020, 1, 2), small=2**63 - 1)
+    G.add_edge("a", "b", start="2018-03-01 09:00:00", weight=2)
+    out = tmp_path / "times.gexf"
+    write_gexf(G, out)
+    doc = _validate(schema, out)
+    graph = doc.find(f"{GEXF}graph")
+    assert graph is not None and graph.get("timeformat") == "date"
+    starts = {n.get("id"): n.get("start") for n in doc.iter(f"{GEXF}node")}
+    assert starts == {"a": "2018-03-01", "b": "2019-05-06", "c": "2020-01-02"}
+    assert next(doc.iter(f"{GEXF}edge")).get("start") == "2018-03-01"
+    types = {a.get("title"): a.get("type") for a in doc.iter(f"{GEXF}attribute")}
+    assert types == {"count": "string", "small": "long"}
+    values = {v.get("value") for v in doc.iter(f"{GEXF}attvalue")}
+    assert str(2**64) in values and str(2**63 - 1) in values
+
+
+def test_co_responsibility_gexf_colours_communities(
+    full: nx.MultiDiGraph, schema: etree.XMLSchema, tmp_path: Path
+) -> None:
+    P = nx.Graph()
+    P.add_weighted_edges_from([("a", "b", 2), ("b", "c", 2), ("x", "y", 2)])
+    for n in P:
+        P.nodes[n].update(kind="department", community=0 if n in "abc" else 1, strength=1.0)
+    out = write_graph(P, tmp_path / "p.gexf", "gexf")[0]
+    doc = _validate(schema, out)
+    colours = {
+        n.get("id"): tuple(n.find(f"{GEXF}color").get(k) for k in "rgb")
+        for n in doc.iter(f"{GEXF}node")
+    }
+    assert colours["a"] == colours["b"] == colours["c"] != colours["x"] == colours["y"]
+    assert "community" not in P.nodes["a"].get("viz", {})  # the input is not modified
+    # the typed graph keeps colours by kind
+    store = open_store(full.graph["store_path"])
+    doc = _validate(
+        schema, write_graph(an.annotated_network(store, "full"), tmp_path / "f.gexf", "gexf")[0]
+    )
+    by_kind: dict[str, set[tuple[str | None, ...]]] = {}
+    titles = {a.get("id"): a.get("title") for a in doc.iter(f"{GEXF}attribute")}
+    for n in doc.iter(f"{GEXF}node"):
+        kind = next(
+            v.get("value") for v in n.iter(f"{GEXF}attvalue") if titles[v.get("for")] == "kind"
+        )
+        by_kind.setdefault(kind, set()).add(tuple(n.find(f"{GEXF}color").get(k) for k in "rgb"))
+    assert all(len(c) == 1 for c in by_kind.values())
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_exported_networks_carry_analysis_and_time(
+    directed: bool, full: nx.MultiDiGraph, schema: etree.XMLSchema, tmp_path: Path
+) -> None:
+    store = open_store(full.graph["store_path"])
+    P = an.annotated_network(store, "co-responsibility", directed=directed)
+    doc = _validate(schema, write_graph(P, tmp_path / "co.gexf", "gexf")[0])
+    graph = doc.find(f"{GEXF}graph")
+    assert graph.get("defaultedgetype") == ("directed" if directed else "undirected")
+    assert graph.get("mode") == "dynamic"  # departments and ties start with their first task
+    titles = {a.get("title"): a.get("type") for a in doc.iter(f"{GEXF}attribute")}
+    for key in ("rank", "load", "topics", "community", "eigenvector", "pagerank", "strength"):
+        assert key in titles
+    assert titles["community"] == "long" and titles["load"] == "double"
+    kinds = {e.get("kind") for e in doc.iter(f"{GEXF}edge")}
+    assert kinds == {"lead_support" if directed else "co_responsibility"}
+    C = an.annotated_network(store, "citation")
+    doc = _validate(schema, write_graph(C, tmp_path / "cit.gexf", "gexf")[0])
+    dated = [n for n in doc.iter(f"{GEXF}node") if n.get("start")]
+    assert {n.get("start") for n in dated} == {"2018-03-01", "2019-05-06"}
+    B = an.annotated_network(store, "workload")
+    weights = {round(w, 4) for *_, w in B.edges(data="weight")}
+    assert weights == {0.5}  # each unit's share of its task (every sample task has two)

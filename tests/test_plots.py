@@ -112,3 +112,104 @@ def test_cli_plot(store_path: Path, tmp_path: Path) -> None:
     assert bad.exit_code == 2
     missing = runner.invoke(app, ["plot", "targets", "--store", str(tmp_path), "-o", "t.png"])
     assert missing.exit_code == 2
+
+
+def test_network_labels_never_overlap() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    # twelve departments crowded into one spot, with long Chinese names
+    pos = {i: (0.5 + 0.002 * i, 0.5 - 0.001 * i) for i in range(12)}
+    ax.scatter([p[0] for p in pos.values()], [p[1] for p in pos.values()])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    with plots._style():
+        drawn = plots._place_labels(
+            ax, fig, pos, [(i, f"示例市第{i}人民政府办公室") for i in pos], {i: 4.0 for i in pos}
+        )
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        # the label's box (an annotation's own extent also spans its leader line)
+        boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts]
+    assert drawn == len(boxes) >= 8
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+
+
+def test_network_draws_singletons_apart(tmp_path: Path) -> None:
+    P = nx.Graph()
+    P.add_edge("a", "b", weight=2)
+    P.add_nodes_from(["s1", "s2"])
+    pos = plots._component_layout(P.subgraph(["a", "b"]), seed=1)
+    assert set(pos) == {"a", "b"}
+    assert plot_network(P, tmp_path / "s.png").read_bytes().startswith(PNG_MAGIC)
+    only = nx.Graph()
+    only.add_nodes_from(["s1", "s2"])  # no shared task at all
+    assert plot_network(only, tmp_path / "only.png").read_bytes().startswith(PNG_MAGIC)
+    D = nx.DiGraph()
+    D.add_edge("lead", "support", weight=1)
+    assert plot_network(D, tmp_path / "d.svg").stat().st_size > 1000
+
+
+def test_target_panels_keep_kinds_and_units_apart() -> None:
+    base = {"indicator": "发明专利", "year": 2025, "value_max": None, "comparator": ">="}
+    records = [
+        {
+            **base,
+            "area": "甲市",
+            "value": 6,
+            "unit": "万件",
+            "normalized_value": 6e4,
+            "base_unit": "件",
+            "target_kind": "level",
+        },
+        {
+            **base,
+            "area": "乙市",
+            "value": 500,
+            "unit": "件",
+            "normalized_value": 500,
+            "base_unit": "件",
+            "target_kind": "level",
+        },
+        {
+            **base,
+            "area": "甲市",
+            "value": 20,
+            "unit": "件",
+            "normalized_value": 20,
+            "base_unit": "件",
+            "target_kind": "increase",
+            "comparator": "increase",
+        },
+        {
+            **base,
+            "area": "乙市",
+            "value": 10,
+            "unit": "%",
+            "normalized_value": 10,
+            "base_unit": "%",
+            "target_kind": "growth_rate",
+            "comparator": "pct_increase",
+        },
+    ]
+    panels = dict(plots._target_panels(records, top=9))
+    assert set(panels) == {
+        ("发明专利", "level", "件"),
+        ("发明专利", "increase", "件"),
+        ("发明专利", "growth_rate", "%"),
+    }
+    level = panels[("发明专利", "level", "件")]
+    assert sorted(plots._target_value(r) for r in level) == [500.0, 60000.0]
+    twice = [
+        dict(records[1]),
+        dict(records[1]),
+        {**records[1], "year": 2020, "year_inferred": True},
+    ]
+    labels = plots._target_labels(twice)
+    assert labels == ["乙市 2025 ≥500件", "乙市 2025 ≥500件 (2)", "乙市 2020* ≥500件"]
+    assert plots._number(7.5e8) == "750,000,000" and plots._number(2.5) == "2.5"

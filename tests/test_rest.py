@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import warnings
 from collections.abc import Iterator
 
@@ -190,3 +191,100 @@ def test_cors_on_read_routes_only(client: TestClient) -> None:
     write = client.put("/store", params={"graph": "urn:g"}, content=b"", headers={"Origin": "x"})
     assert write.status_code == 403
     assert "access-control-allow-origin" not in write.headers
+
+
+# ---------------------------------------------------------------- analytics
+
+
+def test_workload_rank_topics_and_grouping(client: TestClient) -> None:
+    records = client.get("/api/analytics/workload").json()["items"]
+    assert [r["rank"] for r in records][:1] == [1]
+    assert all(r["topics"] >= 1 for r in records)
+    for by in ("region", "document", "year", "topic"):
+        page = client.get("/api/analytics/workload", params={"by": by}).json()
+        assert page["items"] and all(r["by"] == by for r in page["items"])
+        groups = {r["group"] for r in page["items"]}
+        assert None not in groups or by == "topic"
+    years = client.get("/api/analytics/workload", params={"by": "year"}).json()["items"]
+    assert {r["group"] for r in years} == {2018, 2019}
+    docs = client.get("/api/analytics/workload", params={"by": "document"}).json()["items"]
+    assert all(r["document_id"].startswith("https://") for r in docs)
+    assert client.get("/api/analytics/workload", params={"by": "colour"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("route", "keys"),
+    [
+        ("/api/analytics/network", {"eigenvector", "pagerank", "community", "participation"}),
+        ("/api/analytics/network/communities", {"community", "size", "members"}),
+        ("/api/analytics/network/bridges", set()),
+        ("/api/analytics/network/edges", {"source", "target", "weight", "kind"}),
+        ("/api/analytics/citations", {"document", "in_degree", "pagerank", "level"}),
+        ("/api/analytics/citations/paths", {"path", "levels", "target_level"}),
+        ("/api/analytics/citations/cycles", {"cycle", "documents"}),
+        ("/api/analytics/citations/self-citations", set()),
+        ("/api/analytics/citations/types", {"citation_type", "citations"}),
+        ("/api/analytics/citations/levels", {"from_level", "to_level", "citations"}),
+        ("/api/analytics/targets", {"indicator", "target_kind", "normalized_value", "base_unit"}),
+        ("/api/analytics/targets/pivot", {"indicator", "target_kind", "unit", "year", "示例市"}),
+    ],
+)
+def test_analytics_routes_json_csv_and_paging(
+    client: TestClient, route: str, keys: set[str]
+) -> None:
+    page = client.get(route).json()
+    items = page["items"]
+    if keys:
+        assert items and keys <= set(items[0])
+    r = client.get(route, headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == len(items)
+    if len(items) > 1:
+        first = client.get(route, params={"limit": 1}).json()
+        assert first["items"] == items[:1] and first["next_offset"] == 1
+        rest = client.get(route, params={"limit": 1, "offset": 1}).json()
+        assert rest["items"] == items[1:2]
+    assert client.get(route, headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_network_directed_and_filters(client: TestClient) -> None:
+    undirected = client.get("/api/analytics/network").json()["items"]
+    assert all(r["out_strength"] is None for r in undirected)
+    directed = client.get("/api/analytics/network", params={"directed": "true"}).json()["items"]
+    market = next(r for r in directed if r["department"] == "示例市市场监督管理局")
+    assert market["out_strength"] == 1.0
+    edges = client.get("/api/analytics/network/edges", params={"directed": "true"}).json()
+    assert {e["kind"] for e in edges["items"]} == {"lead_support"}
+    assert client.get("/api/analytics/network", params={"region": "别处"}).json()["items"] == []
+    support = client.get("/api/analytics/network", params={"role": "support"}).json()["items"]
+    assert [r["department"] for r in support] == ["市科技局"]
+
+
+def test_citations_and_targets_content(client: TestClient) -> None:
+    cycles = client.get("/api/analytics/citations/cycles").json()["items"]
+    assert len(cycles) == 1 and cycles[0]["length"] == 2  # a.txt and b.txt cite each other
+    paths = client.get("/api/analytics/citations/paths").json()["items"]
+    assert paths and all(p["levels"].startswith("national") for p in paths)
+    pivot = client.get("/api/analytics/targets/pivot").json()["items"]
+    assert {r["indicator"] for r in pivot} == {"每万人发明专利拥有量", "知识产权质押融资金额"}
+    loan = next(r for r in pivot if r["indicator"] == "知识产权质押融资金额")
+    assert loan["unit"] == "元" and loan["示例市"] == pytest.approx(2e8)  # upper bound of 1~2亿元
+    assert client.get("/api/analytics/targets", params={"area": "别处"}).json()["items"] == []
+
+
+def test_openapi_documents_each_analysis_model(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for route, model in (
+        ("/api/analytics/network", "NetworkDepartment"),
+        ("/api/analytics/network/communities", "Community"),
+        ("/api/analytics/citations/paths", "DiffusionPath"),
+        ("/api/analytics/citations/levels", "CitationLevelLink"),
+        ("/api/analytics/targets/pivot", "TargetPivotRow"),
+    ):
+        schema = json.dumps(paths[route]["get"]["responses"]["200"])
+        assert model in schema, route
+        assert "text/csv" in paths[route]["get"]["responses"]["200"]["content"]
+    pivot = spec["components"]["schemas"]["TargetPivotRow"]
+    assert pivot.get("additionalProperties") is True  # one column per area

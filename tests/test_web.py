@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from graph_samples import sample_results
+from graph_samples import add_second_labels, sample_results
 from lxml import etree
 
 from policykg.api.app import create_app
 from policykg.api.settings import Settings
-from policykg.api.web import EXPORTS, WEB_EXAMPLES
+from policykg.api.web import ANALYSIS_LINKS, EXPORTS, WEB_EXAMPLES
 from policykg.extract.model import (
     DocumentRecord,
     Evidence,
@@ -195,3 +195,87 @@ def test_other_downloads(client: TestClient, name: str, needle: bytes) -> None:
 
 def test_unknown_export_is_404(client: TestClient) -> None:
     assert client.get("/export/secrets.txt").status_code == 404
+
+
+# ---------------------------------------------------------------- one row per fact
+
+
+@pytest.fixture(scope="module")
+def relabelled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Path]]:
+    """The sample store where every label and title exists twice."""
+    path = tmp_path_factory.mktemp("web2") / "store"
+    build_store(iter(sample_results()), path)
+    assert add_second_labels(path) > 0
+    app = create_app(Settings(store=path, isolation="thread", max_concurrency=2))
+    with TestClient(app) as c:
+        yield c, path
+
+
+def _count(client: TestClient, query: str) -> int:
+    r = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+PREFIXES = (
+    "PREFIX pkg: <https://w3id.org/policykg/ontology#> "
+    "PREFIX eli: <http://data.europa.eu/eli/ontology#> "
+)
+
+
+def test_document_pages_show_each_fact_once(relabelled: tuple[TestClient, Path]) -> None:
+    client, _ = relabelled
+    index = client.get("/").text
+    for link in document_links(index):
+        html = client.get(link).text
+        doc = "https://w3id.org/policykg/id/doc/" + link.removeprefix("/documents/")
+        targets = _count(
+            client, PREFIXES + f"SELECT (COUNT(DISTINCT ?t) AS ?n) {{ ?t pkg:setBy <{doc}> }}"
+        )
+        cites = _count(
+            client,
+            PREFIXES + f"SELECT (COUNT(DISTINCT ?c) AS ?n) {{ ?c pkg:citingDocument <{doc}> }}",
+        )
+        resps = _count(
+            client,
+            PREFIXES
+            + f"SELECT (COUNT(DISTINCT ?r) AS ?n) {{ ?r pkg:forTask/eli:is_part_of <{doc}> }}",
+        )
+        assert f"目标 ({targets})" in html, link
+        assert f"引用 ({cites})" in html, link
+        # one role badge per responsibility
+        assert html.count('<span class="role">') == resps, link
+        assert html.count("<mark>") >= targets + cites
+
+
+def test_targets_by_city_example_has_one_row_per_target(
+    relabelled: tuple[TestClient, Path],
+) -> None:
+    client, _ = relabelled
+    query = next(e.query for e in WEB_EXAMPLES if e.name == "targets_by_city")
+    r = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    rows = r.json()["results"]["bindings"]
+    targets = _count(
+        client,
+        PREFIXES
+        + "PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> "
+        + "SELECT (COUNT(DISTINCT ?t) AS ?n) { ?t a pkg:Target ; sdmx-dimension:refArea ?a }",
+    )
+    assert targets == 2 and len(rows) == targets
+    # the label chosen is the same whatever the join order (MIN): the original, not the variant
+    assert all("（别称）" not in row["indicator"]["value"] for row in rows)
+
+
+def test_page_links_to_every_export_and_analysis(client: TestClient) -> None:
+    html = client.get("/").text
+    for name in EXPORTS:
+        assert f'href="/export/{name}"' in html
+    assert "co-responsibility-directed.gexf" in EXPORTS
+    for url, _ in ANALYSIS_LINKS:
+        assert f'href="{url}"'.replace("&", "&amp;") in html
+        assert client.get(url).status_code == 200
+    r = client.get("/export/co-responsibility-directed.gexf")
+    assert r.status_code == 200 and b'defaultedgetype="directed"' in r.content
