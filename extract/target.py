@@ -342,7 +342,8 @@ _VERBS = (
     "设立", "形成", "创建", "认定", "推动", "支持", "完成", "组织实施", "启动实施", "实施", "开展",
     "举办", "组织", "推进", "扶持", "推介", "编写", "开发", "配备", "遴选", "优选", "评选", "选树",
     "发展", "招引", "吸引", "带动", "培训", "提升", "建立", "成立", "申报", "获批", "孵化", "认证",
-    "新登记", "新注册", "新设", "设置", "配置", "推出", "招聘", "招录", "录用", "聘用", "招收", "开行", "新建成", "改扩建", "共建",
+    "新登记", "新注册", "新设", "设置", "配置", "推出", "招聘", "招录", "录用", "聘用", "招收",
+    "开行", "新建成", "改扩建", "共建",
     "资助", "安排", "争创", "新聚集", "聚集", "集聚", "新认定", "创办", "举行", "召开", "制定",
     "出台", "达成", "实现", "提供", "帮扶", "救助", "筛查", "接种", "覆盖", "改造", "新开工",
     "开工",
@@ -794,7 +795,9 @@ def _read_quantities(
             continue
         if _REFERENCE_BEFORE_RE.search(left):
             continue  # 围绕22条产业链: counts what the goal refers to
-        article_like = unit in _ARTICLE_UNITS or (unit == "个" and after.startswith(("部分", "方面")))
+        article_like = unit in _ARTICLE_UNITS or (
+            unit == "个" and after.startswith(("部分", "方面"))
+        )
         if article_like and _ARTICLE_COUNT_RE.search(whole_left):
             continue  # 《措施》共8条: the size of a document
         if _FROM_BEFORE_RE.search(left) and _FROM_VALUE_AFTER_RE.match(text, e, le):

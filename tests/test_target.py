@@ -471,9 +471,7 @@ def test_chinese_numerals_after_the_object() -> None:
 
 
 def test_thousand_magnitude() -> None:
-    assert _got("到2026年，引进青年人才1~2千名。") == [
-        ("青年人才", 1, 2, "千名", "=", 2026)
-    ]
+    assert _got("到2026年，引进青年人才1~2千名。") == [("青年人才", 1, 2, "千名", "=", 2026)]
     q = parse_quantity("3千米")
     assert q is not None and q.unit == "千米"
 
@@ -515,7 +513,8 @@ def test_recurring_event_count_keeps_its_unit() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["推行生活垃圾4分类投放。", "百分之九十的群众表示满意。", "将重点项目列入清单，3列入计划。"]
+    "text",
+    ["推行生活垃圾4分类投放。", "百分之九十的群众表示满意。", "将重点项目列入清单，3列入计划。"],
 )
 def test_measure_words_that_are_not_units(text: str) -> None:
     assert _targets(text, default_year=2026) == []
