@@ -635,6 +635,275 @@ def _plain(s: str) -> str:
     return _PLAIN_RE.sub("", s)
 
 
+# ---------------------------------------------------------------- indicator tables
+#
+# A plan's table of main indicators: a header row (序号 / 指标 / 单位 / 2020年(现状) /
+# 2025年(目标) / 属性) and one indicator per row, written one row per line (TAB,
+# runs of spaces, markdown pipes) or flattened one cell per line.  Each row gives
+# one goal per target column: the year from the column header, the value from the
+# cell (≥71, ≤22, 4以下), the unit from a 单位 column or the metric cell's
+# parentheses (森林覆盖率（%）).  Baseline columns (现状/基期/2020年) are history.
+
+_CELL_SPLIT_RE = re.compile(r"\t+|[ \u3000\xa0]*[|｜│][ \u3000\xa0]*|[ \u3000\xa0]{2,}")
+_NUMBER_COLUMN = frozenset(("序号", "编号", "序", "No", "NO", "no", "No.", "#"))
+_METRIC_COLUMN_RE = re.compile(r"指标")
+_UNIT_COLUMN_RE = re.compile(r"^(?:计量)?单位$")
+_YEAR_COLUMN_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
+_BASE_COLUMN_RE = re.compile(r"现状|基期|基数|基准|基础|实际|完成|现值|上年")
+_GOAL_COLUMN_RE = re.compile(r"目标|预期|规划|计划")
+_CELL_VALUE_RE = re.compile(
+    r"(?P<pre>≥|≤|>=|<=|＞|＜|>|<|不低于|不少于|不超过|不高于|达到|超过)?[ \u3000]*"
+    r"(?P<v1>\d+(?:\.\d+)?)"
+    r"(?:[ \u3000]*(?:~|～|〜|—{1,2}|–|-|－|至)[ \u3000]*(?P<v2>\d+(?:\.\d+)?))?"
+    r"[ \u3000]*(?P<unit>[^\d\s≥≤<>＜＞（）()]{0,8}?)[ \u3000]*(?P<post>以上|以下|以内|左右)?"
+)
+_UNIT_PARENS_RE = re.compile(r"[（(](?P<u>[^（）()]{1,12})[）)]\s*$")
+_UNIT_LIKE_RE = re.compile(
+    rf"(?:{_MAG_ALT})?(?:{_UNIT_ALT})(?:{_PER})?|(?:{_MAG_ALT})"
+    r"|[^\d\s（）()]{1,6}/[^\d\s（）()]{1,6}"
+)
+_TABLE_GE = ("≥", ">=", "＞", ">", "不低于", "不少于", "达到", "超过")
+_TABLE_LE = ("≤", "<=", "＜", "<", "不超过", "不高于")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _IndicatorTable:
+    """An indicator table: its span, and its rows as lists of cells under the header."""
+
+    start: int
+    end: int
+    columns: list[str]
+    rows: list[list[_Cell]]
+
+
+def _text_lines(text: str, start: int, end: int) -> list[_Cell]:
+    """Non-blank lines of ``text[start:end]``, outer whitespace stripped."""
+    out: list[_Cell] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        le = end if nl == -1 else nl
+        raw = text[pos:le]
+        stripped = raw.strip(" \t\r\u3000\xa0")
+        if stripped:
+            s = pos + raw.index(stripped[0])
+            out.append(_Cell(s, s + len(stripped), stripped))
+        pos = le + 1
+    return out
+
+
+def _split_cells(line: _Cell) -> list[_Cell]:
+    """The cells of a one-row-per-line table row (TAB, pipes or runs of spaces)."""
+    cells: list[_Cell] = []
+    pos = 0
+    body = line.text
+    for m in [*_CELL_SPLIT_RE.finditer(body), None]:
+        stop = m.start() if m is not None else len(body)
+        seg = body[pos:stop]
+        if seg.strip():
+            lead = len(seg) - len(seg.lstrip())
+            cells.append(_Cell(line.start + pos + lead, line.start + pos + len(seg.rstrip()),
+                               seg.strip()))  # fmt: skip
+        if m is not None:
+            pos = m.end()
+    return cells
+
+
+_Roles = tuple[int, int | None, list[tuple[int, int | None]]]
+
+
+def _header_roles(columns: list[str]) -> _Roles | None:
+    """(metric column, unit column, [(target column, its year)]) of an indicator header."""
+    if len(columns) < 2 or any(len(c) > 16 or re.search(r"[。，,；;]", c) for c in columns):
+        return None
+    metric = next((i for i, c in enumerate(columns) if _METRIC_COLUMN_RE.search(c)), None)
+    if metric is None:
+        return None
+    unit = next((i for i, c in enumerate(columns) if _UNIT_COLUMN_RE.match(c)), None)
+    years = {
+        i: int(m.group("y")) for i, c in enumerate(columns) if (m := _YEAR_COLUMN_RE.search(c))
+    }
+    goals: list[tuple[int, int | None]] = [
+        (i, years.get(i))
+        for i, c in enumerate(columns)
+        if i != metric and _GOAL_COLUMN_RE.search(c) and not _BASE_COLUMN_RE.search(c)
+    ]
+    if not goals and len(years) >= 2:
+        # 2020年 / 2025年 with no label: the latest year is the goal, the others the base
+        last = max(years, key=lambda i: years[i])
+        if not _BASE_COLUMN_RE.search(columns[last]):
+            goals = [(last, years[last])]
+    return (metric, unit, goals) if goals else None
+
+
+def _flat_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[list[_Cell]], int]:
+    """Rows written one cell per line from ``lines[j]`` (first cell the row number)."""
+    rows: list[list[_Cell]] = []
+    expected = 1
+    while j + n <= len(lines) and lines[j].text == str(expected):
+        rows.append(lines[j : j + n])
+        j += n
+        expected += 1
+    return rows, j
+
+
+def _inline_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[list[_Cell]], int]:
+    """Rows written one per line from ``lines[j]``, cells split as in the header."""
+    rows: list[list[_Cell]] = []
+    while j < len(lines):
+        if re.fullmatch(r"[|｜│:：\-—\s]+", lines[j].text):  # markdown separator row
+            j += 1
+            continue
+        cells = _split_cells(lines[j])
+        if not (n - 1 <= len(cells) <= n) or len(cells) < 2:
+            break
+        rows.append(cells)
+        j += 1
+    return rows, j
+
+
+def _holds_values(columns: list[str], rows: list[list[_Cell]]) -> bool:
+    """Most rows have a plain value under a target column (not a task sentence)."""
+    roles = _header_roles(columns)
+    if roles is None or not rows:
+        return False
+    goals = roles[2]
+    valued = sum(
+        1 for row in rows if any(c < len(row) and _cell_value(row[c].text) for c, _ in goals)
+    )
+    return valued * 2 >= len(rows)
+
+
+def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTable]:
+    """Indicator tables in ``text[start:end]``."""
+    lines = _text_lines(text, start, end)
+    out: list[_IndicatorTable] = []
+    i = 0
+    while i < len(lines):
+        found: tuple[list[str], list[list[_Cell]], int] | None = None
+        head = _split_cells(lines[i])
+        if len(head) >= 2:
+            columns = [re.sub(r"\s+", "", c.text) for c in head]
+            if _header_roles(columns):
+                flat = i + 1 < len(lines) and lines[i + 1].text == "1"
+                if flat and columns[0] in _NUMBER_COLUMN:
+                    rows, k = _flat_indicator_rows(lines, i + 1, len(columns))
+                else:
+                    rows, k = _inline_indicator_rows(lines, i + 1, len(columns))
+                found = (columns, rows, k)
+        elif lines[i].text in _NUMBER_COLUMN:
+            # a flattened header: one short cell per line up to the first row number
+            k = i + 1
+            while k < len(lines) and k - i <= 12 and lines[k].text != "1":
+                k += 1
+            columns = [re.sub(r"\s+", "", c.text) for c in lines[i:k]]
+            if k < len(lines) and _header_roles(columns):
+                rows, k = _flat_indicator_rows(lines, k, len(columns))
+                found = (columns, rows, k)
+        if found and _holds_values(found[0], found[1]):
+            columns, rows, k = found
+            out.append(_IndicatorTable(lines[i].start, lines[k - 1].end, columns, rows))
+            i = k
+        else:
+            i += 1
+    return out
+
+
+def _cell_value(cell: str) -> tuple[float, float | None, str, Comparator] | None:
+    """``≥71`` -> (71, None, '', '>='); ``4以下`` -> (4, None, '', '<='); ``—`` -> None."""
+    m = _CELL_VALUE_RE.fullmatch(cell.strip())
+    if m is None:
+        return None
+    unit = m.group("unit") or ""
+    if unit and not _UNIT_LIKE_RE.fullmatch(unit):
+        return None  # 完成市下达任务, 3个百分点以内 … as a phrase: not a plain value
+    pre, post = m.group("pre") or "", m.group("post") or ""
+    comparator: Comparator = "="
+    if pre in _TABLE_GE or post == "以上":
+        comparator = ">="
+    elif pre in _TABLE_LE or post in ("以下", "以内"):
+        comparator = "<="
+    v2 = float(m.group("v2")) if m.group("v2") else None
+    return float(m.group("v1")), v2, unit.replace("％", "%"), comparator
+
+
+def _unit_factor(unit: str) -> float:
+    """The magnitude a unit carries (万人 -> 1e4, 亿元 -> 1e8; 千米 is a unit of its own)."""
+    if unit in ("千米", "千瓦", "千瓦时"):
+        return 1.0
+    for mag in sorted(_MAGNITUDE, key=len, reverse=True):
+        if unit.startswith(mag) and len(unit) > len(mag):
+            return _MAGNITUDE[mag]
+    return 1.0
+
+
+def _table_targets(
+    table: _IndicatorTable,
+    text: str,
+    source: str,
+    owner_of: Callable[[int], _Ctx | None],
+    is_dropped: Callable[[int], bool],
+    out: list[TargetRecord],
+) -> None:
+    roles = _header_roles(table.columns)
+    if roles is None:
+        return
+    metric_col, unit_col, goals = roles
+    for row in table.rows:
+        if metric_col >= len(row) or is_dropped(row[0].start):
+            continue
+        ctx = owner_of(row[0].start)
+        if ctx is None:
+            continue
+        metric_cell = row[metric_col]
+        metric = metric_cell.text
+        unit = ""
+        pm = _UNIT_PARENS_RE.search(metric)
+        if pm and _UNIT_LIKE_RE.fullmatch(pm.group("u").strip()):
+            unit = pm.group("u").strip()
+            metric = metric[: pm.start()].rstrip()
+        if unit_col is not None and unit_col < len(row):
+            u = row[unit_col].text.strip()
+            if u and not re.fullmatch(r"[—\-–/／\s]+", u):
+                unit = u
+        if len(_plain(metric)) < 2:
+            continue
+        for col, col_year in goals:
+            if col >= len(row):
+                continue
+            parsed = _cell_value(row[col].text)
+            if parsed is None:
+                continue
+            value, value_max, cell_unit, comparator = parsed
+            rec_unit = (cell_unit or unit).replace("％", "%")
+            year = col_year if col_year is not None else ctx.state.default_year
+            rec = TargetRecord(
+                document=ctx.key,
+                region=ctx.region,
+                metric=metric,
+                value=value,
+                value_max=value_max,
+                unit=rec_unit,
+                comparator=comparator,
+                year=year,
+                evidence=trimmed_evidence(
+                    source, text, row[0].start, row[col].end, metric_cell.start, row[col].end
+                ),
+                year_inferred=col_year is None and year is not None,
+                normalized_value=value * _unit_factor(rec_unit),
+                indicator=match_indicator(metric, rec_unit),
+                rule="table:indicator",
+            )
+            _add(ctx.state, rec, out)
+
+
 # ---------------------------------------------------------------- extraction core
 
 
@@ -655,12 +924,20 @@ def _extract(
 ) -> list[TargetRecord]:
     titles = find_titles(text, start, end)
     masks = SpanSet((t.start, t.end) for t in titles)
+    tables = {t.start: t for t in _find_indicator_tables(text, start, end)}
+    in_table = SpanSet((t.start, t.end) for t in tables.values())
     out: list[TargetRecord] = []
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
         line_end = end if nl == -1 else nl
-        _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
+        span = in_table.find(pos) or in_table.find(line_end - 1) if line_end > pos else None
+        if span is None:
+            _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
+        else:
+            # an indicator table: its rows are read by column, not as sentences
+            for t in [t for t in tables.values() if pos <= t.start < line_end + 1]:
+                _table_targets(t, text, source, owner_of, is_dropped, out)
         pos = line_end + 1
     return out
 

@@ -593,3 +593,76 @@ def test_noise_numbers_are_not_targets(text: str) -> None:
 def test_numbers_opening_a_cell_or_line_are_numbering() -> None:
     text = "序号\t工作任务\t责任单位\n2\t组织开展技能培训。\t市人社局\n3 组织开展招聘。\n"
     assert _targets(text, default_year=2026) == []
+
+
+# ---------------------------------------------------------------- indicator tables
+
+_TABLE_TITLE = "某州交通运输发展“十四五”规划"
+_INDICATOR_ROWS = [
+    ("高速公路通车里程", 900, None, "公里", ">=", 2025),
+    ("城市公交分担率", 35, None, "%", "=", 2025),
+    ("交通事故死亡率", 2.1, None, "人/万车", "<=", 2025),
+]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # TAB, units in a 单位 column
+        "序号\t指标\t单位\t2020年现状\t2025年目标\t属性\n"
+        "1\t高速公路通车里程\t公里\t610\t≥900\t预期性\n"
+        "2\t城市公交分担率\t%\t28\t35\t预期性\n"
+        "3\t交通事故死亡率\t人/万车\t2.6\t≤2.1\t约束性\n",
+        # aligned with runs of spaces, units in the metric cell's parentheses
+        "序号  指标                        2020年现状    2025年目标    属性\n"
+        "1     高速公路通车里程（公里）    610           900以上       预期性\n"
+        "2     城市公交分担率（%）         28            35            预期性\n"
+        "3     交通事故死亡率（人/万车）   2.6           2.1以下       约束性\n",
+        # markdown pipes, no 序号 column, bare year columns
+        "| 指标 | 单位 | 2020年 | 2025年 |\n|---|---|---|---|\n"
+        "| 高速公路通车里程 | 公里 | 610 | ≥900 |\n"
+        "| 城市公交分担率 | % | 28 | 35 |\n"
+        "| 交通事故死亡率 | 人/万车 | 2.6 | ≤2.1 |\n",
+        # flattened, one cell per line
+        "序号\n指标\n单位\n2020年\n2025年目标\n"
+        "1\n高速公路通车里程\n公里\n610\n≥900\n"
+        "2\n城市公交分担率\n%\n28\n35\n"
+        "3\n交通事故死亡率\n人/万车\n2.6\n≤2.1\n",
+        # header on one line, rows flattened below it
+        "序号\t指标\t单位\t2020年\t2025年目标\n"
+        "1\n高速公路通车里程\n公里\n610\n≥900\n"
+        "2\n城市公交分担率\n%\n28\n35\n"
+        "3\n交通事故死亡率\n人/万车\n2.6\n≤2.1\n",
+    ],
+    ids=["tab", "spaces", "markdown", "flat", "flat-rows"],
+)
+def test_indicator_table_rows(table: str) -> None:
+    text = "二、主要指标\n表1　主要指标\n" + table + "三、重点任务\n"
+    got = _got(text, title=_TABLE_TITLE)
+    assert got == _INDICATOR_ROWS
+    for r in _targets(text, title=_TABLE_TITLE):
+        assert r.rule == "table:indicator" and r.year_inferred is False
+
+
+def test_indicator_table_target_year_and_missing_values() -> None:
+    text = (
+        "指标名称\t2022年基期\t2024年目标\t2026年目标\n"
+        "村级集体经济收入（万元）\t8\t12\t15\n"
+        "农村卫生厕所普及率（%）\t80\t—\t完成省下达任务\n"
+        "备注：数据来源于统计部门。\n"
+    )
+    assert _got(text) == [
+        ("村级集体经济收入", 12, None, "万元", "=", 2024),
+        ("村级集体经济收入", 15, None, "万元", "=", 2026),
+    ]
+
+
+def test_task_table_with_a_target_column_is_read_as_sentences() -> None:
+    # the target column holds sentences, not values: not an indicator table
+    text = (
+        "序号\t重点任务\t2024年目标\t牵头单位\n"
+        "1\t发展农村电商\t农村电商销售额达到30亿元\t市商务局\n"
+    )
+    assert [(r.metric, r.value, r.rule) for r in _targets(text)] == [
+        ("农村电商销售额", 30, "quantity:before")
+    ]
