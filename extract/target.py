@@ -110,7 +110,8 @@ _UNITS = (
     "个", "家", "项", "件", "人", "名", "户", "种", "门", "次", "所", "座", "条", "套", "台", "处",
     "批", "支", "场", "篇", "部", "本", "册", "天", "年", "倍", "张", "床", "辆", "亩", "吨",
     "位", "款", "株", "头", "只", "间", "期", "届", "站", "村", "镇", "宗", "笔", "份", "组", "队",
-    "级", "星", "列", "趟", "班", "架", "艘", "分",
+    "级", "星", "列", "趟", "班", "架", "艘", "分", "斤", "公斤", "千克", "克", "米", "延米",
+    "标箱", "标准箱", "兆瓦", "吉瓦", "千伏安", "平方千米",
     "园", "片", "盏", "棵", "标", "例", "余人", "岁",
 )  # fmt: skip
 # a count of events: 人次, 场次, 架次, 班次 … (a measure word + 次)
@@ -276,7 +277,7 @@ _EXPLICIT_YEAR_RE = re.compile(
     r"(?:(?:(?<![截止])到|(?<![截止])至|在|于)\s*(?P<y1>(?:19|20)\d{2})\s*年(?:底|末)?"
     r"|(?P<y2>(?:19|20)\d{2})\s*年(?:底|末)?前"
     r"|(?P<y3>(?:19|20)\d{2})\s*年(?:底|末)"
-    r"|(?:^|[，,；;。])\s*(?P<y4>(?:19|20)\d{2})\s*年\s*[，,]"
+    r"|(?:^|[，,；;。])\s*(?P<y4>(?:19|20)\d{2})\s*年\s*(?:[，,]|(?=[全我本该各]))"
     r"|(?:到|在|至)?" + _FYP + r"(?:期末|末))"
 )
 # a paragraph that opens a year scope for what follows (到2020年 …)
@@ -296,6 +297,9 @@ _BACKGROUND_RE = re.compile(
 _PAST_SENTENCE_RE = re.compile(
     r"(?:截至|截止|(?<![而不])已|同比|比上年|较上年|上年度|去年|前三季度|上半年)"
 )
+# 了 marks a completed action (not 为了/除了/了解)
+_PERFECT_RE = re.compile(r"(?<![为除])了(?!解)")
+_ALREADY_RE = re.compile(r"(?<![而不])已(?:经|有|实现|建成|完成|达到|覆盖|形成)")
 _PAST_PERIOD_RE = re.compile(_FYP + r"(?:期间|时期|以来)")
 
 # ---------------------------------------------------------------- metric and comparator
@@ -342,7 +346,7 @@ _VERBS = (
     "设立", "形成", "创建", "认定", "推动", "支持", "完成", "组织实施", "启动实施", "实施", "开展",
     "举办", "组织", "推进", "扶持", "推介", "编写", "开发", "配备", "遴选", "优选", "评选", "选树",
     "发展", "招引", "吸引", "带动", "培训", "提升", "建立", "成立", "申报", "获批", "孵化", "认证",
-    "新登记", "新注册", "新设", "设置", "配置", "推出", "招聘", "招录", "录用", "聘用", "招收",
+    "新登记", "新注册", "新设", "设置", "配置", "推出", "新招聘", "新招录", "新录用", "新聘用", "新招收",
     "开行", "新建成", "改扩建", "共建",
     "资助", "安排", "争创", "新聚集", "聚集", "集聚", "新认定", "创办", "举行", "召开", "制定",
     "出台", "达成", "实现", "提供", "帮扶", "救助", "筛查", "接种", "覆盖", "改造", "新开工",
@@ -373,7 +377,7 @@ _FILLERS = frozenset(
 _ACTION_ALT = "|".join(re.escape(v) for v in sorted(set(_VERBS) - _FILLERS, key=len, reverse=True))
 _VERB_END_RE = re.compile(rf"(?:{_ACTION_ALT})$")
 # 新招聘 / 再推出 N: a verb marked as adding to what exists
-_NEW_VERB_RE = re.compile(rf"(?:新|再)(?:{_ACTION_ALT})")
+_NEW_VERB_RE = re.compile(r"(?:新|再)[\u4e00-\u9fff]")
 _R_LEAD_RE = re.compile(r"^(?:\s|以上|及以上|左右|以下|以内|余|多|的)+")
 # clauses that state rules, subsidies or pools, not goals
 _RULE_RE = re.compile(
@@ -1107,8 +1111,10 @@ def _read_quantities(
         ):
             continue  # 1000元求职补贴, 单个项目不超过100万元: a subsidy amount or its cap
         # ---- history: 截至/已…, a past plan period, a year before the document's
-        if _PAST_SENTENCE_RE.search(sentence_left) or "了" in left:
+        if _PAST_SENTENCE_RE.search(sentence_left) or _PERFECT_RE.search(sentence_left):
             continue
+        if _ALREADY_RE.search(text, e, ce):
+            continue  # 80%的行政村已实现…: a state reached, not a goal
         pm = _PAST_PERIOD_RE.search(sentence_left)
         if pm:
             end_year = _PERIOD_END.get(pm.group("fyp"), 0)

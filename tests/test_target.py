@@ -666,3 +666,21 @@ def test_task_table_with_a_target_column_is_read_as_sentences() -> None:
     assert [(r.metric, r.value, r.rule) for r in _targets(text)] == [
         ("农村电商销售额", 30, "quantity:before")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "会议听取了经济运行情况汇报，全市工业投资增长9.3%。",
+        "全市75%的社区已实现家庭医生签约服务全覆盖。",
+    ],
+)
+def test_reported_facts_are_not_targets(text: str) -> None:
+    assert _targets(text, default_year=2026) == []
+
+
+def test_a_sentence_opening_year_without_a_comma() -> None:
+    text = "2023年全市实现旅游收入420亿元。2024年全市旅游收入力争达到480亿元。"
+    assert _got(text, date="2024-02-20") == [("旅游收入", 480, None, "亿元", ">=", 2024)]
+    # 为了 states a purpose, not a completed action
+    assert _got("为了稳住就业基本盘，到2026年，城镇新增就业达到6万人。")[0][1] == 6
