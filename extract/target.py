@@ -551,11 +551,21 @@ def _strip_lead(s: str) -> tuple[str, str]:
     return "", s
 
 
+# a change verb not in the cue lists, by its direction: 缩小至 / 压降到 (<=), 扩增至 (>=)
+_DOWN_TO_RE = re.compile(r"[缩减降压控低下][\u4e00-\u9fff]?(?:至|到)$")
+_UP_TO_RE = re.compile(r"[增提升扩高上][\u4e00-\u9fff]?(?:至|到)$")
+_CHANGE_TO_END_RE = re.compile(r"[缩减降压控低下增提升扩高上][\u4e00-\u9fff]?(?:至|到)$")
+
+
 def _strip_trail(s: str) -> tuple[str, str]:
     """Remove trailing comparator cues and comparison bases; return (rest, removed)."""
     end = len(s)
     while True:
         changed = False
+        m3 = _CHANGE_TO_END_RE.search(s, max(0, end - 3), end)
+        if m3 and m3.start() > 0:
+            end = m3.start()
+            changed = True
         m = _TRAIL_RE.search(s, max(0, end - 8), end)
         if m and m.start() < end:
             end = m.start()
@@ -599,6 +609,10 @@ def _comparator(before: str, after: str, unit: str, whole_before: str) -> Compar
         return ">="
     if after.startswith(("以下", "以内")) or any(c in tail for c in _LE_CUES):
         return "<="
+    if _DOWN_TO_RE.search(tail):
+        return "<="
+    if _UP_TO_RE.search(tail):
+        return ">="
     if after.startswith(("以上", "及以上")) or any(c in tail for c in _GE_CUES):
         return ">="
     if "力争" in whole_before or "至少" in whole_before:
@@ -723,8 +737,13 @@ def _split_cells(line: _Cell) -> list[_Cell]:
 _Roles = tuple[int, int | None, list[tuple[int, int | None]]]
 
 
-def _header_roles(columns: list[str]) -> _Roles | None:
-    """(metric column, unit column, [(target column, its year)]) of an indicator header."""
+def _header_roles(columns: list[str], first_goal_year: int | None = None) -> _Roles | None:
+    """(metric column, unit column, [(target column, its year)]) of an indicator header.
+
+    Columns named 目标/预期/规划 hold goals; without such names, the latest year
+    column does, and so does every year column from ``first_goal_year`` on (a plan
+    2023—2025 with columns 2022年/2023年/2024年/2025年).
+    """
     if len(columns) < 2 or any(len(c) > 16 or re.search(r"[。，,；;]", c) for c in columns):
         return None
     metric = next((i for i, c in enumerate(columns) if _METRIC_COLUMN_RE.search(c)), None)
@@ -741,9 +760,13 @@ def _header_roles(columns: list[str]) -> _Roles | None:
     ]
     if not goals and len(years) >= 2:
         # 2020年 / 2025年 with no label: the latest year is the goal, the others the base
-        last = max(years, key=lambda i: years[i])
-        if not _BASE_COLUMN_RE.search(columns[last]):
-            goals = [(last, years[last])]
+        last = max(years.values())
+        goals = [
+            (i, y)
+            for i, y in years.items()
+            if (y == last or (first_goal_year is not None and y >= first_goal_year))
+            and not _BASE_COLUMN_RE.search(columns[i])
+        ]
     return (metric, unit, goals) if goals else None
 
 
@@ -856,15 +879,15 @@ def _table_targets(
     is_dropped: Callable[[int], bool],
     out: list[TargetRecord],
 ) -> None:
-    roles = _header_roles(table.columns)
-    if roles is None:
-        return
-    metric_col, unit_col, goals = roles
     for row in table.rows:
-        if metric_col >= len(row) or is_dropped(row[0].start):
-            continue
         ctx = owner_of(row[0].start)
-        if ctx is None:
+        if ctx is None or is_dropped(row[0].start):
+            continue
+        roles = _header_roles(table.columns, ctx.state.ref_year)
+        if roles is None:
+            continue
+        metric_col, unit_col, goals = roles
+        if metric_col >= len(row):
             continue
         metric_cell = row[metric_col]
         metric = metric_cell.text

@@ -684,3 +684,26 @@ def test_a_sentence_opening_year_without_a_comma() -> None:
     assert _got(text, date="2024-02-20") == [("旅游收入", 480, None, "亿元", ">=", 2024)]
     # 为了 states a purpose, not a completed action
     assert _got("为了稳住就业基本盘，到2026年，城镇新增就业达到6万人。")[0][1] == 6
+
+
+def test_indicator_table_year_columns_within_the_plan_are_goals() -> None:
+    text = (
+        "指标\t2022年\t2023年\t2024年\t2025年\n数字经济核心产业增加值（亿元）\t300\t340\t380\t420\n"
+    )
+    got = _got(text, title="某市数字经济发展三年行动计划（2023—2025年）")
+    assert [(g[1], g[5]) for g in got] == [(340, 2023), (380, 2024), (420, 2025)]
+    # without a plan period only the latest year is a goal
+    assert [(g[1], g[5]) for g in _got(text)] == [(420, 2025)]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "comparator"),
+    [
+        ("到2026年，项目审批时间压降到15个工作日。", "项目审批时间", "<="),
+        ("到2026年，企业开办时间缩小至半个工作日，登记时间缩短至1个工作日。", "登记时间", "<="),
+        ("到2026年，城市建成区面积扩增至90平方公里。", "城市建成区面积", ">="),
+    ],
+)
+def test_change_verbs_by_direction(text: str, metric: str, comparator: str) -> None:
+    r = _targets(text)[-1]
+    assert (r.metric, r.comparator) == (metric, comparator)
