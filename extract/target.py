@@ -297,6 +297,10 @@ _BACKGROUND_RE = re.compile(
 _PAST_SENTENCE_RE = re.compile(
     r"(?:截至|截止|(?<![而不])已|同比|比上年|较上年|上年度|去年|前三季度|上半年)"
 )
+# a cited document as the subject: 《X》提出/明确/要求… restates X's goals
+_CITED_SAYS_RE = re.compile(
+    r"(?:^|[，,：:])\s*(?:该|这份)?《[^《》]{1,60}》[^；;。《》]{0,16}?(?:提出|明确|指出|强调|规定)"
+)
 # 了 marks a completed action (not 为了/除了/了解)
 _PERFECT_RE = re.compile(r"(?<![为除])了(?!解)")
 _ALREADY_RE = re.compile(r"(?<![而不])已(?:经|有|实现|建成|完成|达到|覆盖|形成)")
@@ -1136,6 +1140,8 @@ def _read_quantities(
         # ---- history: 截至/已…, a past plan period, a year before the document's
         if _PAST_SENTENCE_RE.search(sentence_left) or _PERFECT_RE.search(sentence_left):
             continue
+        if _CITED_SAYS_RE.search(sentence_left):
+            continue  # 《措施》提出到2025年…: another document's goal, restated
         if _ALREADY_RE.search(text, e, ce):
             continue  # 80%的行政村已实现…: a state reached, not a goal
         pm = _PAST_PERIOD_RE.search(sentence_left)
@@ -1367,8 +1373,15 @@ class TargetExtractor:
         text = doc_text(doc)  # Doc.text is rebuilt from the tokens on every access
         source = doc._.pkg_source or ""
         index = DocumentIndex(doc)
+        # an undated document of a page (a 政策解读 before the notice) shares the
+        # page's time frame: the earliest date of the others bounds its history
+        dates = sorted(d.date for d in index.documents if d.date)
         ctxs = {
-            d.key: _Ctx(d.key, d.region, _new_state(d.title, _opening(text, d), d.date))
+            d.key: _Ctx(
+                d.key,
+                d.region,
+                _new_state(d.title, _opening(text, d), d.date or (dates[0] if dates else None)),
+            )
             for d in index.documents
         }
         # None: no segmentation ran, the text is one document; []: no policy document

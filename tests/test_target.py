@@ -707,3 +707,32 @@ def test_indicator_table_year_columns_within_the_plan_are_goals() -> None:
 def test_change_verbs_by_direction(text: str, metric: str, comparator: str) -> None:
     r = _targets(text)[-1]
     assert (r.metric, r.comparator) == (metric, comparator)
+
+
+def test_a_cited_document_restating_its_goals_gives_no_target() -> None:
+    text = "《实施方案》共六个部分，提出到2026年全市冷链物流总额达到900亿元，培育冷链企业30家。"
+    assert _targets(text) == []
+    text = "《某省冷链物流规划》明确，到2026年全省冷库容量达到500万吨。"
+    assert _targets(text) == []
+    # a document the text rests on (按照《X》要求) does not make it a restatement
+    assert _got("按照《规划》要求，到2026年新增冷链仓储设施不超过5个。")[0][1:] == (
+        5, None, "个", "<=", 2026
+    )  # fmt: skip
+
+
+def test_an_undated_document_of_a_page_shares_the_page_dates() -> None:
+    first = "某市冷链物流若干措施政策解读\n2023年，我市冷链物流总额达到600亿元。\n"
+    second = "某市促进冷链物流发展若干措施\n到2026年，全市冷链物流总额达到900亿元。\n"
+    text = first + second
+    docs = [
+        _record("a", "某市冷链物流若干措施政策解读", "某市", 0, len(first)),
+        _record("b", "某市促进冷链物流发展若干措施", "某市", len(first), len(text)),
+    ]
+    docs[1].date = "2024-05-06"
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("policykg_targets")
+    doc = nlp.make_doc(text)
+    doc._.pkg_documents = docs
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert [(t.document, t.value) for t in doc._.pkg_targets] == [("b", 900)]
