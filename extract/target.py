@@ -721,18 +721,31 @@ def _text_lines(text: str, start: int, end: int) -> list[_Cell]:
     return out
 
 
+_PIPE_RE = re.compile(r"[|｜│]")
+
+
 def _split_cells(line: _Cell) -> list[_Cell]:
-    """The cells of a one-row-per-line table row (TAB, pipes or runs of spaces)."""
+    """The cells of a one-row-per-line table row (TAB, pipes or runs of spaces).
+
+    Between pipes an empty cell is kept (a merged 类别 cell), so that the
+    cells stay under their headers; elsewhere empty gaps are just spacing.
+    """
+    body = line.text
+    piped = bool(_PIPE_RE.search(body))
+    splitter = _PIPE_RE if piped else _CELL_SPLIT_RE
+    if piped:
+        body = body.rstrip()
     cells: list[_Cell] = []
     pos = 0
-    body = line.text
-    for m in [*_CELL_SPLIT_RE.finditer(body), None]:
+    bounds = [*splitter.finditer(body), None]
+    for k, m in enumerate(bounds):
         stop = m.start() if m is not None else len(body)
         seg = body[pos:stop]
-        if seg.strip():
+        edge = piped and ((k == 0 and body.startswith(("|", "｜", "│"))) or m is None)
+        if seg.strip() or (piped and not edge):
             lead = len(seg) - len(seg.lstrip())
-            cells.append(_Cell(line.start + pos + lead, line.start + pos + len(seg.rstrip()),
-                               seg.strip()))  # fmt: skip
+            start = line.start + pos + lead
+            cells.append(_Cell(start, start + len(seg.strip()), seg.strip()))
         if m is not None:
             pos = m.end()
     return cells
@@ -785,9 +798,12 @@ def _flat_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[list[
     return rows, j
 
 
-def _inline_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[list[_Cell]], int]:
+def _inline_indicator_rows(
+    lines: list[_Cell], j: int, columns: list[str]
+) -> tuple[list[list[_Cell]], int]:
     """Rows written one per line from ``lines[j]``, cells split as in the header."""
     rows: list[list[_Cell]] = []
+    n = len(columns)
     while j < len(lines):
         if re.fullmatch(r"[|｜│:：\-—\s]+", lines[j].text):  # markdown separator row
             j += 1
@@ -795,6 +811,10 @@ def _inline_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[lis
         cells = _split_cells(lines[j])
         if not (n - 1 <= len(cells) <= n) or len(cells) < 2:
             break
+        shifted = len(cells) == n - 1 and len(columns) > 1 and columns[1] in _NUMBER_COLUMN
+        if shifted and re.fullmatch(r"\d{1,3}", cells[0].text):
+            # a merged first cell (类别) left blank: the row starts at 序号
+            cells = [_Cell(cells[0].start, cells[0].start, ""), *cells]
         rows.append(cells)
         j += 1
     return rows, j
@@ -827,7 +847,7 @@ def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTa
                 if flat and columns[0] in _NUMBER_COLUMN:
                     rows, k = _flat_indicator_rows(lines, i + 1, len(columns))
                 else:
-                    rows, k = _inline_indicator_rows(lines, i + 1, len(columns))
+                    rows, k = _inline_indicator_rows(lines, i + 1, columns)
                 found = (columns, rows, k)
         elif lines[i].text in _NUMBER_COLUMN:
             # a flattened header: one short cell per line up to the first row number
@@ -1057,6 +1077,8 @@ def _is_noise(q: Quantity, text: str, s: int, e: int, ls: int, le: int) -> bool:
         return True  # ordinals (第3批) and idioms (每一个)
     if _CELL_START_RE.fullmatch(text, ls, s) and re.match(r"\d+[ \t\u3000\xa0]", text[s:e]):
         return True  # a number opening a line or a cell, then a space: list numbering
+    if before_char in " \t\u3000\xa0" and re.match(r"[\d.]+[ \t\u3000\xa0]", text[s:e]):
+        return True  # 健康水平 1 人均预期寿命 …: a spaced-out row, not a quantity
     after = text[e : min(le, e + 6)]
     if unit.startswith(("年", "天")) and q.value >= 1900:
         return True  # a year or a date

@@ -736,3 +736,22 @@ def test_an_undated_document_of_a_page_shares_the_page_dates() -> None:
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     assert [(t.document, t.value) for t in doc._.pkg_targets] == [("b", 900)]
+
+
+def test_markdown_indicator_table_with_merged_category_cells() -> None:
+    text = (
+        "| 类别 | 序号 | 主要指标 | 单位 | 2020年 | 2025年 | 属性 |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 生态环境 | 1 | 地表水达到或好于Ⅲ类水体比例 | % | 88 | ≥90 | 约束性 |\n"
+        "|  | 2 | 城市生活污水集中收集率 | % | 60 | 70 | 预期性 |\n"
+        "| | 3 | 受污染耕地安全利用率 | % | 92 | ＞93 | 约束性 |\n"
+    )
+    assert _got(text) == [
+        ("地表水达到或好于Ⅲ类水体比例", 90, None, "%", ">=", 2025),
+        ("城市生活污水集中收集率", 70, None, "%", "=", 2025),
+        ("受污染耕地安全利用率", 93, None, "%", ">=", 2025),
+    ]
+
+
+def test_a_spaced_out_row_is_no_quantity() -> None:
+    assert _targets("生态环境 1 人均公园绿地面积 平方米 14 15 预期性", default_year=2025) == []
