@@ -933,7 +933,9 @@ def _table_targets(
             if parsed is None:
                 continue
             value, value_max, cell_unit, comparator = parsed
-            rec_unit = (cell_unit or unit).replace("％", "%")
+            hm = _UNIT_PARENS_RE.search(table.columns[col])  # 2025年目标（%）
+            head_unit = hm.group("u") if hm and _UNIT_LIKE_RE.fullmatch(hm.group("u")) else ""
+            rec_unit = (cell_unit or unit or head_unit).replace("％", "%")
             year = col_year if col_year is not None else ctx.state.default_year
             rec = TargetRecord(
                 document=ctx.key,

@@ -755,3 +755,8 @@ def test_markdown_indicator_table_with_merged_category_cells() -> None:
 
 def test_a_spaced_out_row_is_no_quantity() -> None:
     assert _targets("生态环境 1 人均公园绿地面积 平方米 14 15 预期性", default_year=2025) == []
+
+
+def test_indicator_table_unit_in_the_target_header() -> None:
+    text = "指标\t2022年基数\t2025年目标（%）\n农村集中供水率\t85\t≥95\n"
+    assert _got(text) == [("农村集中供水率", 95, None, "%", ">=", 2025)]
