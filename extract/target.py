@@ -4,34 +4,48 @@ A target is a number the document commits to reach: ``每万人口发明专利�
 12件``, ``新增5—8个重点实验室``, ``政务服务事项网上可办率达到95%以上``.  The
 rules read the clause around every number with a measure word:
 
-* value: Arabic or Chinese numerals, ranges (``1~2``, ``5—8``, ``1-2``,
-  ``五至八``), magnitudes kept as written (``6万件`` -> 6, unit ``万件``,
-  ``normalized_value`` 60000), per-capita and per-year units (``件/万人``,
-  ``人次/年``), ``%`` and ``个百分点``;
-* metric: what is measured, as written, without number, comparator or the
-  leading verb; written before the number (``X达到N件``) or after it
-  (``培育N家X``);
+* value: Arabic or Chinese numerals (before or after the object: ``新建…
+  五万亩``), ranges (``1~2``, ``5—8``, ``五至八``, with the unit on both ends
+  ``2.5%-3%``, ``50亿~60亿元``), magnitudes kept as written (``6万件`` -> 6,
+  unit ``万件``, ``normalized_value`` 60000; also 千), per-capita and per-year
+  units (``件/万人``, ``/10万``, ``人/千人``, ``人次/年``, ``场次``), ``%``
+  and ``个百分点``; in ``由A增加到B`` the value is B;
+* metric: what is measured, as written, without number, comparator, the
+  leading verb or time word (``全年新增``); written before the number
+  (``X达到N件``) or after it (``培育N家X``); a growth rate with an elided
+  subject (``X达到N亿元，年均增长M%``) is the growth of the same metric;
 * comparator: ``>=`` (达到/超过/不低于/力争/以上 …), ``<=`` (以下/不超过/
-  以内/控制在 …), ``increase`` (新增/增加/新建 … by an amount),
-  ``pct_increase`` (增长/提高 … by a percentage), else ``=``;
+  以内/控制在/压缩至 …, also a cap on an added amount), ``increase``
+  (新增/新建/新+verb/再+verb … by an amount), ``pct_increase`` (增长/提高 … by
+  a percentage), else ``=`` (also 稳定在…左右);
 * year: a year in the sentence (``到2020年``, ``“十四五”末``) wins; else a
   scope opened by an earlier paragraph of the same document (``主要目标。到
   2020年，…`` until the next heading of its level, a table heading ``2017年
   目标``), else the plan period of the document (title ``(2021—2025年)``,
-  ``2017年…计划``, ``“十四五”…规划``); recurring goals (``每年…``) have year
-  None and a ``/年`` unit.
+  ``郑州市2023年…方案``, ``“十四五”…规划``; periods of 《cited》 titles do
+  not count); recurring goals (``每年…``, ``全年…`` in a plan longer than a
+  year) have year None and a ``/年`` unit.
+* indicator tables (序号/指标/单位/2020年现状/2025年目标/属性, one row per line
+  or flattened one cell per line): one goal per row and target column, the
+  year from the column header, ``≥``/``≤`` as comparators, the baseline
+  columns ignored.
 
 Not targets: history (a background section such as ``现有基础``, ``截至``,
-``已``, ``了``), dates, 文号, list numbering, hotlines, durations
-(``通过3年努力``), rankings (``前10位``), subsidies and rules (``给予…奖励``,
-``不得低于``, ``按…比例``), pools (``从200项…中``), attributes
-(``投入超过1000万元的企业``).  A restated goal (same value, unit, year and a
-similar metric) is one record per document.
+``已``, ``了``, a past plan period ``“十三五”时期…``, a year before the
+document's issue or plan start ``2022年，…`` in a 2023 plan), another
+document's goals restated (``《X》提出…``), dates, 文号, list and cell
+numbering, hotlines, durations (``通过3年努力``, ``提供7天免费住宿``),
+rankings (``前10位``), references (``围绕22条产业链``), a document's size
+(``共8条``), subsidies and rules (``给予…奖励``, ``补贴每人500元``,
+``不得低于``, ``按…比例``; a subsidy word inside the metric, ``补贴性培训``,
+is no rule), pools (``从200项…中``), attributes (``投入超过1000万元的企
+业``), page chrome (view counters, QR-code promotions).  A restated goal
+(same value, unit, year and a similar metric) is one record per document.
 
 Public API
 ----------
 ``parse_number(s)``, ``parse_quantity(s)``, ``Quantity``
-``plan_year(title, opening="")``
+``plan_period(title, opening="", *, not_before=None)``, ``plan_year(...)``
 ``find_targets(text, start=0, end=None, *, document_key, region, ...)``
 ``TargetExtractor``: the ``policykg_targets`` spaCy component.
 """
