@@ -212,7 +212,6 @@ _FYP_PLAN_RE = re.compile(_FYP + r"(?:时期|规划|发展规划)")
 # 第十四个五年规划 -> 十四五
 _NTH_FYP_RE = re.compile(r"第(?P<n>十[一二三四五六]?)个五年")
 _CITED_TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
-_ISSUING_RE = re.compile(r"(?:印发|转发|发布|颁布|公布)\s*《")
 
 
 def _mask_cited(s: str) -> str:
@@ -245,8 +244,8 @@ def plan_period(
     an opening period that ended before the document: that is its history.
     """
     if title:
-        # a notice that issues 《X（2023—2025年）》 shares X's period; one that cites it does not
-        t = title if _ISSUING_RE.search(title) else _mask_cited(title)
+        # a title naming 《X（2023—2025年）》 (关于印发/贯彻…) works to X's period
+        t = title
         m = _PERIOD_RE.search(t)
         if m:
             return int(m.group("start")), int(m.group("end"))
@@ -428,7 +427,8 @@ _ARTICLE_UNITS = frozenset(("条", "章", "节", "款", "部分", "个方面", "
 # web page chrome on a short line: view counters, site uptime, QR-code promotions
 _CHROME_LINE_RE = re.compile(
     r"(?:阅读数|阅读量|阅读次数|浏览次数|浏览量|浏览数|点击量|点击数|点击排行|访问量|访问次数|"
-    r"访客数|本站|扫码关注|扫一扫|关注微信|关注公众号|红包|字号[：:]|打印本页|关闭窗口)"
+    r"访客数|本站|扫码关注|扫一扫|关注微信|关注公众号|领取[^，,。]{0,8}红包|抢红包|字号[：:]|"
+    r"打印本页|关闭窗口)"
 )
 _FROM_POOL_RE = re.compile(r"从[^，,。；;]{0,6}$")
 _RANK_BEFORE_RE = re.compile(r"(?:前|第|排名|位列|位居|进入|居)\s*$")
