@@ -4,34 +4,48 @@ A target is a number the document commits to reach: ``每万人口发明专利�
 12件``, ``新增5—8个重点实验室``, ``政务服务事项网上可办率达到95%以上``.  The
 rules read the clause around every number with a measure word:
 
-* value: Arabic or Chinese numerals, ranges (``1~2``, ``5—8``, ``1-2``,
-  ``五至八``), magnitudes kept as written (``6万件`` -> 6, unit ``万件``,
-  ``normalized_value`` 60000), per-capita and per-year units (``件/万人``,
-  ``人次/年``), ``%`` and ``个百分点``;
-* metric: what is measured, as written, without number, comparator or the
-  leading verb; written before the number (``X达到N件``) or after it
-  (``培育N家X``);
+* value: Arabic or Chinese numerals (before or after the object: ``新建…
+  五万亩``), ranges (``1~2``, ``5—8``, ``五至八``, with the unit on both ends
+  ``2.5%-3%``, ``50亿~60亿元``), magnitudes kept as written (``6万件`` -> 6,
+  unit ``万件``, ``normalized_value`` 60000; also 千), per-capita and per-year
+  units (``件/万人``, ``/10万``, ``人/千人``, ``人次/年``, ``场次``), ``%``
+  and ``个百分点``; in ``由A增加到B`` the value is B;
+* metric: what is measured, as written, without number, comparator, the
+  leading verb or time word (``全年新增``); written before the number
+  (``X达到N件``) or after it (``培育N家X``); a growth rate with an elided
+  subject (``X达到N亿元，年均增长M%``) is the growth of the same metric;
 * comparator: ``>=`` (达到/超过/不低于/力争/以上 …), ``<=`` (以下/不超过/
-  以内/控制在 …), ``increase`` (新增/增加/新建 … by an amount),
-  ``pct_increase`` (增长/提高 … by a percentage), else ``=``;
+  以内/控制在/压缩至 …, also a cap on an added amount), ``increase``
+  (新增/新建/新+verb/再+verb … by an amount), ``pct_increase`` (增长/提高 … by
+  a percentage), else ``=`` (also 稳定在…左右);
 * year: a year in the sentence (``到2020年``, ``“十四五”末``) wins; else a
   scope opened by an earlier paragraph of the same document (``主要目标。到
   2020年，…`` until the next heading of its level, a table heading ``2017年
   目标``), else the plan period of the document (title ``(2021—2025年)``,
-  ``2017年…计划``, ``“十四五”…规划``); recurring goals (``每年…``) have year
-  None and a ``/年`` unit.
+  ``郑州市2023年…方案``, ``“十四五”…规划``; periods of 《cited》 titles do
+  not count); recurring goals (``每年…``, ``全年…`` in a plan longer than a
+  year) have year None and a ``/年`` unit.
+* indicator tables (序号/指标/单位/2020年现状/2025年目标/属性, one row per line
+  or flattened one cell per line): one goal per row and target column, the
+  year from the column header, ``≥``/``≤`` as comparators, the baseline
+  columns ignored.
 
 Not targets: history (a background section such as ``现有基础``, ``截至``,
-``已``, ``了``), dates, 文号, list numbering, hotlines, durations
-(``通过3年努力``), rankings (``前10位``), subsidies and rules (``给予…奖励``,
-``不得低于``, ``按…比例``), pools (``从200项…中``), attributes
-(``投入超过1000万元的企业``).  A restated goal (same value, unit, year and a
-similar metric) is one record per document.
+``已``, ``了``, a past plan period ``“十三五”时期…``, a year before the
+document's issue or plan start ``2022年，…`` in a 2023 plan), another
+document's goals restated (``《X》提出…``), dates, 文号, list and cell
+numbering, hotlines, durations (``通过3年努力``, ``提供7天免费住宿``),
+rankings (``前10位``), references (``围绕22条产业链``), a document's size
+(``共8条``), subsidies and rules (``给予…奖励``, ``补贴每人500元``,
+``不得低于``, ``按…比例``; a subsidy word inside the metric, ``补贴性培训``,
+is no rule), pools (``从200项…中``), attributes (``投入超过1000万元的企
+业``), page chrome (view counters, QR-code promotions).  A restated goal
+(same value, unit, year and a similar metric) is one record per document.
 
 Public API
 ----------
 ``parse_number(s)``, ``parse_quantity(s)``, ``Quantity``
-``plan_year(title, opening="")``
+``plan_period(title, opening="", *, not_before=None)``, ``plan_year(...)``
 ``find_targets(text, start=0, end=None, *, document_key, region, ...)``
 ``TargetExtractor``: the ``policykg_targets`` spaCy component.
 """
@@ -66,6 +80,7 @@ __all__ = [
     "make_target_extractor",
     "parse_number",
     "parse_quantity",
+    "plan_period",
     "plan_year",
 ]
 
@@ -75,7 +90,7 @@ doc_attrs.register()
 
 _CN_NUM = "零〇○一二两三四五六七八九十百千"
 _MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6,
-              "十万": 1e5, "万": 1e4}  # fmt: skip
+              "十万": 1e5, "万": 1e4, "千": 1e3}  # fmt: skip
 
 
 def parse_number(s: str) -> float | None:
@@ -102,24 +117,41 @@ def parse_number(s: str) -> float | None:
 # Measure words, longest first.  Magnitudes (万/亿 …) are read separately and
 # kept in the unit as written (6万件 -> unit 万件).
 _UNITS = (
-    "个百分点", "百分点", "个工作日", "工作日", "人年", "平方公里", "平方米", "万千瓦", "千瓦时",
-    "千瓦",
-    "人次", "件次", "户次", "家次", "批次", "亿元", "万元", "千元", "美元", "元", "公里", "千米",
-    "公顷", "小时", "分钟", "学时", "课时", "%", "％", "‰",
+    "个百分点", "百分点", "个工作日", "工作日", "人年", "平方公里", "平方米", "立方米", "万千瓦",
+    "千瓦时", "千瓦", "微克/立方米", "毫克/立方米", "毫克/升",
+    "亿元", "万元", "千元", "美元", "元", "公里", "千米", "公顷", "小时", "分钟", "学时", "课时",
+    "%", "％", "‰",
     "个", "家", "项", "件", "人", "名", "户", "种", "门", "次", "所", "座", "条", "套", "台", "处",
     "批", "支", "场", "篇", "部", "本", "册", "天", "年", "倍", "张", "床", "辆", "亩", "吨",
     "位", "款", "株", "头", "只", "间", "期", "届", "站", "村", "镇", "宗", "笔", "份", "组", "队",
-    "级", "星",
-    "所", "园", "片", "盏", "棵", "标", "例", "余人", "岁",
+    "级", "星", "列", "趟", "班", "架", "艘", "分", "斤", "公斤", "千克", "克", "米", "延米",
+    "标箱", "标准箱", "兆瓦", "吉瓦", "千伏安", "平方千米",
+    "园", "片", "盏", "棵", "标", "例", "余人", "岁",
 )  # fmt: skip
-_UNIT_ALT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
+# a count of events: 人次, 场次, 架次, 班次 … (a measure word + 次)
+_TIMES_UNIT = r"[人件户家批场架车班航台辆艘课]次"
+_UNIT_ALT = (
+    _TIMES_UNIT + "|" + "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
+)
 _MAG_ALT = "|".join(sorted(_MAGNITUDE, key=len, reverse=True))
 _NUM_PAT = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+(?:点[{_CN_NUM}]+)?)"
-_RANGE_SEP = r"\s*(?:~|～|〜|—{1,2}|–|-|－|至|到)\s*"
-_PER = r"(?:/|／|每)(?:万人|千人|百人|十万人|万户|年|月|人|户|家|企业|平方公里)"
+# no tab or line break inside a quantity: in a table they separate cells
+_GAP = r"[ \u00a0\u3000]?"
+_RANGE_SEP = rf"{_GAP}(?:~|～|〜|—{{1,2}}|–|-|－|至|到){_GAP}"
+# what a rate is counted per: 件/万人, 人/10万人, /千人, 人次/年, 元/平方米
+_PER_BASE = (
+    r"(?:常住人口|人口|人|户|家|企业|年|季度|月|周|日|天|平方公里|平方米|立方米|公里|亩|床|"
+    r"万元|元|吨|辆|升)"
+)
+_PER_SCALE = r"(?:\d+|[十百千])?(?:万|千|百)"
+_PER = (
+    rf"(?:[/／](?:{_PER_SCALE})?{_PER_BASE}"
+    rf"|每(?:{_PER_SCALE})?(?:人口|人|户|年|月|家|企业|平方公里))"
+)
 QUANTITY_RE = re.compile(
-    rf"(?P<v1>{_NUM_PAT})(?:{_RANGE_SEP}(?P<v2>{_NUM_PAT}))?\s*(?P<mag>{_MAG_ALT})?"
-    rf"(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?"
+    rf"(?P<v1>{_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT})?){_RANGE_SEP}(?P<v2>{_NUM_PAT}))?"
+    rf"{_GAP}(?P<mag>{_MAG_ALT})?"
+    rf"(?:(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?|(?P<rate>[/／]{_PER_SCALE}{_PER_BASE}?))"
 )
 
 
@@ -142,12 +174,17 @@ def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
     if v1 is None or (m.group("v2") and v2 is None):
         return None
     mag = m.group("mag") or ""
-    unit = mag + m.group("unit") + (m.group("per") or "").replace("／", "/").replace("每", "/")
+    base = m.group("unit") or ""
+    per = m.group("per") or m.group("rate") or ""
+    unit = mag + base + per.replace("／", "/").replace("每", "/")
     unit = unit.replace("％", "%")
+    u1 = (m.group("u1") or "").replace("％", "%")
+    if u1 and not unit.startswith(u1):
+        return None  # 5家—10个: two quantities, not a range
     factor = _MAGNITUDE.get(mag, 1.0)
-    if m.group("unit") == "亿元":
+    if base == "亿元":
         factor *= 1e8
-    elif m.group("unit") == "万元":
+    elif base == "万元":
         factor *= 1e4
     chinese = not m.group("v1")[0].isdigit()
     return Quantity(v1, v2, unit, v1 * factor, m.start(), m.end(), chinese)
@@ -164,42 +201,88 @@ def parse_quantity(s: str) -> Quantity | None:
 _PERIOD_END = {"十五": 2005, "十一五": 2010, "十二五": 2015, "十三五": 2020, "十四五": 2025,
                "十五五": 2030, "十六五": 2035}  # fmt: skip
 _FYP = r"[“\"‘]?(?P<fyp>十[一二三四五六]?五)[”\"’]?"
-_PERIOD_RE = re.compile(r"(?:19|20)\d{2}\s*[—\-–~～至到]+\s*(?P<end>(?:19|20)\d{2})\s*年")
-_TITLE_YEAR_RE = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年")
+_PERIOD_RE = re.compile(
+    r"(?P<start>(?:19|20)\d{2})\s*年?\s*[—\-–~～至到]+\s*(?P<end>(?:19|20)\d{2})\s*年"
+)
+# a year in a title: 2017年…计划, 郑州市2023年…方案, …建设2023年工作要点 (not a date
+# 2023年3月, not a long-range vision 2035年远景目标)
+_TITLE_YEAR_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年(?:度)?(?!\s*\d{1,2}\s*月|远景|愿景)")
 _FYP_RE = re.compile(_FYP + r"(?:时期|期间|末|期末|规划|计划|发展规划)?")
 _FYP_PLAN_RE = re.compile(_FYP + r"(?:时期|规划|发展规划)")
 # 第十四个五年规划 -> 十四五
 _NTH_FYP_RE = re.compile(r"第(?P<n>十[一二三四五六]?)个五年")
+_CITED_TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
 
 
-def plan_year(title: str | None, opening: str = "") -> int | None:
+def _mask_cited(s: str) -> str:
+    """Blank the 《titles》 a text cites: their periods are not its own."""
+    return _CITED_TITLE_RE.sub(lambda m: " " * len(m.group()), s)
+
+
+def _fyp_period(fyp: str) -> tuple[int, int] | None:
+    end = _PERIOD_END.get(fyp)
+    return (end - 4, end) if end else None
+
+
+def _reports_figures(text: str, pos: int) -> bool:
+    """Whether the sentence at ``pos`` reports figures (“十三五”时期，…增加到4.2万元): history."""
+    a = max(text.rfind(c, 0, pos) for c in "。；;\n")
+    ends = [k for k in (text.find(c, pos) for c in "。；;\n") if k != -1]
+    sentence = text[a + 1 : min(ends) if ends else len(text)]
+    return any(m.group("v1")[0].isdigit() for m in QUANTITY_RE.finditer(sentence))
+
+
+def plan_period(
+    title: str | None, opening: str = "", *, not_before: int | None = None
+) -> tuple[int, int] | None:
+    """``(start, end)`` years of the document's plan period, if its title or opening states one.
+
+    ``…实施方案(2023-2025年)`` -> (2023, 2025); ``郑州市2023年…方案`` -> (2023, 2023);
+    ``…“十四五”…规划`` -> (2021, 2025); an untitled plan whose opening says
+    ``“十四五”时期`` or ``(2021—2025年)`` -> (2021, 2025).  Titles the opening cites
+    in 《》 do not count, nor (with ``not_before``, the year the document was issued)
+    an opening period that ended before the document: that is its history.
+    """
+    if title:
+        # a title naming 《X（2023—2025年）》 (关于印发/贯彻…) works to X's period
+        t = title
+        m = _PERIOD_RE.search(t)
+        if m:
+            return int(m.group("start")), int(m.group("end"))
+        m = _TITLE_YEAR_RE.search(t)
+        if m:
+            y = int(m.group("y"))
+            return y, y
+        m = _FYP_RE.search(t)
+        if m:
+            return _fyp_period(m.group("fyp"))
+        m = _NTH_FYP_RE.search(t)
+        if m:
+            return _fyp_period(m.group("n") + "五")
+    if opening:
+        op = _mask_cited(opening)
+        found: list[tuple[int, int]] = []
+        for m in _FYP_PLAN_RE.finditer(op):
+            p = _fyp_period(m.group("fyp"))
+            if p and not _reports_figures(op, m.start()):
+                found.append(p)
+        if not found:
+            found = [(int(m.group("start")), int(m.group("end"))) for m in _PERIOD_RE.finditer(op)]
+        found = [p for p in found if not_before is None or p[1] >= not_before]
+        if found:
+            return found[0]
+    return None
+
+
+def plan_year(title: str | None, opening: str = "", *, not_before: int | None = None) -> int | None:
     """End year of the document's plan period, if its title or opening states one.
 
     ``…实施方案(2023-2025年)`` -> 2025; ``2017年…推进计划`` -> 2017;
     ``…“十四五”…规划`` -> 2025; an untitled plan whose opening says
-    ``“十四五”时期`` or ``(2021—2025年)`` -> 2025.
+    ``“十四五”时期`` or ``(2021—2025年)`` -> 2025.  See :func:`plan_period`.
     """
-    if title:
-        m = _PERIOD_RE.search(title)
-        if m:
-            return int(m.group("end"))
-        m = _TITLE_YEAR_RE.match(title)
-        if m:
-            return int(m.group("y"))
-        m = _FYP_RE.search(title)
-        if m:
-            return _PERIOD_END.get(m.group("fyp"))
-        m = _NTH_FYP_RE.search(title)
-        if m:
-            return _PERIOD_END.get(m.group("n") + "五")
-    if opening:
-        m = _FYP_PLAN_RE.search(opening)
-        if m:
-            return _PERIOD_END.get(m.group("fyp"))
-        m = _PERIOD_RE.search(opening)
-        if m:
-            return int(m.group("end"))
-    return None
+    p = plan_period(title, opening, not_before=not_before)
+    return p[1] if p else None
 
 
 # a year stated in the sentence before the number
@@ -207,7 +290,7 @@ _EXPLICIT_YEAR_RE = re.compile(
     r"(?:(?:(?<![截止])到|(?<![截止])至|在|于)\s*(?P<y1>(?:19|20)\d{2})\s*年(?:底|末)?"
     r"|(?P<y2>(?:19|20)\d{2})\s*年(?:底|末)?前"
     r"|(?P<y3>(?:19|20)\d{2})\s*年(?:底|末)"
-    r"|(?:^|[，,；;。])\s*(?P<y4>(?:19|20)\d{2})\s*年\s*[，,]"
+    r"|(?:^|[，,；;。])\s*(?P<y4>(?:19|20)\d{2})\s*年\s*(?:[，,]|(?=[全我本该各]))"
     r"|(?:到|在|至)?" + _FYP + r"(?:期末|末))"
 )
 # a paragraph that opens a year scope for what follows (到2020年 …)
@@ -225,19 +308,26 @@ _BACKGROUND_RE = re.compile(
     r"取得的成效|主要成效|工作成效|发展成就|主要成就|取得的成绩|基本情况)"
 )
 _PAST_SENTENCE_RE = re.compile(
-    r"(?:截至|截止|已经|已有|已达|已建|已累计|已完成|已形成|已认定|同比|比上年|较上年|上年度|去年|"
-    r"前三季度|上半年)"
+    r"(?:截至|截止|(?<![而不])已|同比|比上年|较上年|上年度|去年|前三季度|上半年)"
 )
+# a cited document as the subject: 《X》提出/明确/要求… restates X's goals
+_CITED_SAYS_RE = re.compile(
+    r"(?:^|[，,：:])\s*(?:该|这份)?《[^《》]{1,60}》[^；;。《》]{0,16}?(?:提出|明确|指出|强调|规定)"
+)
+# 了 marks a completed action (not 为了/除了/了解)
+_PERFECT_RE = re.compile(r"(?<![为除])了(?!解)")
+_ALREADY_RE = re.compile(r"(?<![而不])已(?:经|有|实现|建成|完成|达到|覆盖|形成)")
 _PAST_PERIOD_RE = re.compile(_FYP + r"(?:期间|时期|以来)")
 
 # ---------------------------------------------------------------- metric and comparator
 
 _GE_CUES = ("达到", "达", "超过", "超", "不低于", "不少于", "至少", "突破", "力争", "高于", "多于",
             "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至",
-            "增至", "升至", "保持在", "稳定在", "争取")  # fmt: skip
+            "增至", "升至", "保持在", "稳定在", "争取", "扩大到", "扩大至", "上升到",
+            "上升至")  # fmt: skip
 _LE_CUES = ("不超过", "不高于", "控制在", "低于", "少于", "压缩至", "压缩到", "缩短至", "缩短到",
             "降至", "降低到", "降低至", "下降到", "下降至", "减少到", "减少至", "压减至",
-            "控制到")  # fmt: skip
+            "控制到", "缩减至", "缩减到", "压降至", "压降到", "减至", "缩至", "降到")  # fmt: skip
 _INCREASE_CUES = ("新增", "增加", "新建", "新聚集", "增设", "新培育", "新引进", "新认定", "净增",
                   "新设立", "新建成", "新开工", "新招引", "新组建", "新发展", "新创建", "新获批",
                   "新落地", "扩容")  # fmt: skip
@@ -247,6 +337,7 @@ _TRAIL_WORDS = (
     "年均", "累计", "总计", "共计", "共", "约", "近", "将", "要", "应", "为", "是", "在", "有",
     "可", "下降", "降低", "减少", "左右", "以上", "以下", "以内", "逐步", "分别", "力争", "努力",
     "确保", "实现", "达成", "基本", "每年", "每季度", "每月", "平均", "压缩", "缩短", "压减",
+    "进一步", "持续", "稳步", "逐年", "再", "更", "拥有",
 )  # fmt: skip
 _TRAIL_RE = re.compile(
     "(?:"
@@ -263,8 +354,8 @@ _TRAIL_RE = re.compile(
 
 # a comparison base after the metric: 较“十三五”, 比2020年, 较上年 (not 比重/比例/比率)
 _COMPARE_BASE_RE = re.compile(
-    r"(?:较|比|同比)(?![重例率])(?:[“\"][^”\"]{1,8}[”\"](?:末|时期|期末)?|(?:19|20)\d{2}年(?:底|末)?"
-    r"|上年|上一年|去年|基期|现有水平|目前)?$"
+    r"(?:(?:较|比)(?![重例率])(?:[“\"][^”\"]{1,8}[”\"](?:末|时期|期末)?|(?:19|20)\d{2}年(?:底|末)?"
+    r"|上年|上一年|去年|基期|现有水平|目前)|同比|环比)$"
 )
 # verbs that introduce a counted object (培育N家X) and fillers before a metric
 _VERBS = (
@@ -272,7 +363,8 @@ _VERBS = (
     "设立", "形成", "创建", "认定", "推动", "支持", "完成", "组织实施", "启动实施", "实施", "开展",
     "举办", "组织", "推进", "扶持", "推介", "编写", "开发", "配备", "遴选", "优选", "评选", "选树",
     "发展", "招引", "吸引", "带动", "培训", "提升", "建立", "成立", "申报", "获批", "孵化", "认证",
-    "新登记", "新注册", "新设",
+    "新登记", "新注册", "新设", "设置", "配置", "推出", "新招聘", "新招录", "新录用", "新聘用",
+    "新招收", "开行", "新建成", "改扩建", "共建",
     "资助", "安排", "争创", "新聚集", "聚集", "集聚", "新认定", "创办", "举行", "召开", "制定",
     "出台", "达成", "实现", "提供", "帮扶", "救助", "筛查", "接种", "覆盖", "改造", "新开工",
     "开工",
@@ -282,34 +374,98 @@ _VERBS = (
     "减少", "下降", "压减", "压缩", "再", "共", "约", "近", "总计", "使", "让", "把", "将", "对",
     "全市", "全省", "全区",
     "全县", "全州", "全旗", "全盟", "我市", "我省", "本市", "本省", "各地", "每年", "年均",
-    "每季度",
+    "每季度", "全年", "年内", "当年", "今年",
     "其中", "同时", "并", "且", "和", "及", "以及", "与", "或", "或者", "、", "基本", "进一步",
     "逐步", "分别", "在此基础上", "以上",
 )  # fmt: skip
 _VERB_ALT = "|".join(re.escape(v) for v in sorted(set(_VERBS), key=len, reverse=True))
 _LEAD_RE = re.compile(
-    rf"(?:\s|{_VERB_ALT}|(?:到|至|在)?(?:19|20)\d{{2}}年(?:底|末)?(?:前)?"
+    rf"(?:\s|(?:新|再)?(?:{_VERB_ALT})|(?:到|至|在)?(?:19|20)\d{{2}}年(?:底|末)?(?:前)?"
     rf"|(?:到|在|至)?{_FYP}(?:期末|末|期间|时期)?)"
 )
 _FILLERS = frozenset(
     ("使", "让", "把", "将", "对", "全市", "全省", "全区", "全县", "全州", "全旗", "全盟", "我市",
-     "我省", "本市", "本省", "各地", "每年", "年均", "每季度", "其中", "同时", "并", "且", "和",
+     "我省", "本市", "本省", "各地", "每年", "年均", "每季度", "全年", "年内", "当年", "今年",
+     "其中", "同时", "并", "且", "和",
      "及", "以及", "与", "或", "或者", "、", "基本", "进一步", "逐步", "分别", "在此基础上",
      "以上", "再", "共", "约", "近", "总计", "累计", "重点", "力争", "确保", "努力",
      "着力", "争取")
 )  # fmt: skip
 _ACTION_ALT = "|".join(re.escape(v) for v in sorted(set(_VERBS) - _FILLERS, key=len, reverse=True))
 _VERB_END_RE = re.compile(rf"(?:{_ACTION_ALT})$")
+# 新招聘 / 再推出 N: a verb marked as adding to what exists
+_NEW_VERB_RE = re.compile(r"(?:新|再)[\u4e00-\u9fff]")
 _R_LEAD_RE = re.compile(r"^(?:\s|以上|及以上|左右|以下|以内|余|多|的)+")
 # clauses that state rules, subsidies or pools, not goals
 _RULE_RE = re.compile(
-    r"(?:给予|奖励|补助|补贴|奖补|资助|不得|按照?[^，,。；;]{0,12}比例|的比例|最高|一次性|罚款|处以|"
-    r"期限为|有效期|从[^，,。；;]{0,20}中)"
+    r"(?:给予|不得|按照?[^，,。；;]{0,12}比例|最高|一次性|罚款|处以|期限为|有效期|"
+    r"从[^，,。；;]{0,20}中)"
+)
+# a subsidy word governs the number (补贴每人500元, 奖励50万元) only when it stands
+# right before it; inside a metric (补贴性培训, 补助资金…的比例) it names the measured thing
+_SUBSIDY_WORD = r"(?:奖励|补助|补贴|资助|奖补|扶持资金|补偿)"
+_SUBSIDY_BEFORE_RE = re.compile(
+    _SUBSIDY_WORD
+    + r"(?:标准|金额|额度|资金)?(?:为|按|达)?(?:每[\u4e00-\u9fff]{1,3}?)?(?:最高|不超过)?\s*$"
+)
+# 1000元求职补贴 / 500万元项目资助: a money amount that is the subsidy itself
+_SUBSIDY_AFTER_RE = re.compile(r"(?:的)?[\u4e00-\u9fff]{0,4}?" + _SUBSIDY_WORD)
+# a money amount per item (单个项目不超过100万元, 每家企业最高…): a subsidy's cap
+_PER_ITEM_RE = re.compile(r"\s*(?:单(?:个|笔|项|家|户|次|人)|每(?:个|家|户|人|项|笔|次))")
+_MONEY_UNIT_RE = re.compile(r"^(?:[万亿千百]+)?(?:元|万元|亿元|美元)")
+# the number counts something the goal refers to, not a goal (围绕22条产业链)
+_REFERENCE_BEFORE_RE = re.compile(
+    r"(?:围绕|聚焦|针对|依托|立足|瞄准|对照|面向|对接|根据|按照|结合)\s*$"
+)
+# the size of a document (《措施》共8条, 本方案分为5个部分)
+_ARTICLE_COUNT_RE = re.compile(
+    r"(?:》|本(?:措施|方案|办法|意见|规定|条例|细则|计划|规划|通知|政策)|措施|方案|办法|意见|细则|"
+    r"规定|条例|政策)\s*(?:共|共计|总计|包括|包含|分为|分|含|涵盖|主要包括|从)\s*"
+    r"(?:[\d一二三四五六七八九十]+\s*[章节条款篇个]、?)*\s*$"
+)
+_ARTICLE_UNITS = frozenset(("条", "章", "节", "款", "部分", "个方面", "方面", "篇", "项"))
+# web page chrome on a short line: view counters, site uptime, QR-code promotions
+_CHROME_LINE_RE = re.compile(
+    r"(?:阅读数|阅读量|阅读次数|浏览次数|浏览量|浏览数|点击量|点击数|点击排行|访问量|访问次数|"
+    r"访客数|本站|扫码关注|扫一扫|关注微信|关注公众号|领取[^，,。]{0,8}红包|抢红包|字号[：:]|"
+    r"打印本页|关闭窗口)"
 )
 _FROM_POOL_RE = re.compile(r"从[^，,。；;]{0,6}$")
 _RANK_BEFORE_RE = re.compile(r"(?:前|第|排名|位列|位居|进入|居)\s*$")
 _DURATION_AFTER_RE = re.compile(r"^(?:努力|时间|内|来|之内|以来|左右时间|间|月|的时间|后|前)")
 _DURATION_BEFORE_RE = re.compile(r"(?:通过|用|经过|利用|历时|近|连续|每隔|再用)\s*$")
+# a number at the start of a line or a table cell
+_CELL_START_RE = re.compile(r"(?:[^\n]*(?:\t|[|｜│]|[ \u3000\xa0]{2}))?[ \u3000\xa0]*")
+# 由8520元增加到12860元: the first number is where the change starts
+_CHANGE_TO = r"(?:增加|提高|提升|增长|上升|扩大|下降|降低|减少|缩短|压缩|缩减|降|升|增)(?:到|至)"
+_FROM_BEFORE_RE = re.compile(r"(?:由|从)\s*\Z")
+_FROM_VALUE_AFTER_RE = re.compile(r"[ \u3000]*(?:以上|左右)?[^，,；;。\d]{0,5}?" + _CHANGE_TO)
+_FROM_TO_LEFT_RE = re.compile(r"(?:由|从)[^，,；;。由从]{1,30}?(?=" + _CHANGE_TO + r"\Z)")
+# a year named as the base of a comparison (较2020年末, 比2020年)
+_COMPARED_YEAR_RE = re.compile(r"(?:较|比|与|同)\s*\Z")
+_DURATION_UNITS = frozenset(("年", "天", "个工作日", "工作日", "小时", "分钟"))
+# a metric that measures time (办理时限, 优良天数, 平均用时)
+_DURATION_METRIC_RE = re.compile(r"(?:时间|时限|时长|用时|周期|天数|期限|工作日|办结|耗时)")
+# goal verbs that let a Chinese numeral count something (新建…五万亩, 达到十五万人)
+_CN_CUES = (r"(?:达到|达|超过|突破|新增|增加|新建|力争|不低于|不少于|培育|建成|建设|打造|设立|"
+            r"引进|培养|举办|开展|支持|创建|招引|建立|组建)")  # fmt: skip
+_CN_CUE_END_RE = re.compile(_CN_CUES + r"\s*\Z")
+_CN_CUE_RE = re.compile(_CN_CUES)
+# nothing but a closing word after the quantity (…示范村二十个；), unlike 三位一体的
+_CLAUSE_END_RE = re.compile(r"(?:以上|左右|及以上)?[ \u3000]*(?:[，,。；;、）)]|\Z|$)")
+
+
+@dataclass(slots=True)
+class _Prev:
+    """The previous goal of the line: what a list item or an elided subject refers to."""
+
+    end: int
+    comparator: Comparator
+    orientation: str
+    metric: str
+    sentence: int
+
+
 _LIST_CONNECT_RE = re.compile(r"^[\s、，,和及与以及或者并且、]*$")
 _QUOTE_SPAN_RE = re.compile(r"[“\"'‘][^”\"'’\n]{0,20}[”\"'’]")
 _SENTENCE_BREAK_RE = re.compile(r"[。；;！？!?\n\r]")
@@ -320,6 +476,10 @@ class _DocState:
     """Per-document context while reading paragraphs in order."""
 
     default_year: int | None = None
+    #: first year of the plan period (None when the document states none)
+    plan_start: int | None = None
+    #: a stated year before this one is history (the plan start or the issue year)
+    ref_year: int | None = None
     section_level: int = 99
     scope_year: int | None = None
     scope_level: int = -1
@@ -329,6 +489,22 @@ class _DocState:
     seen: dict[tuple[float, float | None, str, int | None], list[TargetRecord]] = field(
         default_factory=dict
     )
+
+
+_DATE_YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})")
+
+
+def _new_state(
+    title: str | None, opening: str, date: str | None, default_year: int | None = None
+) -> _DocState:
+    """The year context of a document from its title, opening and issue date."""
+    dm = _DATE_YEAR_RE.match(date or "")
+    issued = int(dm.group(1)) if dm else None
+    period = plan_period(title, opening, not_before=issued)
+    year = default_year if default_year is not None else (period[1] if period else None)
+    start = period[0] if period else None
+    refs = [y for y in (start, issued) if y is not None]
+    return _DocState(default_year=year, plan_start=start, ref_year=max(refs) if refs else None)
 
 
 def _heading_level(line: str) -> int | None:
@@ -379,16 +555,24 @@ def _topic_before(text: str, clause_start: int, sentence_start: int) -> str:
 
 def _strip_lead(s: str) -> tuple[str, str]:
     """Remove leading verbs/fillers; return (removed prefix, rest)."""
-    pos, last = 0, 0
+    stops = [0]
     while True:
-        m = _LEAD_RE.match(s, pos)
-        if not m or m.end() == pos:
+        m = _LEAD_RE.match(s, stops[-1])
+        if not m or m.end() == stops[-1]:
             break
-        last, pos = pos, m.end()
-    rest = s[pos:].strip()
-    if len(rest) == 1 and not _TRAIL_RE.search(rest):
-        pos = last  # 孵化器 is a noun, not 孵化 + 器
-    return s[:pos], s[pos:]
+        stops.append(m.end())
+    # a verb that leaves a one-character noun was part of it: 孵化器, 招聘会
+    for pos in reversed(stops):
+        rest = s[pos:].strip()
+        if len(_plain(_strip_trail(rest)[0])) != 1:
+            return s[:pos], s[pos:]
+    return "", s
+
+
+# a change verb not in the cue lists, by its direction: 缩小至 / 压降到 (<=), 扩增至 (>=)
+_DOWN_TO_RE = re.compile(r"[缩减降压控低下][\u4e00-\u9fff]?(?:至|到)$")
+_UP_TO_RE = re.compile(r"[增提升扩高上][\u4e00-\u9fff]?(?:至|到)$")
+_CHANGE_TO_END_RE = re.compile(r"[缩减降压控低下增提升扩高上][\u4e00-\u9fff]?(?:至|到)$")
 
 
 def _strip_trail(s: str) -> tuple[str, str]:
@@ -396,6 +580,10 @@ def _strip_trail(s: str) -> tuple[str, str]:
     end = len(s)
     while True:
         changed = False
+        m3 = _CHANGE_TO_END_RE.search(s, max(0, end - 3), end)
+        if m3 and m3.start() > 0:
+            end = m3.start()
+            changed = True
         m = _TRAIL_RE.search(s, max(0, end - 8), end)
         if m and m.start() < end:
             end = m.start()
@@ -416,6 +604,12 @@ def _comparator(before: str, after: str, unit: str, whole_before: str) -> Compar
     """Comparator from the cue words before the number and the words right after it."""
     tail = before[-8:]
     is_pct = unit.startswith(("%", "‰"))
+    floor_tail = tail.replace("不少于", "").replace("不低于", "").replace("不小于", "")
+    capped = after.startswith(("以下", "以内")) or any(c in floor_tail for c in _LE_CUES)
+    if capped and any(c in before for c in _INCREASE_CUES):
+        return "<="  # 新增…不超过2个: a cap on the added amount
+    if after.startswith("左右") and any(c in tail for c in ("保持在", "稳定在")):
+        return "="  # 稳定在45万亩左右: held about level, no floor
     if any(c in before for c in _INCREASE_CUES) and not any(
         c in tail for c in ("增加到", "增加至", "增长到", "增长至", "增至")
     ):
@@ -433,6 +627,10 @@ def _comparator(before: str, after: str, unit: str, whole_before: str) -> Compar
         return ">="
     if after.startswith(("以下", "以内")) or any(c in tail for c in _LE_CUES):
         return "<="
+    if _DOWN_TO_RE.search(tail):
+        return "<="
+    if _UP_TO_RE.search(tail):
+        return ">="
     if after.startswith(("以上", "及以上")) or any(c in tail for c in _GE_CUES):
         return ">="
     if "力争" in whole_before or "至少" in whole_before:
@@ -473,6 +671,306 @@ def _plain(s: str) -> str:
     return _PLAIN_RE.sub("", s)
 
 
+# ---------------------------------------------------------------- indicator tables
+#
+# A plan's table of main indicators: a header row (序号 / 指标 / 单位 / 2020年(现状) /
+# 2025年(目标) / 属性) and one indicator per row, written one row per line (TAB,
+# runs of spaces, markdown pipes) or flattened one cell per line.  Each row gives
+# one goal per target column: the year from the column header, the value from the
+# cell (≥71, ≤22, 4以下), the unit from a 单位 column or the metric cell's
+# parentheses (森林覆盖率（%）).  Baseline columns (现状/基期/2020年) are history.
+
+_CELL_SPLIT_RE = re.compile(r"\t+|[ \u3000\xa0]*[|｜│][ \u3000\xa0]*|[ \u3000\xa0]{2,}")
+_NUMBER_COLUMN = frozenset(("序号", "编号", "序", "No", "NO", "no", "No.", "#"))
+_METRIC_COLUMN_RE = re.compile(r"指标")
+_UNIT_COLUMN_RE = re.compile(r"^(?:计量)?单位$")
+_YEAR_COLUMN_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
+_BASE_COLUMN_RE = re.compile(r"现状|基期|基数|基准|基础|实际|完成|现值|上年")
+_GOAL_COLUMN_RE = re.compile(r"目标|预期|规划|计划")
+_CELL_VALUE_RE = re.compile(
+    r"(?P<pre>≥|≤|>=|<=|＞|＜|>|<|不低于|不少于|不超过|不高于|达到|超过)?[ \u3000]*"
+    r"(?P<v1>\d+(?:\.\d+)?)"
+    r"(?:[ \u3000]*(?:~|～|〜|—{1,2}|–|-|－|至)[ \u3000]*(?P<v2>\d+(?:\.\d+)?))?"
+    r"[ \u3000]*(?P<unit>[^\d\s≥≤<>＜＞（）()]{0,8}?)[ \u3000]*(?P<post>以上|以下|以内|左右)?"
+)
+_UNIT_PARENS_RE = re.compile(r"[（(](?P<u>[^（）()]{1,12})[）)]\s*$")
+_UNIT_LIKE_RE = re.compile(
+    rf"(?:{_MAG_ALT})?(?:{_UNIT_ALT})(?:{_PER})?|(?:{_MAG_ALT})"
+    r"|[^\d\s（）()]{1,6}/[^\d\s（）()]{1,6}"
+)
+_TABLE_GE = ("≥", ">=", "＞", ">", "不低于", "不少于", "达到", "超过")
+_TABLE_LE = ("≤", "<=", "＜", "<", "不超过", "不高于")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _IndicatorTable:
+    """An indicator table: its span, and its rows as lists of cells under the header."""
+
+    start: int
+    end: int
+    columns: list[str]
+    rows: list[list[_Cell]]
+
+
+def _text_lines(text: str, start: int, end: int) -> list[_Cell]:
+    """Non-blank lines of ``text[start:end]``, outer whitespace stripped."""
+    out: list[_Cell] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        le = end if nl == -1 else nl
+        raw = text[pos:le]
+        stripped = raw.strip(" \t\r\u3000\xa0")
+        if stripped:
+            s = pos + raw.index(stripped[0])
+            out.append(_Cell(s, s + len(stripped), stripped))
+        pos = le + 1
+    return out
+
+
+_PIPE_RE = re.compile(r"[|｜│]")
+
+
+def _split_cells(line: _Cell) -> list[_Cell]:
+    """The cells of a one-row-per-line table row (TAB, pipes or runs of spaces).
+
+    Between pipes an empty cell is kept (a merged 类别 cell), so that the
+    cells stay under their headers; elsewhere empty gaps are just spacing.
+    """
+    body = line.text
+    piped = bool(_PIPE_RE.search(body))
+    splitter = _PIPE_RE if piped else _CELL_SPLIT_RE
+    if piped:
+        body = body.rstrip()
+    cells: list[_Cell] = []
+    pos = 0
+    bounds = [*splitter.finditer(body), None]
+    for k, m in enumerate(bounds):
+        stop = m.start() if m is not None else len(body)
+        seg = body[pos:stop]
+        edge = piped and ((k == 0 and body.startswith(("|", "｜", "│"))) or m is None)
+        if seg.strip() or (piped and not edge):
+            lead = len(seg) - len(seg.lstrip())
+            start = line.start + pos + lead
+            cells.append(_Cell(start, start + len(seg.strip()), seg.strip()))
+        if m is not None:
+            pos = m.end()
+    return cells
+
+
+_Roles = tuple[int, int | None, list[tuple[int, int | None]]]
+
+
+def _header_roles(columns: list[str], first_goal_year: int | None = None) -> _Roles | None:
+    """(metric column, unit column, [(target column, its year)]) of an indicator header.
+
+    Columns named 目标/预期/规划 hold goals; without such names, the latest year
+    column does, and so does every year column from ``first_goal_year`` on (a plan
+    2023—2025 with columns 2022年/2023年/2024年/2025年).
+    """
+    if len(columns) < 2 or any(len(c) > 16 or re.search(r"[。，,；;]", c) for c in columns):
+        return None
+    metric = next((i for i, c in enumerate(columns) if _METRIC_COLUMN_RE.search(c)), None)
+    if metric is None:
+        return None
+    unit = next((i for i, c in enumerate(columns) if _UNIT_COLUMN_RE.match(c)), None)
+    years = {
+        i: int(m.group("y")) for i, c in enumerate(columns) if (m := _YEAR_COLUMN_RE.search(c))
+    }
+    goals: list[tuple[int, int | None]] = [
+        (i, years.get(i))
+        for i, c in enumerate(columns)
+        if i != metric and _GOAL_COLUMN_RE.search(c) and not _BASE_COLUMN_RE.search(c)
+    ]
+    if not goals and len(years) >= 2:
+        # 2020年 / 2025年 with no label: the latest year is the goal, the others the base
+        last = max(years.values())
+        goals = [
+            (i, y)
+            for i, y in years.items()
+            if (y == last or (first_goal_year is not None and y >= first_goal_year))
+            and not _BASE_COLUMN_RE.search(columns[i])
+        ]
+    return (metric, unit, goals) if goals else None
+
+
+def _flat_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[list[_Cell]], int]:
+    """Rows written one cell per line from ``lines[j]`` (first cell the row number)."""
+    rows: list[list[_Cell]] = []
+    expected = 1
+    while j + n <= len(lines) and lines[j].text == str(expected):
+        rows.append(lines[j : j + n])
+        j += n
+        expected += 1
+    return rows, j
+
+
+def _inline_indicator_rows(
+    lines: list[_Cell], j: int, columns: list[str]
+) -> tuple[list[list[_Cell]], int]:
+    """Rows written one per line from ``lines[j]``, cells split as in the header."""
+    rows: list[list[_Cell]] = []
+    n = len(columns)
+    while j < len(lines):
+        if re.fullmatch(r"[|｜│:：\-—\s]+", lines[j].text):  # markdown separator row
+            j += 1
+            continue
+        cells = _split_cells(lines[j])
+        if not (n - 1 <= len(cells) <= n) or len(cells) < 2:
+            break
+        shifted = len(cells) == n - 1 and len(columns) > 1 and columns[1] in _NUMBER_COLUMN
+        if shifted and re.fullmatch(r"\d{1,3}", cells[0].text):
+            # a merged first cell (类别) left blank: the row starts at 序号
+            cells = [_Cell(cells[0].start, cells[0].start, ""), *cells]
+        rows.append(cells)
+        j += 1
+    return rows, j
+
+
+def _holds_values(columns: list[str], rows: list[list[_Cell]]) -> bool:
+    """Most rows have a plain value under a target column (not a task sentence)."""
+    roles = _header_roles(columns)
+    if roles is None or not rows:
+        return False
+    goals = roles[2]
+    valued = sum(
+        1 for row in rows if any(c < len(row) and _cell_value(row[c].text) for c, _ in goals)
+    )
+    return valued * 2 >= len(rows)
+
+
+def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTable]:
+    """Indicator tables in ``text[start:end]``."""
+    lines = _text_lines(text, start, end)
+    out: list[_IndicatorTable] = []
+    i = 0
+    while i < len(lines):
+        found: tuple[list[str], list[list[_Cell]], int] | None = None
+        head = _split_cells(lines[i])
+        if len(head) >= 2:
+            columns = [re.sub(r"\s+", "", c.text) for c in head]
+            if _header_roles(columns):
+                flat = i + 1 < len(lines) and lines[i + 1].text == "1"
+                if flat and columns[0] in _NUMBER_COLUMN:
+                    rows, k = _flat_indicator_rows(lines, i + 1, len(columns))
+                else:
+                    rows, k = _inline_indicator_rows(lines, i + 1, columns)
+                found = (columns, rows, k)
+        elif lines[i].text in _NUMBER_COLUMN:
+            # a flattened header: one short cell per line up to the first row number
+            k = i + 1
+            while k < len(lines) and k - i <= 12 and lines[k].text != "1":
+                k += 1
+            columns = [re.sub(r"\s+", "", c.text) for c in lines[i:k]]
+            if k < len(lines) and _header_roles(columns):
+                rows, k = _flat_indicator_rows(lines, k, len(columns))
+                found = (columns, rows, k)
+        if found and _holds_values(found[0], found[1]):
+            columns, rows, k = found
+            out.append(_IndicatorTable(lines[i].start, lines[k - 1].end, columns, rows))
+            i = k
+        else:
+            i += 1
+    return out
+
+
+def _cell_value(cell: str) -> tuple[float, float | None, str, Comparator] | None:
+    """``≥71`` -> (71, None, '', '>='); ``4以下`` -> (4, None, '', '<='); ``—`` -> None."""
+    m = _CELL_VALUE_RE.fullmatch(cell.strip())
+    if m is None:
+        return None
+    unit = m.group("unit") or ""
+    if unit and not _UNIT_LIKE_RE.fullmatch(unit):
+        return None  # 完成市下达任务, 3个百分点以内 … as a phrase: not a plain value
+    pre, post = m.group("pre") or "", m.group("post") or ""
+    comparator: Comparator = "="
+    if pre in _TABLE_GE or post == "以上":
+        comparator = ">="
+    elif pre in _TABLE_LE or post in ("以下", "以内"):
+        comparator = "<="
+    v2 = float(m.group("v2")) if m.group("v2") else None
+    return float(m.group("v1")), v2, unit.replace("％", "%"), comparator
+
+
+def _unit_factor(unit: str) -> float:
+    """The magnitude a unit carries (万人 -> 1e4, 亿元 -> 1e8; 千米 is a unit of its own)."""
+    if unit in ("千米", "千瓦", "千瓦时"):
+        return 1.0
+    for mag in sorted(_MAGNITUDE, key=len, reverse=True):
+        if unit.startswith(mag) and len(unit) > len(mag):
+            return _MAGNITUDE[mag]
+    return 1.0
+
+
+def _table_targets(
+    table: _IndicatorTable,
+    text: str,
+    source: str,
+    owner_of: Callable[[int], _Ctx | None],
+    is_dropped: Callable[[int], bool],
+    out: list[TargetRecord],
+) -> None:
+    for row in table.rows:
+        ctx = owner_of(row[0].start)
+        if ctx is None or is_dropped(row[0].start):
+            continue
+        roles = _header_roles(table.columns, ctx.state.ref_year)
+        if roles is None:
+            continue
+        metric_col, unit_col, goals = roles
+        if metric_col >= len(row):
+            continue
+        metric_cell = row[metric_col]
+        metric = metric_cell.text
+        unit = ""
+        pm = _UNIT_PARENS_RE.search(metric)
+        if pm and _UNIT_LIKE_RE.fullmatch(pm.group("u").strip()):
+            unit = pm.group("u").strip()
+            metric = metric[: pm.start()].rstrip()
+        if unit_col is not None and unit_col < len(row):
+            u = row[unit_col].text.strip()
+            if u and not re.fullmatch(r"[—\-–/／\s]+", u):
+                unit = u
+        if len(_plain(metric)) < 2:
+            continue
+        for col, col_year in goals:
+            if col >= len(row):
+                continue
+            parsed = _cell_value(row[col].text)
+            if parsed is None:
+                continue
+            value, value_max, cell_unit, comparator = parsed
+            hm = _UNIT_PARENS_RE.search(table.columns[col])  # 2025年目标（%）
+            head_unit = hm.group("u") if hm and _UNIT_LIKE_RE.fullmatch(hm.group("u")) else ""
+            rec_unit = (cell_unit or unit or head_unit).replace("％", "%")
+            year = col_year if col_year is not None else ctx.state.default_year
+            rec = TargetRecord(
+                document=ctx.key,
+                region=ctx.region,
+                metric=metric,
+                value=value,
+                value_max=value_max,
+                unit=rec_unit,
+                comparator=comparator,
+                year=year,
+                evidence=trimmed_evidence(
+                    source, text, row[0].start, row[col].end, metric_cell.start, row[col].end
+                ),
+                year_inferred=col_year is None and year is not None,
+                normalized_value=value * _unit_factor(rec_unit),
+                indicator=match_indicator(metric, rec_unit),
+                rule="table:indicator",
+            )
+            _add(ctx.state, rec, out)
+
+
 # ---------------------------------------------------------------- extraction core
 
 
@@ -493,12 +991,20 @@ def _extract(
 ) -> list[TargetRecord]:
     titles = find_titles(text, start, end)
     masks = SpanSet((t.start, t.end) for t in titles)
+    tables = {t.start: t for t in _find_indicator_tables(text, start, end)}
+    in_table = SpanSet((t.start, t.end) for t in tables.values())
     out: list[TargetRecord] = []
     pos = start
     while pos < end:
         nl = text.find("\n", pos, end)
         line_end = end if nl == -1 else nl
-        _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
+        span = in_table.find(pos) or in_table.find(line_end - 1) if line_end > pos else None
+        if span is None:
+            _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
+        else:
+            # an indicator table: its rows are read by column, not as sentences
+            for t in [t for t in tables.values() if pos <= t.start < line_end + 1]:
+                _table_targets(t, text, source, owner_of, is_dropped, out)
         pos = line_end + 1
     return out
 
@@ -547,6 +1053,8 @@ def _read_line(
             st.scope_level = level if level is not None else st.section_level
     if st.past_level is not None:
         return
+    if len(stripped) <= 80 and _CHROME_LINE_RE.search(stripped):
+        return  # a page's view counter or promotion, not the document's text
     _read_quantities(text, ls, le, source, ctx, is_dropped, masks, out)
 
 
@@ -558,6 +1066,46 @@ def _sentence_bounds(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, 
         a = m.end()
     m2 = _SENTENCE_BREAK_RE.search(text, e, hi)
     return a, (m2.start() if m2 else hi)
+
+
+def _stated_year(sentence_left: str) -> re.Match[str] | None:
+    """The last year the sentence states before the number (a comparison base is none)."""
+    found = None
+    for m in _EXPLICIT_YEAR_RE.finditer(sentence_left):
+        if _COMPARED_YEAR_RE.search(sentence_left, 0, m.start()):
+            continue  # 较2020年末增长: the base of a comparison, not the goal's year
+        found = m
+    return found
+
+
+def _year_of(m: re.Match[str]) -> int | None:
+    y = m.group("y1") or m.group("y2") or m.group("y3") or m.group("y4")
+    return int(y) if y else _PERIOD_END.get(m.group("fyp") or "")
+
+
+def _is_noise(q: Quantity, text: str, s: int, e: int, ls: int, le: int) -> bool:
+    """Numbers that are never goals, whatever their clause: numbering, names, idioms."""
+    unit = q.unit
+    before_char = text[s - 1] if s > ls else ""
+    if before_char and ((before_char.isascii() and before_char.isalnum()) or before_char in "./"):
+        return True
+    if before_char == "第" or (q.chinese and (before_char in _CN_NUM or before_char in "每前")):
+        return True  # ordinals (第3批) and idioms (每一个)
+    if _CELL_START_RE.fullmatch(text, ls, s) and re.match(r"\d+[ \t\u3000\xa0]", text[s:e]):
+        return True  # a number opening a line or a cell, then a space: list numbering
+    if before_char in " \t\u3000\xa0" and re.match(r"[\d.]+[ \t\u3000\xa0]", text[s:e]):
+        return True  # 健康水平 1 人均预期寿命 …: a spaced-out row, not a quantity
+    after = text[e : min(le, e + 6)]
+    if unit.startswith(("年", "天")) and q.value >= 1900:
+        return True  # a year or a date
+    if unit == "个" and after.startswith(("月", "工作日")):
+        return True
+    if unit in ("次", "期", "届", "标") and after.startswith(("会议", "全会", "代表")):
+        return True
+    if unit == "分" and (q.chinese or re.match(r"[\u4e00-\u9fff](?<![以左及])", after[:1])):
+        return True  # 百分之, 十分, 3分类: not a score
+    # 列入, 列为: a verb, not trains
+    return unit == "列" and after[:1] in ("入", "为", "出", "举", "车")
 
 
 def _read_quantities(
@@ -573,31 +1121,16 @@ def _read_quantities(
     st = ctx.state
     quotes = SpanSet((m.start(), m.end()) for m in _QUOTE_SPAN_RE.finditer(text, ls, le))
     cursor = ls
-    # (end of previous fact, its comparator, its orientation)
-    prev: tuple[int, Comparator, str] | None = None
+    prev: _Prev | None = None
     for m in QUANTITY_RE.finditer(text, ls, le):
         q = _quantity_from_match(m)
         if q is None or masks.contains(m.start()) or is_dropped(m.start()):
             continue
         s, e = m.start(), m.end()
-        before_char = text[s - 1] if s > ls else ""
-        if before_char and (
-            (before_char.isascii() and before_char.isalnum()) or before_char in "./"
-        ):
-            continue
-        if before_char == "第" or (q.chinese and (before_char in _CN_NUM or before_char in "每前")):
-            continue  # ordinals (第3批) and idioms (每一个)
-        if quotes.contains(s):
+        if quotes.contains(s) or _is_noise(q, text, s, e, ls, le):
             continue
         unit = q.unit
         after = text[e : min(le, e + 6)]
-        # a year, a date or a duration is not a goal
-        if unit.startswith(("年", "天")) and q.value >= 1900:
-            continue
-        if unit == "个" and after.startswith(("月", "工作日")):
-            continue
-        if unit in ("次", "期", "届", "标") and after.startswith(("会议", "全会", "代表")):
-            continue
         cs, ce = clause_bounds(text, s, e, ls, le, masks)
         ss, se = _sentence_bounds(text, s, e, ls, le)
         left_start = max(cs, cursor)
@@ -606,14 +1139,26 @@ def _read_quantities(
         sentence_left = text[ss:s]
         if _RANK_BEFORE_RE.search(left) or _FROM_POOL_RE.search(whole_left):
             continue
+        if _REFERENCE_BEFORE_RE.search(left):
+            continue  # 围绕22条产业链: counts what the goal refers to
+        article_like = unit in _ARTICLE_UNITS or (
+            unit == "个" and after.startswith(("部分", "方面"))
+        )
+        if article_like and _ARTICLE_COUNT_RE.search(whole_left):
+            continue  # 《措施》共8条: the size of a document
+        if _FROM_BEFORE_RE.search(left) and _FROM_VALUE_AFTER_RE.match(text, e, le):
+            continue  # 由8520元增加到…: the starting value, not the goal
         time_limit = any(c in left[-6:] for c in _LE_CUES)  # 压缩至5个工作日内: a goal
-        if unit in ("年", "天", "个工作日", "工作日", "小时"):
+        if unit in _DURATION_UNITS:
             if _DURATION_BEFORE_RE.search(left) or (
                 _DURATION_AFTER_RE.match(after) and not time_limit
             ):
                 continue  # 通过3年努力, 30天内: a duration
-            if unit == "年" and not re.search(r"(?:年限|寿命|年龄|年数|周期|受教育)", whole_left):
-                continue
+            if unit == "年":
+                if not re.search(r"(?:年限|寿命|年龄|年数|周期|受教育)", whole_left):
+                    continue
+            elif not time_limit and not _DURATION_METRIC_RE.search(whole_left):
+                continue  # 提供7天免费住宿: how long a service lasts, not a goal
         elif unit.endswith(("级", "星")):
             # 达到4级以上 is a goal; 三级/五级/千亿级 alone name tiers or scales
             cue = any(c in left[-6:] for c in _GE_CUES) or after.startswith("以上")
@@ -624,28 +1169,45 @@ def _read_quantities(
                 continue  # 60岁以上老年人: an age group, not a goal
         elif _DURATION_AFTER_RE.match(after) and unit == "个":
             continue
-        if _RULE_RE.search(text[cs:ce]):
+        if _RULE_RE.search(text[cs:ce]) or _SUBSIDY_BEFORE_RE.search(left):
             continue
-        if _PAST_SENTENCE_RE.search(sentence_left) or "了" in left:
-            continue
-        pm = _PAST_PERIOD_RE.search(sentence_left)
-        if pm and (
-            st.default_year is None or _PERIOD_END.get(pm.group("fyp"), 0) < st.default_year
+        if _MONEY_UNIT_RE.match(unit) and (
+            _SUBSIDY_AFTER_RE.match(text, e, ce) or _PER_ITEM_RE.match(text, cs, s)
         ):
-            continue  # 十三五期间… in a 十四五 plan: history
+            continue  # 1000元求职补贴, 单个项目不超过100万元: a subsidy amount or its cap
+        # ---- history: 截至/已…, a past plan period, a year before the document's
+        if _PAST_SENTENCE_RE.search(sentence_left) or _PERFECT_RE.search(sentence_left):
+            continue
+        if _CITED_SAYS_RE.search(sentence_left):
+            continue  # 《措施》提出到2025年…: another document's goal, restated
+        if _ALREADY_RE.search(text, e, ce):
+            continue  # 80%的行政村已实现…: a state reached, not a goal
+        pm = _PAST_PERIOD_RE.search(sentence_left)
+        if pm:
+            end_year = _PERIOD_END.get(pm.group("fyp"), 0)
+            bar = st.ref_year if st.ref_year is not None else st.default_year
+            if bar is None or end_year < bar:
+                continue  # 十三五期间… in a 十四五 plan: history
+        ym = _stated_year(sentence_left)
+        stated = _year_of(ym) if ym is not None else None
+        if stated is not None and st.ref_year is not None and stated < st.ref_year:
+            continue  # 2022年，…达到… in a 2023 plan: the last year's result
+
+        # ---- metric: before the number (X达到N件) or after it (培育N家X)
+        # 由A增加到B: the metric is what stands before 由
+        metric_left = _FROM_TO_LEFT_RE.sub("", left)
+        lead, core = _strip_lead(metric_left)
+        core_metric, trail = _strip_trail(core)
         if q.chinese:
-            # Chinese numerals are idiomatic (两个屏障, 六个方面): need a goal cue
-            cue_near = re.search(
-                r"(?:达到|达|超过|新增|增加|新建|力争|不低于|不少于|培育|建成|建设|打造|设立|引进|"
-                r"培养|举办|开展|支持)\s*$",
-                left,
+            # Chinese numerals are idiomatic (两个屏障, 六个方面): need a goal cue, right
+            # before the number (达到十五万人) or opening the clause (新建高标准农田五万亩)
+            cue_near = _CN_CUE_END_RE.search(left) or (
+                _CN_CUE_RE.search(lead)
+                and 2 <= len(core_metric) <= 16
+                and _CLAUSE_END_RE.match(text, e, ce if ce > e else e)
             )
             if not cue_near or (q.value < 2 and q.value_max is None):
                 continue
-
-        # ---- metric: before the number (X达到N件) or after it (培育N家X)
-        lead, core = _strip_lead(left)
-        core_metric, trail = _strip_trail(core)
         right_end = ce
         # the object ends where the next list item starts (培育A 3家、B 5家); a
         # Chinese numeral glued to words (千亿级, 一流) starts no item
@@ -672,13 +1234,24 @@ def _read_quantities(
         if left_is_empty or (r_metric and verb_before and not measured):
             orientation = "after"
             metric = r_metric
-        elif not r_metric or r_metric.startswith(("以上", "左右")):
-            orientation = "before"
-            metric = core_metric
         else:
             orientation = "before"
             metric = core_metric
         metric = metric.strip(" \t，,、；;：:（(")
+        growth = metric_left.strip(" \t，,、；;")
+        if (
+            left_is_empty
+            and not metric
+            and prev is not None
+            and prev.sentence == ss
+            and prev.orientation == "before"
+            and unit.startswith(("%", "‰"))
+            and any(c in growth for c in _GROWTH_CUES)
+        ):
+            # X达到400亿元，年均增长10%: the growth rate of the same metric
+            orientation = "before"
+            metric = prev.metric + growth
+            trail = growth
         if orientation == "before" and _THIN_METRIC_RE.match(metric):
             metric = _topic_before(text, cs, ss) + metric
         if orientation == "after" and metric.startswith("的"):
@@ -689,34 +1262,38 @@ def _read_quantities(
             continue
 
         # ---- comparator
-        gap = text[prev[0] : s] if prev is not None else ""
+        gap = text[prev.end : s] if prev is not None else ""
         # cue words sit before the metric (新增X N个) or between metric and number (X达到N)
         cues = lead + "|" + (trail if orientation == "before" else core)
+        if _NEW_VERB_RE.search(lead) and not (orientation == "before" and trail.strip()):
+            cues = "新增" + cues  # 新招聘/再推出 N: an added amount
         comparator = _comparator(cues, right[:6].lstrip(), unit, whole_left)
-        if comparator == "=" and prev is not None and prev[1] == "increase":
+        if comparator == "=" and prev is not None and prev.comparator == "increase":
             # 新增A 3个、B 2个 / 新建3个A、5个B，8家C: the verb governs the list
-            same_clause = prev[0] >= cs
-            chained = orientation == "after" and left_is_empty and prev[2] == "after"
+            same_clause = prev.end >= cs
+            chained = orientation == "after" and left_is_empty and prev.orientation == "after"
             listed = (same_clause or chained) and _LIST_CONNECT_RE.match(gap or "、")
-            same_form = same_clause and orientation == "before" and prev[2] == "before"
+            same_form = same_clause and orientation == "before" and prev.orientation == "before"
             if listed or same_form:
                 comparator = "increase"
 
         # ---- year
-        recurring = "每年" in whole_left or "每年" in sentence_left[-20:]
+        # 全年 in a one-year plan is that year; in a longer (or unknown) period, every year
+        whole_year = (
+            "全年" in whole_left
+            and stated is None
+            and not (st.plan_start is not None and st.plan_start == st.default_year)
+        )
+        recurring = "每年" in whole_left or "每年" in sentence_left[-20:] or whole_year
         year: int | None
         inferred = True
-        ym = None
-        for ym_ in _EXPLICIT_YEAR_RE.finditer(sentence_left):
-            ym = ym_
         if recurring:
             year = None
             inferred = False
             if "/" not in unit:
                 unit = unit + "/年"
-        elif ym is not None:
-            y = ym.group("y1") or ym.group("y2") or ym.group("y3") or ym.group("y4")
-            year = int(y) if y else _PERIOD_END.get(ym.group("fyp") or "")
+        elif stated is not None:
+            year = stated
             inferred = False
         elif st.table_year is not None:
             year = st.table_year
@@ -727,7 +1304,6 @@ def _read_quantities(
         if year is None:
             inferred = False
 
-        fact_end = e + r_off + len(metric) if orientation == "after" else e
         if orientation == "after":
             k = text.find(metric, e, ce) if metric else -1
             fact_end = k + len(metric) if k != -1 else e
@@ -750,15 +1326,20 @@ def _read_quantities(
             rule=f"quantity:{orientation}",
         )
         cursor = max(cursor, fact_end)
-        prev = (fact_end, comparator, orientation)
-        bucket = st.seen.setdefault((rec.value, rec.value_max, rec.unit, rec.year), [])
-        dup = next((r for r in bucket if _same_goal(r, rec)), None)
-        if dup is not None:
-            if dup.comparator == "=" and rec.comparator != "=":
-                dup.comparator = rec.comparator
-            continue
-        bucket.append(rec)
-        out.append(rec)
+        prev = _Prev(fact_end, comparator, orientation, metric, ss)
+        _add(st, rec, out)
+
+
+def _add(st: _DocState, rec: TargetRecord, out: list[TargetRecord]) -> None:
+    """Record ``rec`` unless the document already states the same goal."""
+    bucket = st.seen.setdefault((rec.value, rec.value_max, rec.unit, rec.year), [])
+    dup = next((r for r in bucket if _same_goal(r, rec)), None)
+    if dup is not None:
+        if dup.comparator == "=" and rec.comparator != "=":
+            dup.comparator = rec.comparator
+        return
+    bucket.append(rec)
+    out.append(rec)
 
 
 def find_targets(
@@ -770,6 +1351,7 @@ def find_targets(
     region: str | None = None,
     title: str | None = None,
     default_year: int | None = None,
+    date: str | None = None,
     source: str = "",
 ) -> list[TargetRecord]:
     """Quantified goals of one document whose text is ``text[start:end]``.
@@ -786,6 +1368,8 @@ def find_targets(
         The document's title (its plan period gives the default year).
     default_year : int, optional
         Overrides the year read from ``title`` / the opening text.
+    date : str, optional
+        The document's issue date (ISO); a year stated before it is history.
     source : str
         File name put into the evidence.
 
@@ -794,8 +1378,8 @@ def find_targets(
     list of TargetRecord
     """
     end = len(text) if end is None else end
-    year = default_year if default_year is not None else plan_year(title, text[start : start + 800])
-    ctx = _Ctx(document_key, region, _DocState(default_year=year))
+    state = _new_state(title, text[start : start + 800], date, default_year)
+    ctx = _Ctx(document_key, region, state)
     return _extract(text, start, end, source, lambda _pos: ctx, lambda _pos: False)
 
 
@@ -827,13 +1411,20 @@ class TargetExtractor:
         text = doc_text(doc)  # Doc.text is rebuilt from the tokens on every access
         source = doc._.pkg_source or ""
         index = DocumentIndex(doc)
+        # an undated document of a page (a 政策解读 before the notice) shares the
+        # page's time frame: the earliest date of the others bounds its history
+        dates = sorted(d.date for d in index.documents if d.date)
         ctxs = {
-            d.key: _Ctx(d.key, d.region, _DocState(plan_year(d.title, _opening(text, d))))
+            d.key: _Ctx(
+                d.key,
+                d.region,
+                _new_state(d.title, _opening(text, d), d.date or (dates[0] if dates else None)),
+            )
             for d in index.documents
         }
         # None: no segmentation ran, the text is one document; []: no policy document
         fallback = (
-            _Ctx(self.default_key, None, _DocState(plan_year(None, text[:800])))
+            _Ctx(self.default_key, None, _new_state(None, text[:800], None))
             if doc._.pkg_documents is None
             else None
         )

@@ -10,7 +10,13 @@ import spacy
 from policykg.extract import target as target_module  # noqa: F401  (registers the factory)
 from policykg.extract.indicators import load_scheme, match_indicator
 from policykg.extract.model import DocumentRecord, Dropped, Evidence, TargetRecord
-from policykg.extract.target import find_targets, parse_number, parse_quantity, plan_year
+from policykg.extract.target import (
+    find_targets,
+    parse_number,
+    parse_quantity,
+    plan_period,
+    plan_year,
+)
 
 
 def _targets(text: str, **kw: object) -> list[TargetRecord]:
@@ -361,3 +367,395 @@ def test_increase_verb_governs_a_list_and_a_closing_deadline_opens_no_scope() ->
         ("创业园", 1, "=", 2023),
         ("孵化器", 2, "=", 2025),
     ]
+
+
+# ---------------------------------------------------------------- issue 3: general target rules
+
+
+def _got(text: str, **kw: object) -> list[tuple[object, ...]]:
+    return [
+        (r.metric, r.value, r.value_max, r.unit, r.comparator, r.year) for r in _targets(text, **kw)
+    ]
+
+
+def test_subsidy_words_inside_a_metric_do_not_make_a_rule() -> None:
+    # the word names the measured thing: still goals
+    assert _got("到2026年，新能源汽车占新车销量的比例达到40%。") == [
+        ("新能源汽车占新车销量的比例", 40, None, "%", ">=", 2026)
+    ]
+    assert _got("到2026年，每年开展补贴性创业培训5万人次以上。") == [
+        ("补贴性创业培训", 5, None, "万人次/年", ">=", None)
+    ]
+    assert _got("到2026年，乡村振兴补助资金用于基础设施的比例不低于40%。") == [
+        ("乡村振兴补助资金用于基础设施的比例", 40, None, "%", ">=", 2026)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对来本市就业的应届毕业生，发放求职补贴每人2000元。",
+        "对新落户的研发机构，补助标准为每家最高300万元。",
+        "为返乡创业人员提供3000元创业补贴。",
+        "给予每人每月800元生活补助。",
+        "按照实际投资额的20%比例奖励，单个项目不超过100万元。",
+    ],
+)
+def test_subsidy_amounts_are_not_targets(text: str) -> None:
+    assert _targets(text, default_year=2026) == []
+
+
+def test_a_year_before_the_document_is_history() -> None:
+    text = (
+        "二、主要目标\n2023年，全市快递业务量达到5.2亿件，同比增长12%。"
+        "到2026年，全市快递业务量达到8亿件。\n"
+    )
+    assert _got(text, date="2024-03-01") == [("快递业务量", 8, None, "亿件", ">=", 2026)]
+    # the plan period's first year also bounds it, without an issue date
+    assert _got(text, title="某市邮政快递业发展三年行动计划（2024—2026年）") == [
+        ("快递业务量", 8, None, "亿件", ">=", 2026)
+    ]
+    # a year of the plan itself is a goal
+    this_year = "2024年，全市快递业务量达到6亿件。"
+    assert _got(this_year, date="2024-03-01") == [("快递业务量", 6, None, "亿件", ">=", 2024)]
+
+
+def test_past_five_year_period_is_history_without_a_plan_title() -> None:
+    text = "“十三五”时期，全市城镇居民人均可支配收入由3.1万元增加到4.2万元，建成公园12个。"
+    assert _targets(text, date="2021-06-01") == []
+    assert _targets(text) == []
+    # an opening that looks back on a past period gives the document no plan year
+    assert plan_year(None, "“十三五”时期，全市经济稳步增长。", not_before=2021) is None
+
+
+def test_change_from_a_to_b_targets_b() -> None:
+    assert _got("到2026年，城镇居民人均可支配收入由4.2万元增加到5.5万元。") == [
+        ("城镇居民人均可支配收入", 5.5, None, "万元", ">=", 2026)
+    ]
+    assert _got("到2026年，单位产值能耗由0.6吨标准煤下降到0.45吨标准煤。") == [
+        ("单位产值能耗", 0.45, None, "吨", "<=", 2026)
+    ]
+
+
+def test_plan_year_from_a_year_anywhere_in_the_title() -> None:
+    assert plan_year("洛阳市2024年优化营商环境工作方案") == 2024
+    assert plan_year("浙江省数字经济2024年工作要点") == 2024
+    assert plan_year("某市“十四五”规划和2035年远景目标纲要") == 2025
+    assert plan_year("关于2024年3月召开现场会的通知") is None
+    assert plan_period("某县乡村振兴三年行动方案（2024—2026年）") == (2024, 2026)
+    assert plan_period("某市“十五五”交通发展规划") == (2026, 2030)
+
+
+def test_plan_year_ignores_periods_of_cited_titles() -> None:
+    opening = "为落实《某省数字政府建设规划（2023—2027年）》，结合我市实际，制定本方案。"
+    assert plan_year(None, opening) is None
+    assert plan_year(None, "本规划期为2024—2028年。") == 2028
+    # a title naming a plan works to its period
+    assert plan_year("关于印发《某市养老服务规划（2024—2028年）》的通知") == 2028
+
+
+def test_chinese_numerals_after_the_object() -> None:
+    text = (
+        "到2026年，新建高标准农田八万亩，打造省级美丽庭院示范村三十个，"
+        "新增幼儿园学位六万个，引进博士后四百名。"
+    )
+    assert _got(text) == [
+        ("高标准农田", 8, None, "万亩", "increase", 2026),
+        ("省级美丽庭院示范村", 30, None, "个", "=", 2026),
+        ("幼儿园学位", 6, None, "万个", "increase", 2026),
+        ("博士后", 400, None, "名", "=", 2026),
+    ]
+    # an idiom glued to words after it is no count
+    assert _targets("探索建立政府、企业、社会三位一体的协同机制。", default_year=2026) == []
+
+
+def test_thousand_magnitude() -> None:
+    assert _got("到2026年，引进青年人才1~2千名。") == [("青年人才", 1, 2, "千名", "=", 2026)]
+    q = parse_quantity("3千米")
+    assert q is not None and q.unit == "千米"
+
+
+def test_growth_rate_with_an_elided_subject() -> None:
+    got = _got("到2026年，社会消费品零售总额达到900亿元，年均增长7%以上。")
+    assert got[0] == ("社会消费品零售总额", 900, None, "亿元", ">=", 2026)
+    assert got[1][0].startswith("社会消费品零售总额")  # type: ignore[union-attr]
+    assert got[1][1:] == (7, None, "%", "pct_increase", 2026)
+    got = _got("到2026年，农民人均纯收入达到2.4万元、年均增长6.5%。")
+    assert [g[4] for g in got] == [">=", "pct_increase"]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "value", "unit"),
+    [
+        ("到2026年，全年开行中亚货运班列不少于500列。", "中亚货运班列", 500, "列"),
+        ("到2026年，开通国际客运航线达到12趟。", "国际客运航线", 12, "趟"),
+        ("到2026年，营商环境满意度不低于90分。", "营商环境满意度", 90, "分"),
+        ("到2026年，新生儿死亡率控制在3/10万以下。", "新生儿死亡率", 3, "/10万"),
+        ("到2026年，传染病报告发病率控制在150人/10万人以下。", "传染病报告发病率", 150,
+         "人/10万人"),
+        ("到2026年，每千人口托位数达到4.5个/千人。", "托位数", 4.5, "个/千人"),
+        ("到2026年，农村宽带接入用户达到60户/百户。", "农村宽带接入用户", 60, "户/百户"),
+        ("到2026年，举办人才招聘会不少于30场次。", "人才招聘会", 30, "场次"),
+        ("到2026年，公交线路日均发车达到900班次。", "公交线路日均发车", 900, "班次"),
+    ],
+)  # fmt: skip
+def test_more_units(text: str, metric: str, value: float, unit: str) -> None:
+    r = _one(text)
+    assert (r.value, r.unit) == (value, unit)
+    assert metric in r.metric or r.metric in metric
+
+
+def test_recurring_event_count_keeps_its_unit() -> None:
+    assert _got("到2026年前，每年举办人才招聘会不少于30场次。") == [
+        ("人才招聘会", 30, None, "场次/年", ">=", None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["推行生活垃圾4分类投放。", "百分之九十的群众表示满意。", "将重点项目列入清单，3列入计划。"],
+)
+def test_measure_words_that_are_not_units(text: str) -> None:
+    assert _targets(text, default_year=2026) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "value_max", "unit"),
+    [
+        ("到2026年，研发经费投入强度达到2.5%-3%。", 2.5, 3, "%"),
+        ("到2026年，文旅产业营业收入达到50亿~60亿元。", 50, 60, "亿元"),
+        ("到2026年，数字经济增加值占比达到12%—15%。", 12, 15, "%"),
+        ("到2026年，有效注册商标达到1.2万—1.5万件。", 1.2, 1.5, "万件"),
+    ],
+)
+def test_ranges_with_the_unit_on_both_ends(
+    text: str, value: float, value_max: float, unit: str
+) -> None:
+    r = _one(text)
+    assert (r.value, r.value_max, r.unit, r.comparator) == (value, value_max, unit, ">=")
+    assert not r.metric.endswith(("~", "—", "-", "达到"))
+
+
+def test_time_word_before_the_verb() -> None:
+    one_year = "某市2024年新型基础设施建设工作要点"
+    assert _got("全年新增充电桩1200个。", title=one_year) == [
+        ("充电桩", 1200, None, "个", "increase", 2024)
+    ]
+    assert _got("年内新增“一码通办”事项80项。", title=one_year) == [
+        ("“一码通办”事项", 80, None, "项", "increase", 2024)
+    ]
+    # in a longer period, 全年 recurs every year
+    assert _got("全年新增充电桩1200个。", title="某市充电设施建设规划（2024—2026年）") == [
+        ("充电桩", 1200, None, "个/年", "increase", None)
+    ]
+
+
+def test_longest_verb_and_kept_metric_words() -> None:
+    assert _got("到2026年，新建成智慧工厂30个。") == [
+        ("智慧工厂", 30, None, "个", "increase", 2026)
+    ]
+    assert _got("到2026年，全县存贷比提高到75%。") == [("存贷比", 75, None, "%", ">=", 2026)]
+    assert _got("到2026年，每个社区至少配置1名专职社会工作者。") == [
+        ("专职社会工作者", 1, None, "名", ">=", 2026)
+    ]
+    for text in (
+        "到2026年，不动产登记时间压缩至1个工作日以内。",
+        "到2026年，不动产登记时间进一步缩减至1个工作日。",
+    ):
+        r = _one(text)
+        assert (r.metric, r.comparator) == ("不动产登记时间", "<=")
+    # a cap on an added amount
+    assert _got("到2026年，新增数据中心机柜不超过3000个。")[0][4] == "<="
+    # 新 / 再 before a verb adds to what exists
+    assert _got("到2026年，每年新招录社区工作者500名以上。")[0][4] == "increase"
+    assert _got("到2026年，再推出“一件事”服务15项。")[0][4] == "increase"
+    # 稳定在…左右: held about level
+    assert _got("到2026年，全市生猪存栏稳定在80万头左右。")[0][4] == "="
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "为来访人才提供5天免费住宿。",
+        "聚焦12条重点产业链，开展精准招商。",
+        "围绕8个主导产业，绘制产业图谱。",
+        "《办法》共6章30条，自发布之日起施行。",
+        "本方案分为4个部分。",
+        "点击排行 阅读数：2341次 本站已运行900天",
+        "扫码关注政务公众号，领取50元红包",
+    ],
+)
+def test_noise_numbers_are_not_targets(text: str) -> None:
+    assert _targets(text, default_year=2026) == []
+
+
+def test_numbers_opening_a_cell_or_line_are_numbering() -> None:
+    text = "序号\t工作任务\t责任单位\n2\t组织开展技能培训。\t市人社局\n3 组织开展招聘。\n"
+    assert _targets(text, default_year=2026) == []
+
+
+# ---------------------------------------------------------------- indicator tables
+
+_TABLE_TITLE = "某州交通运输发展“十四五”规划"
+_INDICATOR_ROWS = [
+    ("高速公路通车里程", 900, None, "公里", ">=", 2025),
+    ("城市公交分担率", 35, None, "%", "=", 2025),
+    ("交通事故死亡率", 2.1, None, "人/万车", "<=", 2025),
+]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # TAB, units in a 单位 column
+        "序号\t指标\t单位\t2020年现状\t2025年目标\t属性\n"
+        "1\t高速公路通车里程\t公里\t610\t≥900\t预期性\n"
+        "2\t城市公交分担率\t%\t28\t35\t预期性\n"
+        "3\t交通事故死亡率\t人/万车\t2.6\t≤2.1\t约束性\n",
+        # aligned with runs of spaces, units in the metric cell's parentheses
+        "序号  指标                        2020年现状    2025年目标    属性\n"
+        "1     高速公路通车里程（公里）    610           900以上       预期性\n"
+        "2     城市公交分担率（%）         28            35            预期性\n"
+        "3     交通事故死亡率（人/万车）   2.6           2.1以下       约束性\n",
+        # markdown pipes, no 序号 column, bare year columns
+        "| 指标 | 单位 | 2020年 | 2025年 |\n|---|---|---|---|\n"
+        "| 高速公路通车里程 | 公里 | 610 | ≥900 |\n"
+        "| 城市公交分担率 | % | 28 | 35 |\n"
+        "| 交通事故死亡率 | 人/万车 | 2.6 | ≤2.1 |\n",
+        # flattened, one cell per line
+        "序号\n指标\n单位\n2020年\n2025年目标\n"
+        "1\n高速公路通车里程\n公里\n610\n≥900\n"
+        "2\n城市公交分担率\n%\n28\n35\n"
+        "3\n交通事故死亡率\n人/万车\n2.6\n≤2.1\n",
+        # header on one line, rows flattened below it
+        "序号\t指标\t单位\t2020年\t2025年目标\n"
+        "1\n高速公路通车里程\n公里\n610\n≥900\n"
+        "2\n城市公交分担率\n%\n28\n35\n"
+        "3\n交通事故死亡率\n人/万车\n2.6\n≤2.1\n",
+    ],
+    ids=["tab", "spaces", "markdown", "flat", "flat-rows"],
+)
+def test_indicator_table_rows(table: str) -> None:
+    text = "二、主要指标\n表1　主要指标\n" + table + "三、重点任务\n"
+    got = _got(text, title=_TABLE_TITLE)
+    assert got == _INDICATOR_ROWS
+    for r in _targets(text, title=_TABLE_TITLE):
+        assert r.rule == "table:indicator" and r.year_inferred is False
+
+
+def test_indicator_table_target_year_and_missing_values() -> None:
+    text = (
+        "指标名称\t2022年基期\t2024年目标\t2026年目标\n"
+        "村级集体经济收入（万元）\t8\t12\t15\n"
+        "农村卫生厕所普及率（%）\t80\t—\t完成省下达任务\n"
+        "备注：数据来源于统计部门。\n"
+    )
+    assert _got(text) == [
+        ("村级集体经济收入", 12, None, "万元", "=", 2024),
+        ("村级集体经济收入", 15, None, "万元", "=", 2026),
+    ]
+
+
+def test_task_table_with_a_target_column_is_read_as_sentences() -> None:
+    # the target column holds sentences, not values: not an indicator table
+    text = (
+        "序号\t重点任务\t2024年目标\t牵头单位\n"
+        "1\t发展农村电商\t农村电商销售额达到30亿元\t市商务局\n"
+    )
+    assert [(r.metric, r.value, r.rule) for r in _targets(text)] == [
+        ("农村电商销售额", 30, "quantity:before")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "会议听取了经济运行情况汇报，全市工业投资增长9.3%。",
+        "全市75%的社区已实现家庭医生签约服务全覆盖。",
+    ],
+)
+def test_reported_facts_are_not_targets(text: str) -> None:
+    assert _targets(text, default_year=2026) == []
+
+
+def test_a_sentence_opening_year_without_a_comma() -> None:
+    text = "2023年全市实现旅游收入420亿元。2024年全市旅游收入力争达到480亿元。"
+    assert _got(text, date="2024-02-20") == [("旅游收入", 480, None, "亿元", ">=", 2024)]
+    # 为了 states a purpose, not a completed action
+    assert _got("为了稳住就业基本盘，到2026年，城镇新增就业达到6万人。")[0][1] == 6
+
+
+def test_indicator_table_year_columns_within_the_plan_are_goals() -> None:
+    text = (
+        "指标\t2022年\t2023年\t2024年\t2025年\n数字经济核心产业增加值（亿元）\t300\t340\t380\t420\n"
+    )
+    got = _got(text, title="某市数字经济发展三年行动计划（2023—2025年）")
+    assert [(g[1], g[5]) for g in got] == [(340, 2023), (380, 2024), (420, 2025)]
+    # without a plan period only the latest year is a goal
+    assert [(g[1], g[5]) for g in _got(text)] == [(420, 2025)]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "comparator"),
+    [
+        ("到2026年，项目审批时间压降到15个工作日。", "项目审批时间", "<="),
+        ("到2026年，企业开办时间缩小至半个工作日，登记时间缩短至1个工作日。", "登记时间", "<="),
+        ("到2026年，城市建成区面积扩增至90平方公里。", "城市建成区面积", ">="),
+    ],
+)
+def test_change_verbs_by_direction(text: str, metric: str, comparator: str) -> None:
+    r = _targets(text)[-1]
+    assert (r.metric, r.comparator) == (metric, comparator)
+
+
+def test_a_cited_document_restating_its_goals_gives_no_target() -> None:
+    text = "《实施方案》共六个部分，提出到2026年全市冷链物流总额达到900亿元，培育冷链企业30家。"
+    assert _targets(text) == []
+    text = "《某省冷链物流规划》明确，到2026年全省冷库容量达到500万吨。"
+    assert _targets(text) == []
+    # a document the text rests on (按照《X》要求) does not make it a restatement
+    assert _got("按照《规划》要求，到2026年新增冷链仓储设施不超过5个。")[0][1:] == (
+        5, None, "个", "<=", 2026
+    )  # fmt: skip
+
+
+def test_an_undated_document_of_a_page_shares_the_page_dates() -> None:
+    first = "某市冷链物流若干措施政策解读\n2023年，我市冷链物流总额达到600亿元。\n"
+    second = "某市促进冷链物流发展若干措施\n到2026年，全市冷链物流总额达到900亿元。\n"
+    text = first + second
+    docs = [
+        _record("a", "某市冷链物流若干措施政策解读", "某市", 0, len(first)),
+        _record("b", "某市促进冷链物流发展若干措施", "某市", len(first), len(text)),
+    ]
+    docs[1].date = "2024-05-06"
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("policykg_targets")
+    doc = nlp.make_doc(text)
+    doc._.pkg_documents = docs
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert [(t.document, t.value) for t in doc._.pkg_targets] == [("b", 900)]
+
+
+def test_markdown_indicator_table_with_merged_category_cells() -> None:
+    text = (
+        "| 类别 | 序号 | 主要指标 | 单位 | 2020年 | 2025年 | 属性 |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n"
+        "| 生态环境 | 1 | 地表水达到或好于Ⅲ类水体比例 | % | 88 | ≥90 | 约束性 |\n"
+        "|  | 2 | 城市生活污水集中收集率 | % | 60 | 70 | 预期性 |\n"
+        "| | 3 | 受污染耕地安全利用率 | % | 92 | ＞93 | 约束性 |\n"
+    )
+    assert _got(text) == [
+        ("地表水达到或好于Ⅲ类水体比例", 90, None, "%", ">=", 2025),
+        ("城市生活污水集中收集率", 70, None, "%", "=", 2025),
+        ("受污染耕地安全利用率", 93, None, "%", ">=", 2025),
+    ]
+
+
+def test_a_spaced_out_row_is_no_quantity() -> None:
+    assert _targets("生态环境 1 人均公园绿地面积 平方米 14 15 预期性", default_year=2025) == []
+
+
+def test_indicator_table_unit_in_the_target_header() -> None:
+    text = "指标\t2022年基数\t2025年目标（%）\n农村集中供水率\t85\t≥95\n"
+    assert _got(text) == [("农村集中供水率", 95, None, "%", ">=", 2025)]
