@@ -303,6 +303,60 @@ def _flat_rows(
     return Table(columns, lines[i].start, rows[-1][2], rows), k
 
 
+def _is_unit_list(s: str) -> bool:
+    items = [x for x in re.split(r"[、，,；;]", s) if x.strip()]
+    return bool(items) and all(is_unit_name(x) for x in items)
+
+
+#: headers of unit columns (``牵头单位`` reads as a unit name by its suffix)
+_UNIT_COLUMN_NAME_RE = re.compile(
+    r"^(?:牵头|配合|责任|主责|协办|参与|实施|承办|负责|主办|协同|具体)?(?:单位|部门|主体)$"
+)
+
+
+def _flat_unnumbered(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int] | None:
+    """A flattened table without a 序号 column: header cells, then rows of as many lines.
+
+    With no row numbers to anchor on, the header must name a task column
+    and a unit column, every header cell must read as one, and a row is
+    taken only while its unit cells read as unit lists and its task cell
+    does not; the first row that does not fit ends the table.
+    """
+    if not _TASK_COLUMN_RE.search(lines[i].text) or not _is_header_cell(lines[i].text):
+        return None
+    j = i
+    while j < len(lines) and j - i < 6:
+        t = lines[j].text
+        if not _is_header_cell(t) or not _HEADER_WORD_RE.search(t):
+            break
+        if _is_unit_list(t) and not _UNIT_COLUMN_NAME_RE.match(_squash(t)):
+            break
+        j += 1
+    columns = [_squash(ln.text) for ln in lines[i:j]]
+    n = len(columns)
+    unit_cols = [c for c, col in enumerate(columns) if _UNIT_COLUMN_RE.search(col)]
+    if n < 2 or not unit_cols or any(_UNIT_COLUMN_RE.search(col) for col in columns[:1]):
+        return None
+    rows: list[tuple[str, int, int, list[Cell]]] = []
+    k = j
+    while k + n <= len(lines):
+        group = lines[k : k + n]
+        if (
+            _is_unit_list(group[0].text)
+            or _is_header_cell(group[0].text)
+            and (_HEADER_WORD_RE.fullmatch(_squash(group[0].text)))
+        ):
+            break
+        if not all(_is_unit_list(group[c].text) for c in unit_cols):
+            break
+        cells = [Cell(columns[c], ln.start, ln.end, ln.text) for c, ln in enumerate(group)]
+        rows.append((str(len(rows) + 1), group[0].start, group[-1].end, cells))
+        k += n
+    if not rows:
+        return None
+    return Table(columns, lines[i].start, rows[-1][2], rows), k
+
+
 def _display_width(s: str) -> int:
     """Columns ``s`` takes in a monospaced layout (CJK and full-width characters take two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
@@ -457,7 +511,11 @@ def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
     out: list[Table] = []
     i = 0
     while i < len(lines):
-        found = _flat_table(text, lines, i) or _inline_table(text, lines, i)
+        found = (
+            _flat_table(text, lines, i)
+            or _inline_table(text, lines, i)
+            or _flat_unnumbered(text, lines, i)
+        )
         if found:
             out.append(found[0])
             i = max(found[1], i + 1)

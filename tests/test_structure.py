@@ -281,3 +281,23 @@ def test_wrapped_task_cell_heading_is_its_first_line_piece(nlp: Language) -> Non
     text = "临江市外贸发展行动方案\n\n" + ALIGNED
     rows = [t for t in _tasks(nlp, text) if t.kind == "table_row"]
     assert [t.heading for t in rows] == ["建设智慧口岸", "培育外贸主体，落实", "加强人才保障"]
+
+
+def test_flattened_table_without_a_number_column() -> None:
+    text = (
+        "临江市重点任务分工表\n重点任务\n牵头单位\n配合单位\n"
+        "推进信用体系建设\n市发改委\n市市场监管局\n"
+        "优化水电气报装\n市住建局\n市水利局、各县市区人民政府\n"
+        "三、保障措施\n加强组织领导，压实工作责任。\n"
+    )
+    assert _rows(text) == [
+        ("1", {"重点任务": "推进信用体系建设", "牵头单位": "市发改委", "配合单位": "市市场监管局"}),
+        (
+            "2",
+            {
+                "重点任务": "优化水电气报装",
+                "牵头单位": "市住建局",
+                "配合单位": "市水利局、各县市区人民政府",
+            },
+        ),
+    ]
