@@ -342,9 +342,9 @@ def _flat_unnumbered(text: str, lines: Sequence[Line], i: int) -> tuple[Table, i
     while k + n <= len(lines):
         group = lines[k : k + n]
         if (
+            # a task cell is neither a unit list nor a bare header word (a new header)
             _is_unit_list(group[0].text)
-            or _is_header_cell(group[0].text)
-            and (_HEADER_WORD_RE.fullmatch(_squash(group[0].text)))
+            or _HEADER_WORD_RE.fullmatch(_squash(group[0].text)) is not None
         ):
             break
         if not all(_is_unit_list(group[c].text) for c in unit_cols):
