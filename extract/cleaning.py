@@ -53,7 +53,7 @@ from policykg.extract.genre import (
     split_lines,
 )
 from policykg.extract.model import Dropped
-from policykg.extract.segmentation import is_title_text
+from policykg.extract.segmentation import DECREE_RE, is_issuer_text, is_title_text
 from policykg.extract.structure import Table, find_tables
 
 __all__ = ["CleaningComponent", "dropped_at"]
@@ -96,6 +96,10 @@ def _is_content(ln: Line) -> bool:
             and is_unit_name(t)
             and not re.search(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", t)
         )
+        # joint issuers above ``关于…的通知`` (a site name has words that name no body)
+        or (regions_in(t) and is_issuer_text(t))
+        # a decree header (``X人民政府令``) carries the document's number
+        or bool((m := DECREE_RE.match(t)) and is_unit_name(m.group("issuer")))
         or _CONTENT_END_RE.search(t)
         or is_title_text(t)
         or DOC_NUMBER_RE.search(t)

@@ -298,7 +298,9 @@ _TITLE_VERB_RE = re.compile(
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 #: strings ending in a region suffix that name no region
 _NOT_IN_REGION = re.compile(r"[我本全该各每其此等和与及的在对]")
-_NOT_REGION = re.compile(r"^(?:各|全|本|我|该|城|地|县|市|省|区|新|高新|开发|园|社|小|校)")
+_NOT_REGION = re.compile(
+    r"^(?:各|全|本|我|该|城|地|县|市|省|区|新(?:时代|发展|型|一代|兴|增|区|城)|高新|开发|园|社|小|校)"
+)
 
 
 def regions_in(s: str) -> list[str]:
