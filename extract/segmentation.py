@@ -214,6 +214,7 @@ def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[Ti
             title, last = best
             if title.startswith("《") and title.endswith("》"):
                 title = title[1:-1]
+            title = _ATTACHMENT_NUMBER_TAIL_RE.sub("", title)
             first, start = i, ln.start
             prev = lines[i - 1] if i > 0 else None
             if (
@@ -302,7 +303,17 @@ _BRACKET_TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
 _NOTICE_BODY_RE = re.compile(r"印发给你|现印发|现予印发|予以印发|印发你们|现将.{0,80}印发")
 _ATTACH_LINE_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]\s*(?P<title>.+)$")
 _STANDALONE_DATE_RE = re.compile(r"^\s*[（(]?\s*(?:" + DATE_RE.pattern + r")\s*[）)]?\s*$")
-_ALIAS_RE = re.compile(r"《([^《》]{4,160})》\s*[（(]\s*以下简称\s*[“《\"]?([^”》\"）)]{1,24})")
+_ALIAS_RE = re.compile(
+    r"《([^《》]{4,160})》\s*[（(]"
+    # the 文号 may come first in the same parentheses: 《X》（国办发〔2023〕10号，以下简称《意见》）
+    r"(?:[^（）()《》\n]{2,30}?[〔\[［（(【][^〕\]］）)】]{4}[〕\]］）)】][^（）()《》\n]{0,8}?[，,；;])?"
+    r"\s*以下简称\s*[“《\"]?([^”》\"）)]{1,24})"
+)
+#: ``（X办字〔2023〕22号附件）`` after an attachment's title: its notice's number, not its title
+_ATTACHMENT_NUMBER_TAIL_RE = re.compile(
+    r"\s*[（(][^（）()]{0,30}?[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*\d{1,5}\s*号\s*"
+    r"(?:的)?附\s*件\s*\d*\s*[）)]$"
+)
 
 
 @lru_cache(maxsize=8192)

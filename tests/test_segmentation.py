@@ -411,3 +411,19 @@ def test_autonomous_region_and_a_number_year_is_no_date(nlp: Language) -> None:
     )
     (d,) = _docs(nlp, text)
     assert (d.region, d.region_level, d.date) == ("新疆维吾尔自治区", "province", None)
+
+
+def test_an_attachment_heading_drops_its_notice_number(nlp: Language) -> None:
+    text = "临江市2023年重点任务清单（临政办字〔2023〕22号附件）\n\n一、重点任务\n（一）推进。\n"
+    (d,) = _docs(nlp, text)
+    assert (d.title, d.doc_number) == ("临江市2023年重点任务清单", None)
+
+
+def test_own_alias_declared_after_the_doc_number(nlp: Language) -> None:
+    text = (
+        "临江市人民政府关于促进消费的若干措施\n\n临政发〔2023〕2号\n\n"
+        "　　现将《临江市人民政府关于促进消费的若干措施》（临政发〔2023〕2号，以下简称《措施》）"
+        "印发。\n　　一、扩大消费。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert d.aliases == ["措施"]
