@@ -12,9 +12,10 @@ Public API
     Non-blank lines with their offsets into the original text (CRLF safe).
 ``cn_to_int(s)``
     Chinese or Arabic numeral -> int (``二十三`` -> 23, ``○八`` digits too).
-``parse_date(s)``
+``parse_date(s)``, ``bogus_date(s)``, ``date_problem(y, m, d)``
     ``2017年1月25日`` / ``二○○八年五月十四日`` / ``2008-5-14`` -> ISO date,
-    ``None`` when absent or implausible (``1900-1-1``).
+    ``None`` when absent or implausible (``1900-1-1``, ``2023-02-30``, a day
+    after today); ``bogus_date`` tells why a written date was rejected.
 ``DOC_NUMBER_RE``
     文号 such as ``江政发〔2021〕7号``, ``海政办(2019)12号``.
 ``LABEL_RE``, ``label_kind(label)``
@@ -32,6 +33,7 @@ Public API
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,10 +45,14 @@ __all__ = [
     "DOC_NUMBER_RE",
     "DOC_TYPE_SUFFIX",
     "LABEL_RE",
+    "SENTINEL_DATES",
     "UNIT_SUFFIX",
     "Line",
+    "bogus_date",
     "cn_to_int",
+    "date_problem",
     "doc_text",
+    "find_dates",
     "indent_style",
     "is_unit_name",
     "label_kind",
@@ -157,18 +163,75 @@ DATE_RE = re.compile(
 )
 
 
-def parse_date(s: str) -> str | None:
-    """First plausible date in ``s`` as ISO ``YYYY-MM-DD``; bogus years (before 1949) give None."""
+#: placeholder dates of databases and content systems (epoch, "never", empty)
+SENTINEL_DATES = frozenset({"1970-01-01", "1900-01-01", "1899-12-30", "2099-12-31", "9999-12-31"})
+#: a date-like string, also one no calendar has (``2099-13-45``, ``0000-00-00``)
+_DATEISH_RE = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
+)
+
+
+def date_problem(y: int, mo: int, d: int, today: dt.date | None = None) -> str | None:
+    """Why ``y-mo-d`` cannot be a policy document's date, or None if it can.
+
+    ``sentinel`` (a placeholder such as 1970-01-01 or 2099-12-31), ``impossible``
+    (no such day: 2023-02-30, month 13), ``before_1949`` or ``future`` (after
+    ``today``).
+    """
+    iso = f"{y:04d}-{mo:02d}-{d:02d}"
+    if iso in SENTINEL_DATES or y == 0 or mo == 0 or d == 0:
+        return "sentinel"
+    try:
+        day = dt.date(y, mo, d)
+    except ValueError:
+        return "impossible"
+    if y < 1949:
+        return "before_1949"
+    if day > (today or dt.date.today()):
+        return "future"
+    return None
+
+
+def find_dates(s: str) -> list[tuple[int, int, int, int, int]]:
+    """``(start, end, y, m, d)`` of every date-like string in ``s``, valid or not.
+
+    Chinese numerals too (``二○○八年五月十四日``), and strings no calendar
+    has (``2099-13-45``, ``0000-00-00``): :func:`date_problem` judges them.
+    """
+    out: list[tuple[int, int, int, int, int]] = []
     for m in DATE_RE.finditer(s):
         if m.group("y"):
             y, mo, d = cn_to_int(m.group("y")), cn_to_int(m.group("m")), cn_to_int(m.group("d"))
         else:
             y, mo, d = int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))
-        if y is None or mo is None or d is None:
-            continue
-        if 1949 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31:
+        if y is not None and mo is not None and d is not None:
+            out.append((m.start(), m.end(), y, mo, d))
+    seen = {start for start, *_ in out}
+    for m in _DATEISH_RE.finditer(s):
+        if m.start() not in seen:  # years outside 19xx/20xx: 0000-00-00
+            y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            out.append((m.start(), m.end(), y, mo, d))
+    return sorted(out)
+
+
+def parse_date(s: str, today: dt.date | None = None) -> str | None:
+    """First plausible date in ``s`` as ISO ``YYYY-MM-DD``.
+
+    Implausible dates give None: see :func:`date_problem` (placeholders,
+    impossible days, years before 1949, days after ``today``).
+    """
+    for _start, _end, y, mo, d in find_dates(s):
+        if date_problem(y, mo, d, today) is None:
             return f"{y:04d}-{mo:02d}-{d:02d}"
     return None
+
+
+def bogus_date(s: str, today: dt.date | None = None) -> str | None:
+    """Why the date written in ``s`` is rejected; None when ``s`` has a plausible one or none."""
+    problems = [date_problem(y, mo, d, today) for _s, _e, y, mo, d in find_dates(s)]
+    if not problems or any(p is None for p in problems):
+        return None
+    return problems[0]
 
 
 # ---------------------------------------------------------------- 文号

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import pytest
 
-from policykg.extract.genre import is_unit_name, norm
+from policykg.extract.genre import bogus_date, date_problem, is_unit_name, norm, parse_date
 
 
 def _reference(s: str) -> str:
@@ -68,3 +69,30 @@ def test_unit_names_are_recognised(name: str) -> None:
 )
 def test_topic_headings_are_not_units(phrase: str) -> None:
     assert not is_unit_name(phrase)
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "why"),
+    [
+        ("2023年2月28日", "2023-02-28", None),
+        ("二〇二一年十二月三十一日", "2021-12-31", None),
+        ("2023年2月30日", None, "impossible"),
+        ("2023-13-01", None, "impossible"),
+        ("1970-01-01", None, "sentinel"),
+        ("1900-1-1", None, "sentinel"),
+        ("2099-12-31", None, "sentinel"),
+        ("0000-00-00", None, "sentinel"),
+        ("1937年7月7日", None, "before_1949"),
+        ("2031年5月1日", None, "future"),
+        ("没有日期", None, None),
+    ],
+)
+def test_parse_date_rejects_implausible_dates(raw: str, iso: str | None, why: str | None) -> None:
+    today = dt.date(2030, 1, 1)
+    assert parse_date(raw, today) == iso
+    assert bogus_date(raw, today) == why
+
+
+def test_date_problem_is_relative_to_today() -> None:
+    assert date_problem(2030, 6, 1, dt.date(2030, 6, 1)) is None
+    assert date_problem(2030, 6, 2, dt.date(2030, 6, 1)) == "future"
