@@ -155,9 +155,35 @@ _PREFIX_STOP_RE = re.compile(
 )
 
 
+#: what a 文号 prefix ends with (document type); no prefix starts with it
+_GENERIC_PREFIX_RE = re.compile(r"^(?:政|府|办|发|函|字|委|令)")
+
+
 def _trim_prefix(prefix: str) -> str:
+    """Drop the words before a 文号's prefix (``按照湘政发`` -> ``湘政发``).
+
+    A one-character stop that is the issuer's abbreviation itself stays: in
+    ``和政发`` trimming ``和`` would leave the generic ``政发``.
+    """
     m = _PREFIX_STOP_RE.match(prefix)
-    return prefix[m.end() :] if m else prefix
+    if not m:
+        return prefix
+    rest = prefix[m.end() :]
+    if (
+        rest
+        and _GENERIC_PREFIX_RE.match(rest)
+        and prefix[m.end() - 1] != "的"
+        and not _WORD_STOP_END_RE.search(prefix, 0, m.end())
+    ):
+        return prefix[m.end() - 1 :]
+    return rest
+
+
+#: the stops of ``_PREFIX_STOP_RE`` that are words (never an abbreviation)
+_WORD_STOP_END_RE = re.compile(
+    r"(?:根据|按照|依据|依照|贯彻|落实|印发|转发|参照|执行|实施|文件|精神|要求|规定|通知|"
+    r"意见|办法|方案|字号|文号|编号)$"
+)
 
 
 def find_doc_numbers(text: str, start: int = 0, end: int | None = None) -> list[DocNumberMatch]:
@@ -246,7 +272,9 @@ class AliasMatch:
 
 
 _ALIAS_RE = re.compile(
-    r"[（(]\s*(?:以下|下文|下同)?\s*[，,]?\s*(?:简称|称)\s*[为:：]?\s*"
+    # the alias may follow the 文号 in one parenthesis: （国办发〔2023〕10号，以下简称《意见》）
+    r"[（(](?:[^（）()《》\n]{2,30}?[〔\[［（(【][^〕\]］）)】]{4}[〕\]］）)】][^（）()《》\n]{0,8}?[，,；;]\s*)?"
+    r"\s*(?:以下|下文|下同)?\s*[，,]?\s*(?:简称|称)\s*[为:：]?\s*"
     r"(?P<q>[《“\"「『])(?P<alias>[^》”\"」』（）()\n]{1,40})[》”\"」』]\s*[）)]"
 )
 
@@ -470,11 +498,18 @@ _MEDIA_AFTER_RE = re.compile(
 )
 
 
+#: ``关于印发X的通知`` without 《》: X is what the notice issues
+_BARE_ISSUED_RE = re.compile(r"关于(?:印发|转发|发布|公布)([^《》]{4,80})的通知$")
+
+
 def _owner_from_record(d: DocumentRecord) -> _Owner:
     o = _Owner(d.key, record=d)
     if d.title:
         o.titles.add(norm(d.title))
         o.produced.update(norm(t.title) for t in find_titles(d.title))
+        bare = _BARE_ISSUED_RE.search(d.title)
+        if bare is not None:
+            o.produced.add(norm(bare.group(1)))
     o.titles.update(norm(a) for a in d.aliases)
     if d.doc_number:
         o.numbers.add(doc_number_key(d.doc_number))
@@ -490,6 +525,7 @@ def _line_bounds(text: str, start: int, end: int, reach: int = 400) -> tuple[int
     return (lo if ls == -1 else ls + 1), (hi if le == -1 else le)
 
 
+_ATTACHMENT_OF_RE = re.compile(r"\s*(?:的)?附\s*件\s*\d*\s*[）)]")
 _META_LINE_RE = re.compile(r"(?:文号|字号|编号|索引号)\s*[:：]?\s*$")
 
 
@@ -622,6 +658,8 @@ def _extract(
             continue  # a 文号 on a line of its own is a document's own number
         if _META_LINE_RE.search(text[line_start : dn.start]):
             continue
+        if _ATTACHMENT_OF_RE.match(text, dn.end):
+            continue  # ``（X办字〔2023〕22号附件）``: the number of the notice issuing it
         if any(
             r.cited_doc_number and doc_number_key(r.cited_doc_number) == key
             for (k, _), r in found.items()
@@ -755,6 +793,12 @@ class CitationExtractor:
         source = doc._.pkg_source or ""
         index = DocumentIndex(doc)
         owners = {d.key: _owner_from_record(d) for d in index.documents}
+        # a notice produces the attachments it issues, whatever verb names them
+        # (``《X》已经市政府同意，现印发给你们``, ``联合制定了《X》``)
+        for d in index.documents:
+            notice = owners.get(d.issued_by_notice or "")
+            if notice is not None and d.title:
+                notice.produced.add(norm(d.title))
         all_numbers = {n for o in owners.values() for n in o.numbers}
         # None: no segmentation ran, the text is one document; []: no policy document
         fallback = _Owner(self.default_key) if doc._.pkg_documents is None else None

@@ -10,8 +10,11 @@ Reasons
 -------
 ``page_chrome``
     Site furniture of scraped pages: ``Posted by``, ``相关文章``, ``Leave a
-    Reply``, ``返回首页``, share/view-count lines, ``来源:… | 作者:…`` bars,
-    English-only slogans.
+    Reply``, ``返回首页``, ``来源:… | 作者:…`` bars, English-only slogans; and
+    any short line holding a widget (view counters ``阅读数：N``, site age
+    ``本站已运行N天``, share/follow/scan-code widgets, promotions ``领取…红包``,
+    ``上一篇``/``下一篇``, ``打印本页``/``关闭窗口``, ``网站地图``, the legal
+    footer ``ICP备``/``公网安备``/``版权所有``).
 ``page_timestamp``
     A bare post timestamp such as ``04.02.2017  19:09``.
 ``page_header``
@@ -19,8 +22,12 @@ Reasons
 ``injected_junk``
     A junk header line repeated elsewhere, alone or glued to the start of a
     paragraph (the paragraph itself is kept, only the junk prefix is dropped).
-``bogus_metadata``
-    Export-header dates that cannot be true (``生效日期:1900-1-1``).
+``bogus_date:<why>``
+    A line that is just a date, keyed or not (``生效日期:1900-1-1``, a
+    signature date ``2023年2月30日``), whose date cannot be a document's:
+    ``sentinel`` (1970-01-01, 1900-01-01, 2099-12-31, 0000-00-00 …),
+    ``impossible`` (no such day), ``before_1949`` or ``future`` (see
+    :func:`~policykg.extract.genre.date_problem`).  No document takes it.
 ``duplicate``
     A paragraph repeated verbatim (after dropping a junk prefix and ignoring
     whitespace): the later copy.  Long paragraphs are compared within the
@@ -45,15 +52,16 @@ from policykg.extract.genre import (
     DOC_NUMBER_RE,
     LABEL_RE,
     Line,
+    date_problem,
     doc_text,
+    find_dates,
     is_unit_name,
     norm,
-    parse_date,
     regions_in,
     split_lines,
 )
 from policykg.extract.model import Dropped
-from policykg.extract.segmentation import is_title_text
+from policykg.extract.segmentation import DECREE_RE, is_issuer_text, is_title_text
 from policykg.extract.structure import Table, find_tables
 
 __all__ = ["CleaningComponent", "dropped_at"]
@@ -71,18 +79,63 @@ _CHROME_RE = re.compile(
     r"|责任编辑\s*[:：].*|(?:原文|信息)?来源\s*[:：]\s*\S{0,20}|[（(]\s*记者.*[）)])$",
     re.IGNORECASE,
 )
+#: site furniture that marks a whole short line as chrome wherever it sits in it:
+#: counters, site age, share and follow widgets, promotions, navigation, legal footer
+_WIDGET_RE = re.compile(
+    r"(?:阅读|浏览|点击|访问|访客|播放)(?:数|量|次数|人次|人数|总数)\s*[:：]?\s*\d"
+    r"|\d+\s*(?:次|人)(?:浏览|阅读|点击|访问)"
+    r"|本站(?:已)?(?:安全)?(?:运行|运营|上线|成立)\s*\d+\s*天|今日访问|在线人数"
+    r"|扫(?:码|一扫|描二维码)\s*(?:关注|分享|下载|阅读|访问|打开|查看)|关注.{0,8}(?:公众号|微信号|官方微博)"
+    r"|分享到|一键分享"
+    r"|(?:微信|微博|QQ空间|QQ好友|朋友圈)\s*[|｜/、 ]\s*(?:微信|微博|QQ空间|QQ好友|朋友圈)"
+    r"|领取.{0,10}(?:红包|优惠券|礼包)|(?:点击|立即)(?:领取|下载|进入|查看详情|咨询)"
+    r"|^(?:上一篇|下一篇|上一条|下一条|上一页|下一页)|打印(?:本页|此页|文章|正文)|关闭(?:窗口|本页)"
+    r"|网站地图|返回(?:首页|顶部|列表|上一页)|点击排行|热门(?:文章|推荐|排行)|无障碍(?:浏览|阅读)?\s*[|｜]"
+    r"|长者模式|ICP\s*备|公网安备|版权所有|Copyright|©|技术支持\s*[:：]|网站标识码|网站纠错",
+    re.IGNORECASE,
+)
+#: a line longer than this is content even with a widget word in it
+_WIDGET_LINE_MAX = 80
+
+
+def _is_widget_line(t: str) -> bool:
+    """A short line, not a numbered item, holding site furniture."""
+    return len(t) <= _WIDGET_LINE_MAX and not LABEL_RE.match(t) and bool(_WIDGET_RE.search(t))
+
+
 _TIMESTAMP_RE = re.compile(r"^\d{1,4}[./\-年]\d{1,2}[./\-月]\d{1,4}日?\s+\d{1,2}:\d{2}(?::\d{2})?$")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}(?:\W+[A-Za-z]{2,})+")
-_META_DATE_RE = re.compile(
-    r"^(?:发布|发文|成文|印发|执行|实施|生效|失效)\s*日\s*期\s*[:：]\s*(?P<v>.+)$"
-)
-_DATEISH_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _CONTENT_END_RE = re.compile(r"[。；：:]$|[。；]")
 #: two short lines are "near" when at most this many lines apart
 _NEAR = 6
 #: paragraphs at least this long (normalised) are deduplicated across the whole file
 _LONG = 20
+
+
+#: what may stand around the date of a date line: a short key, brackets, a time
+_DATE_LINE_REST_RE = re.compile(
+    r"^[【\[（(]?\s*(?:[\u4e00-\u9fff][\u4e00-\u9fff \u3000]{0,9})?\s*[】\]）)]?\s*[:：]?\s*$"
+)
+_TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def _bogus_date_line(t: str) -> str | None:
+    """Why a line that is just a date (``2023年2月30日``, ``发布日期：1900-01-01``) is bogus.
+
+    None when the line is no such line or its date is plausible.  A date in
+    running text is left alone: only date lines become metadata.
+    """
+    if len(t) > 40:
+        return None
+    dates = find_dates(t)
+    if len(dates) != 1:
+        return None
+    start, end, y, mo, d = dates[0]
+    rest = _TIME_RE.sub("", t[:start] + t[end:])
+    if not _DATE_LINE_REST_RE.match(rest.strip()):
+        return None
+    return date_problem(y, mo, d)
 
 
 def _is_content(ln: Line) -> bool:
@@ -96,6 +149,10 @@ def _is_content(ln: Line) -> bool:
             and is_unit_name(t)
             and not re.search(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", t)
         )
+        # joint issuers above ``关于…的通知`` (a site name has words that name no body)
+        or (regions_in(t) and is_issuer_text(t))
+        # a decree header (``X人民政府令``) carries the document's number
+        or bool((m := DECREE_RE.match(t)) and is_unit_name(m.group("issuer")))
         or _CONTENT_END_RE.search(t)
         or is_title_text(t)
         or DOC_NUMBER_RE.search(t)
@@ -124,16 +181,16 @@ class CleaningComponent:
         # page chrome, timestamps, English slogans, bogus export dates
         for ln in lines:
             t = ln.text
-            if _CHROME_RE.match(t):
+            if _CHROME_RE.match(t) or _is_widget_line(t):
                 drop(ln, "page_chrome")
             elif _TIMESTAMP_RE.match(t):
                 drop(ln, "page_timestamp")
             elif not _CJK_RE.search(t) and _LATIN_WORDS_RE.search(t):
                 drop(ln, "page_chrome")
             else:
-                m = _META_DATE_RE.match(t)
-                if m and _DATEISH_RE.search(m.group("v")) and parse_date(m.group("v")) is None:
-                    drop(ln, "bogus_metadata")
+                why = _bogus_date_line(t)
+                if why is not None:
+                    drop(ln, f"bogus_date:{why}")
 
         # page header: short lines above the first content line
         junk: list[str] = []

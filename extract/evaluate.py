@@ -34,6 +34,11 @@ Conventions the README leaves open:
 * Units are compared with ``norm``; a unit made only of symbols (``%``,
   ``‰``), which ``norm`` empties, is compared after NFKC and whitespace
   removal instead, so ``％`` equals ``%`` but ``‰`` and a missing unit do not.
+* Attribute accuracy on matched pairs: ``lead`` (responsibilities), ``kind``
+  (citations), ``year`` and ``comparator`` (targets) compared as values;
+  ``issuer``, ``doc_number``, ``region`` and ``date`` (documents) compared
+  after ``norm`` (so ``2017-01-25`` equals ``2017-1-25`` only if written so:
+  dates are ISO), a null equal only to a null.
 * Numbers are equal when ``math.isclose`` (relative tolerance 1e-9).
 * The Dice coefficient counts bigrams as a multiset; a string shorter than two
   characters has no bigrams and a Dice coefficient of 0.
@@ -94,7 +99,7 @@ _SECTION_OF_TYPE: dict[str, str] = {
 }
 #: attributes whose accuracy is reported on matched pairs, per section
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "documents": (),
+    "documents": ("issuer", "doc_number", "region", "date"),
     "responsibilities": ("lead",),
     "citations": ("kind",),
     "targets": ("year", "comparator"),
@@ -117,7 +122,7 @@ _MAX_WEIGHTED_NODES = 400
 _W_DOCUMENT = 1000  # the pair sits in documents that were matched to each other
 _W_EXACT = 100  # exact key equality rather than prefix / containment / Dice
 _W_EVIDENCE = 10  # the evidence strings agree
-_W_ATTRIBUTE = 1  # per agreeing scored attribute (at most 2 < _W_EVIDENCE)
+_W_ATTRIBUTE = 1  # per agreeing scored attribute (at most 4 < _W_EVIDENCE)
 
 
 class EvaluationError(Exception):
@@ -301,8 +306,24 @@ def _candidates(section: str, gold: Sequence[Record], pred: Sequence[Record]) ->
 # matching
 
 
+#: attributes compared after :func:`norm` (names and dates as written may differ in
+#: spacing, brackets and punctuation only); a null equals only a null
+_NORM_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "documents": frozenset({"issuer", "doc_number", "region", "date"}),
+}
+
+
+def _same_attribute(section: str, attribute: str, g: Record, p: Record) -> bool:
+    a, b = g.get(attribute), p.get(attribute)
+    if attribute in _NORM_ATTRIBUTES.get(section, ()):
+        if a is None or b is None:
+            return a is None and b is None
+        return norm(a) == norm(b)
+    return bool(a == b)
+
+
 def _attribute_agreement(section: str, g: Record, p: Record) -> int:
-    return sum(g.get(a) == p.get(a) for a in ATTRIBUTES[section])
+    return sum(_same_attribute(section, a, g, p) for a in ATTRIBUTES[section])
 
 
 def _pair_weight(
@@ -546,7 +567,7 @@ def _score_file(
         for i, j in pairs:
             wrong = []
             for a in ATTRIBUTES[section]:
-                ok = g_recs[i].get(a) == p_recs[j].get(a)
+                ok = _same_attribute(section, a, g_recs[i], p_recs[j])
                 score.attributes[a].correct += ok
                 score.attributes[a].total += 1
                 if not ok:

@@ -12,9 +12,10 @@ Public API
     Non-blank lines with their offsets into the original text (CRLF safe).
 ``cn_to_int(s)``
     Chinese or Arabic numeral -> int (``二十三`` -> 23, ``○八`` digits too).
-``parse_date(s)``
+``parse_date(s)``, ``bogus_date(s)``, ``date_problem(y, m, d)``
     ``2017年1月25日`` / ``二○○八年五月十四日`` / ``2008-5-14`` -> ISO date,
-    ``None`` when absent or implausible (``1900-1-1``).
+    ``None`` when absent or implausible (``1900-1-1``, ``2023-02-30``, a day
+    after today); ``bogus_date`` tells why a written date was rejected.
 ``DOC_NUMBER_RE``
     文号 such as ``江政发〔2021〕7号``, ``海政办(2019)12号``.
 ``LABEL_RE``, ``label_kind(label)``
@@ -32,6 +33,7 @@ Public API
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,10 +45,14 @@ __all__ = [
     "DOC_NUMBER_RE",
     "DOC_TYPE_SUFFIX",
     "LABEL_RE",
+    "SENTINEL_DATES",
     "UNIT_SUFFIX",
     "Line",
+    "bogus_date",
     "cn_to_int",
+    "date_problem",
     "doc_text",
+    "find_dates",
     "indent_style",
     "is_unit_name",
     "label_kind",
@@ -157,18 +163,75 @@ DATE_RE = re.compile(
 )
 
 
-def parse_date(s: str) -> str | None:
-    """First plausible date in ``s`` as ISO ``YYYY-MM-DD``; bogus years (before 1949) give None."""
+#: placeholder dates of databases and content systems (epoch, "never", empty)
+SENTINEL_DATES = frozenset({"1970-01-01", "1900-01-01", "1899-12-30", "2099-12-31", "9999-12-31"})
+#: a date-like string, also one no calendar has (``2099-13-45``, ``0000-00-00``)
+_DATEISH_RE = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
+)
+
+
+def date_problem(y: int, mo: int, d: int, today: dt.date | None = None) -> str | None:
+    """Why ``y-mo-d`` cannot be a policy document's date, or None if it can.
+
+    ``sentinel`` (a placeholder such as 1970-01-01 or 2099-12-31), ``impossible``
+    (no such day: 2023-02-30, month 13), ``before_1949`` or ``future`` (after
+    ``today``).
+    """
+    iso = f"{y:04d}-{mo:02d}-{d:02d}"
+    if iso in SENTINEL_DATES or y == 0 or mo == 0 or d == 0:
+        return "sentinel"
+    try:
+        day = dt.date(y, mo, d)
+    except ValueError:
+        return "impossible"
+    if y < 1949:
+        return "before_1949"
+    if day > (today or dt.date.today()):
+        return "future"
+    return None
+
+
+def find_dates(s: str) -> list[tuple[int, int, int, int, int]]:
+    """``(start, end, y, m, d)`` of every date-like string in ``s``, valid or not.
+
+    Chinese numerals too (``二○○八年五月十四日``), and strings no calendar
+    has (``2099-13-45``, ``0000-00-00``): :func:`date_problem` judges them.
+    """
+    out: list[tuple[int, int, int, int, int]] = []
     for m in DATE_RE.finditer(s):
         if m.group("y"):
             y, mo, d = cn_to_int(m.group("y")), cn_to_int(m.group("m")), cn_to_int(m.group("d"))
         else:
             y, mo, d = int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))
-        if y is None or mo is None or d is None:
-            continue
-        if 1949 <= y <= 2099 and 1 <= mo <= 12 and 1 <= d <= 31:
+        if y is not None and mo is not None and d is not None:
+            out.append((m.start(), m.end(), y, mo, d))
+    seen = {start for start, *_ in out}
+    for m in _DATEISH_RE.finditer(s):
+        if m.start() not in seen:  # years outside 19xx/20xx: 0000-00-00
+            y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            out.append((m.start(), m.end(), y, mo, d))
+    return sorted(out)
+
+
+def parse_date(s: str, today: dt.date | None = None) -> str | None:
+    """First plausible date in ``s`` as ISO ``YYYY-MM-DD``.
+
+    Implausible dates give None: see :func:`date_problem` (placeholders,
+    impossible days, years before 1949, days after ``today``).
+    """
+    for _start, _end, y, mo, d in find_dates(s):
+        if date_problem(y, mo, d, today) is None:
             return f"{y:04d}-{mo:02d}-{d:02d}"
     return None
+
+
+def bogus_date(s: str, today: dt.date | None = None) -> str | None:
+    """Why the date written in ``s`` is rejected; None when ``s`` has a plausible one or none."""
+    problems = [date_problem(y, mo, d, today) for _s, _e, y, mo, d in find_dates(s)]
+    if not problems or any(p is None for p in problems):
+        return None
+    return problems[0]
 
 
 # ---------------------------------------------------------------- 文号
@@ -223,7 +286,8 @@ UNIT_SUFFIX = (
     "科协", "工商联", "残联", "侨联", "文联", "社联", "税务局", "监管局", "分局", "银保监局",
     "证监局", "人行", "大队", "支队", "总队", "管理处", "园区", "开发区", "新区", "高新区",
     "各县区", "县区", "县市区", "旗县市区", "市区", "区县", "乡镇", "街道", "各地",
-    "部门", "单位", "机构",
+    "部门", "单位", "机构", "指挥部", "工作队", "工作组", "专班", "服务队", "合作社", "供销社",
+    "社", "行",
 )  # fmt: skip
 _UNIT_END_RE = re.compile(
     "(?:" + "|".join(sorted((re.escape(s) for s in UNIT_SUFFIX), key=len, reverse=True)) + ")"
@@ -232,15 +296,50 @@ _UNIT_END_RE = re.compile(
 _UNIT_BAD_RE = re.compile(r"[。；;！？!?“”《》:：]|\d{3,}")
 #: collective units: 各县区, 各区、县级市, 各市(州)人民政府, 各有关部门
 _COLLECTIVE_RE = re.compile(r"^各[\u4e00-\u9fff（()）]{1,14}$")
+#: common words that end in a unit suffix character but name no body: a topic heading
+#: (``优化医疗资源布局``, ``构建新发展格局``) is not a department
+_NOT_UNIT_WORD_RE = re.compile(
+    r"(?:布局|格局|大局|全局|结局|开局|变局|时局|定局|破局|当局|残局|僵局|棋局|局面"
+    r"|全部|内部|外部|局部|东部|西部|南部|北部|中部|干部|底部|顶部|头部|总部基地|部署"
+    r"|机会|社会|大会|体会|盛会|峰会|年会|博览会|交易会|展会|运动会|洽谈会|推介会|座谈会|发布会"
+    r"|好处|益处|长处|短处|到处|之处|各处|深处|场所|住所|处所|网站|车站|场馆|展馆|教室"
+    r"|学科|专科|本科|全科|大厅|展厅|举办|创办|督办|开办|兴办|合办|代办|包办|帮办"
+    r"|旅行|银行卡|执行|运行|试行|推行|施行|实行|进行|先行|通行|出行|同行|可行|发行"
+    r"|流行|履行|力行|践行|并行|例行|现行|暂行|言行|品行|德行|步行|航行|飞行|平行)"
+    r"(?:[（(][^（）()]{1,12}[）)])?$"
+)
+#: a unit's name never starts with a measure's verb (``推进…中心``, ``组建…公司``):
+#: such a line is a task heading; names that do (``建设银行``) are handled below
+_TASK_VERB_RE = re.compile(
+    r"^(?:优化|构建|推进|推动|加快|加强|加大|完善|健全|提升|提高|深化|实施|开展|打造|建立|建成"
+    r"|建设(?!银行)|促进|支持|强化|落实|做好|创新|扩大|保障|坚持|统筹|营造|培育|持续|全面|大力"
+    r"|积极|着力|切实|稳定|巩固|拓展|增强|规范|严格|探索|鼓励|引导|组织|实行|形成|夯实|筑牢"
+    r"|激发|释放|畅通|深入|进一步|努力|加速|发挥|鼓励|组建|设立|成立|设置|引进|招引|发展壮大)"
+)
+#: single characters that end many common words besides names (``行``, ``社``): a name
+#: ending in one of them must state a level or area (``县农商行``, ``市供销社``)
+_WEAK_END_RE = re.compile(r"(?<![银分支商])行$|(?<![报作销版联])社$")
+_LEVEL_START_RE = re.compile(r"^(?:[省市县区州盟旗乡镇]|自治区|国家|中共|中国|中央|全国|各)")
 
 
 def is_unit_name(s: str) -> bool:
-    """Whether ``s`` reads as one responsible unit (``市科技局``, ``各县区政府``, ``青岛海关``)."""
+    """Whether ``s`` reads as one responsible unit (``市科技局``, ``各县区政府``, ``青岛海关``).
+
+    A unit is a name ending in a body's suffix (``局``, ``委``, ``中心``,
+    ``工作队`` …), optionally with a bracketed note, whose stem is not a
+    common word ending in that suffix (``布局``, ``格局``, ``社会`` …) and
+    which does not start with a measure's verb (``优化医疗资源布局`` is a
+    heading, not a department).
+    """
     s = s.strip()
     if not 2 <= len(s) <= 30 or _UNIT_BAD_RE.search(s):
         return False
     if _COLLECTIVE_RE.match(s):
         return True
+    if _TASK_VERB_RE.match(s) or _NOT_UNIT_WORD_RE.search(s) or "的" in s:
+        return False
+    if _WEAK_END_RE.search(s) and not (_LEVEL_START_RE.match(s) or regions_in(s)):
+        return False
     return bool(_UNIT_END_RE.search(s))
 
 
@@ -262,7 +361,9 @@ _TITLE_VERB_RE = re.compile(
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 #: strings ending in a region suffix that name no region
 _NOT_IN_REGION = re.compile(r"[我本全该各每其此等和与及的在对]")
-_NOT_REGION = re.compile(r"^(?:各|全|本|我|该|城|地|县|市|省|区|新|高新|开发|园|社|小|校)")
+_NOT_REGION = re.compile(
+    r"^(?:各|全|本|我|该|城|地|县|市|省|区|新(?:时代|发展|型|一代|兴|增|区|城)|高新|开发|园|社|小|校)"
+)
 
 
 def regions_in(s: str) -> list[str]:

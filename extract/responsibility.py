@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -41,10 +42,10 @@ from spacy.tokens import Doc
 
 from policykg.extract import doc_attrs
 from policykg.extract.cleaning import dropped_at
-from policykg.extract.genre import doc_text, is_unit_name
+from policykg.extract.genre import LABEL_RE, doc_text, is_unit_name, regions_in, split_lines
 from policykg.extract.model import Evidence, ResponsibilityRecord, Role
 from policykg.extract.segmentation import document_lookup
-from policykg.extract.structure import Task, task_finder
+from policykg.extract.structure import Task, find_tables, task_finder
 
 __all__ = [
     "FIRST_IS_LEAD_RE",
@@ -67,7 +68,8 @@ _OPEN = "（("
 _CLOSE = "）)"
 _VERB_RE = re.compile(
     r"^(?P<units>.+?)(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责分别负责|按职责负责|"
-    r"分别负责|共同负责|负责落实|负责|配合|参与|协助|协办)$"
+    r"按职责分工落实|分别负责|共同负责|负责落实|具体负责|负责|配合|参与|协助|协办|"
+    r"组织落实|具体落实|共同落实|分别落实|抓好落实|落实)$"
 )
 FIRST_IS_LEAD_RE = re.compile(
     r"(?:列|排|排名|位列)(?:在)?(?:第一位|第一|首位)(?:的|者)?(?:单位|部门)?(?:为|是)牵头"
@@ -77,8 +79,11 @@ _LIST_SPLIT = "、，,；;"
 _OTHER_FIELD_RE = re.compile(r"[，,；;]\s*[\u4e00-\u9fff]{2,8}\s*[：:]")
 _NOT_UNIT_RE = re.compile(r"[：:]|\d{4}\s*年|^\d+$")
 _TRAILING_RE = re.compile(
-    r"(?:按职责分工负责|按职责分别负责|按职责负责|分别负责|共同负责|牵头负责|负责落实|负责|牵头|等单位|等部门|等)$"
+    r"(?:按职责分工负责|按职责分别负责|按职责负责|分别负责|共同负责|牵头负责|负责落实|负责|牵头|"
+    r"等单位|等部门|等)$"
 )
+#: a line break inside a table cell as scraped pages write it
+_CELL_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗)$")
 _PLACE_SUFFIX_RE = re.compile(
     r"^(?P<place>[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗))"
@@ -103,6 +108,7 @@ def split_units(s: str) -> list[str]:
     items: list[str] = []
     depth = 0
     cur: list[str] = []
+    s = _CELL_BREAK_RE.sub("、", s)
     for ch in s:
         if ch in _OPEN:
             depth += 1
@@ -135,7 +141,14 @@ def _expand_shared(items: list[str]) -> list[str]:
             continue
         last = m.group("place")[-1]
         i = j - 1
-        while i >= 0 and _BARE_PLACE_RE.match(items[i]) and items[i].endswith(last):
+        # 耒阳市、常宁市、衡南县人民政府: the organ is shared across levels too
+        suffix = m.group("suffix")
+        while (
+            i >= 0
+            and _BARE_PLACE_RE.match(items[i])
+            and regions_in(items[i]) == [items[i]]
+            and (items[i].endswith(last) or suffix in ("人民政府", "政府", "党委"))
+        ):
             items[i] = items[i] + m.group("suffix")
             i -= 1
     for j in range(1, len(items)):
@@ -237,6 +250,14 @@ _LINE_KEY_RE = re.compile(
 )
 
 
+#: a sentence: up to 。！？ or the end of its line
+_ASSIGN_SENTENCE_RE = re.compile(r"[^。！？!?\r\n]+")
+#: comma parts of a sentence (brackets are not split: names may carry a note)
+_PART_RE = re.compile(r"(?:[（(][^（()）]*[）)]|[^，,；;（(])+")
+#: lines around a table within which a first-listed-lead note belongs to it
+_NOTE_REACH = 3
+
+
 class ResponsibilityComponent:
     """spaCy component: responsibility facts -> ``doc._.pkg_responsibilities``."""
 
@@ -253,11 +274,7 @@ class ResponsibilityComponent:
         tasks: list[Task] = doc._.pkg_tasks or []
         document_at = document_lookup(doc)
         find_task = task_finder(tasks)
-        first_lead = {
-            document_at(m.start())
-            for m in FIRST_IS_LEAD_RE.finditer(text)
-            if dropped_at(doc, m.start()) is None
-        }
+        first_docs, first_tables = self._first_listed_scopes(doc, text)
         found: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
 
         # bracketed clauses: key clauses and verb clauses
@@ -299,6 +316,8 @@ class ResponsibilityComponent:
             task = find_task(document_at(s), s)
             if mentions and task is not None:
                 found.append((s, task, mentions, s, e, "clause_line"))
+        # unbracketed sentences: 由X牵头，Y、Z配合。 / X牵头；Y落实。
+        found += self._sentences(doc, text, find_task, document_at, found)
         if self.headings:
             found += self._headings(text, tasks)
         if self.tables:
@@ -308,7 +327,9 @@ class ResponsibilityComponent:
         records: list[ResponsibilityRecord] = []
         seen: set[tuple[int, str]] = set()
         for _pos, task, mentions, es, ee, rule in found:
-            rule_first = task.document in first_lead
+            rule_first = task.document in first_docs or (
+                task.kind == "table_row" and any(a <= task.start < b for a, b in first_tables)
+            )
             order = 0
             for mention in mentions:
                 order += 1
@@ -317,8 +338,9 @@ class ResponsibilityComponent:
                 seen.add((task.start, mention.unit))
                 role, lead = mention.role, mention.lead
                 if rule_first and role == "responsible":
+                    # the units listed after the lead support it (pkg:SupportRole)
                     lead = order == 1
-                    role = "lead" if lead else "responsible"
+                    role = "lead" if lead else "support"
                 records.append(
                     ResponsibilityRecord(
                         document=task.document or "",
@@ -336,6 +358,89 @@ class ResponsibilityComponent:
                 )
         doc._.pkg_responsibilities = records
         return doc
+
+    @staticmethod
+    def _first_listed_scopes(doc: Doc, text: str) -> tuple[set[str | None], list[tuple[int, int]]]:
+        """Where a ``列第一位为牵头单位`` note applies: documents, or single tables.
+
+        A note written at a table (inside it, in the caption lines just above
+        its header, or right below its last row) covers that table's rows; a
+        note elsewhere covers its document, and a covering notice's note the
+        attachments it issues as well.
+        """
+        tables = doc.user_data.get("pkg_tables")
+        if tables is None:
+            tables = find_tables(text)
+        lines = split_lines(text)
+        starts = [ln.start for ln in lines]
+        records = doc._.pkg_documents or []
+        document_at = document_lookup(doc)
+        docs: set[str | None] = set()
+        spans: list[tuple[int, int]] = []
+        for m in FIRST_IS_LEAD_RE.finditer(text):
+            if dropped_at(doc, m.start()) is not None:
+                continue
+            li = bisect_right(starts, m.start()) - 1
+            table = None
+            for t in tables:
+                t_first = bisect_right(starts, t.start) - 1
+                t_last = bisect_right(starts, max(t.start, t.end - 1)) - 1
+                if t_first - _NOTE_REACH <= li <= t_last + _NOTE_REACH:
+                    table = t
+                    break
+            if table is not None:
+                spans.append((table.start, table.end))
+                continue
+            key = document_at(m.start())
+            docs.add(key)
+            docs.update(r.key for r in records if r.issued_by_notice == key)
+        return docs, spans
+
+    @staticmethod
+    def _sentences(
+        doc: Doc,
+        text: str,
+        find_task: Callable[[str | None, int], Task | None],
+        document_at: Callable[[int], str | None],
+        found: list[tuple[int, Task, list[UnitMention], int, int, str]],
+    ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
+        """Assignments written as sentences of their own, outside brackets.
+
+        A sentence is an assignment when every comma part is units followed by
+        a role verb and nothing else (``市人社局牵头，市总工会配合``), or from a
+        part starting with 由 on (``……，由市住建局负责``).  A sentence whose
+        subject is a department and which goes on with an object
+        (``市公安局负责加强治安管理``) is not one.
+        """
+        out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+        spans = sorted((f[3], f[4]) for f in found)
+        for m in _ASSIGN_SENTENCE_RE.finditer(text):
+            s, e = m.start(), m.end()
+            label = LABEL_RE.match(text, s, e)
+            if label is not None and (s == 0 or text[s - 1] in "\r\n \t\u3000\xa0"):
+                s = label.end()
+            while s < e and text[s] in " \t\u3000\xa0":
+                s += 1
+            while e > s and text[e - 1] in " \t\u3000\xa0":
+                e -= 1
+            if e - s < 4 or not _VERB_WORD_RE.search(text, s, e):
+                continue
+            k = bisect_right(spans, (e, len(text))) - 1
+            if k >= 0 and spans[k][1] > s:
+                continue  # overlaps a bracketed clause already read
+            if dropped_at(doc, s) is not None:
+                continue
+            parts = [p for p in _PART_RE.finditer(text, s, e)]
+            tried = [s] + [p.start() for p in parts[1:] if text.startswith("由", p.start())]
+            for ps in tried:
+                mentions = parse_verb_clause(text[ps:e])
+                if not mentions:
+                    continue
+                task = find_task(document_at(ps), ps)
+                if task is not None:
+                    out.append((ps, task, mentions, ps, e, "verb_sentence"))
+                break
+        return out
 
     @staticmethod
     def _headings(

@@ -79,11 +79,14 @@ from policykg.extract.genre import (
 from policykg.extract.model import DocumentRecord, Dropped, Evidence
 
 __all__ = [
+    "DECREE_NUMBER_RE",
+    "DECREE_RE",
     "DocumentsComponent",
     "document_at",
     "document_lookup",
     "documents_by_key",
     "find_title_lines",
+    "is_issuer_text",
     "is_title_text",
 ]
 
@@ -112,6 +115,8 @@ _ISSUE_RE = re.compile(r"(?:印发|转发|发布|公布)")
 _BARE_ISSUED_RE = re.compile(r"关于(?:印发|转发)([^《》]{4,80})的通知$")
 
 
+#: ``原文链接：…``, ``来源：…``: a key and its value, not a title (a title has no such prefix)
+_KEY_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,6}\s*[：:]")
 #: the first header cell of a table (``序号``, ``编号``): never part of a title above it
 _TABLE_HEAD_RE = re.compile(r"^(?:序\s*号|编\s*号)(?:\s|$)")
 #: how the tail of a title broken after a complete-looking part begins
@@ -125,13 +130,22 @@ def is_title_text(s: str) -> bool:
         s = s[1:-1]
     if not 5 <= len(s) <= 160 or _SENTENCE_PUNCT_RE.search(s):
         return False
-    if _TITLE_BAD_START_RE.match(s) or LABEL_RE.match(s):
+    if _TITLE_BAD_START_RE.match(s) or LABEL_RE.match(s) or _KEY_PREFIX_RE.match(s):
         return False
     if not _TITLE_END_RE.search(s):
         return False
     if _FORMAL_RE.search(s):
         return True
     return "，" not in s and "," not in s and len(s) <= 80
+
+
+def is_issuer_text(s: str) -> bool:
+    """One issuing body, or several separated by spaces/、 (a joint notice's issuers)."""
+    s = s.strip()
+    if is_unit_name(s):
+        return True
+    parts = [p for p in re.split(r"[\s、]+", s) if p]
+    return len(parts) >= 2 and all(is_unit_name(p) for p in parts)
 
 
 def _balanced(s: str) -> bool:
@@ -200,7 +214,19 @@ def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[Ti
             title, last = best
             if title.startswith("《") and title.endswith("》"):
                 title = title[1:-1]
-            out.append(TitleLine(title, ln.start, lines[last].end, i, last, ln.indent))
+            title = _ATTACHMENT_NUMBER_TAIL_RE.sub("", title)
+            first, start = i, ln.start
+            prev = lines[i - 1] if i > 0 else None
+            if (
+                title.startswith("关于")
+                and prev is not None
+                and i - 1 not in skip
+                and (not out or out[-1].last < i - 1)
+                and is_issuer_text(prev.text)
+            ):
+                # issuers on a line of their own above ``关于…的通知``: the title's start
+                title, first, start = prev.text + title, i - 1, prev.start
+            out.append(TitleLine(title, start, lines[last].end, first, last, lines[first].indent))
             i = last + 1
         else:
             i += 1
@@ -213,9 +239,14 @@ _META_KEYS = (
     r"发\s*文\s*标\s*题|标\s*题|文\s*件\s*名\s*称|发\s*文\s*单\s*位|发\s*文\s*机\s*关|"
     r"发\s*布\s*机\s*构|制\s*发\s*机\s*关|文\s*号|发\s*文\s*字\s*号|发\s*布\s*日\s*期|"
     r"发\s*文\s*日\s*期|成\s*文\s*日\s*期|印\s*发\s*日\s*期|执\s*行\s*日\s*期|实\s*施\s*日\s*期|"
-    r"生\s*效\s*日\s*期|失\s*效\s*日\s*期|时\s*效\s*性|效\s*力\s*级\s*别|索\s*引\s*号|主\s*题\s*分\s*类"
+    r"生\s*效\s*日\s*期|失\s*效\s*日\s*期|时\s*效\s*性|有\s*效\s*性|效\s*力\s*级\s*别|索\s*引\s*号|"
+    r"主\s*题\s*分\s*类"
 )
-_META_RE = re.compile(r"^(?P<key>" + _META_KEYS + r")\s*[:：]\s*(?P<value>.*)$")
+#: ``key：value``, or ``【key】value`` as database exports write it
+_META_RE = re.compile(
+    r"^(?:【\s*(?P<bkey>" + _META_KEYS + r")\s*】\s*[:：]?|(?P<key>" + _META_KEYS + r")\s*[:：])"
+    r"\s*(?P<value>.*)$"
+)
 _META_FIELD = {
     "发文标题": "title", "标题": "title", "文件名称": "title",
     "发文单位": "issuer", "发文机关": "issuer", "发布机构": "issuer", "制发机关": "issuer",
@@ -225,7 +256,10 @@ _META_FIELD = {
 
 
 #: where a second ``key：value`` field starts on the same line (``发文字号：…　　发布日期：…``)
-_NEXT_FIELD_RE = re.compile(r"(?:\t|[ \u3000\xa0]{2,})(?=(?:" + _META_KEYS + r")\s*[:：])")
+_NEXT_FIELD_RE = re.compile(
+    r"(?:(?:\t|[ \u3000\xa0]{2,}|\u3000|\s*[|｜]\s*)(?=(?:" + _META_KEYS + r")\s*[:：])"
+    r"|\s*(?=【\s*(?:" + _META_KEYS + r")\s*】))"
+)
 
 
 def _meta(line: Line) -> list[tuple[str, str, int]] | None:
@@ -236,7 +270,7 @@ def _meta(line: Line) -> list[tuple[str, str, int]] | None:
         m = _META_RE.match(text)
         if not m:
             break
-        key = re.sub(r"\s+", "", m.group("key"))
+        key = re.sub(r"\s+", "", m.group("key") or m.group("bkey"))
         value = m.group("value")
         vstart = offset + m.start("value")
         nxt = _NEXT_FIELD_RE.search(value)
@@ -269,7 +303,17 @@ _BRACKET_TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
 _NOTICE_BODY_RE = re.compile(r"印发给你|现印发|现予印发|予以印发|印发你们|现将.{0,80}印发")
 _ATTACH_LINE_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]\s*(?P<title>.+)$")
 _STANDALONE_DATE_RE = re.compile(r"^\s*[（(]?\s*(?:" + DATE_RE.pattern + r")\s*[）)]?\s*$")
-_ALIAS_RE = re.compile(r"《([^《》]{4,160})》\s*[（(]\s*以下简称\s*[“《\"]?([^”》\"）)]{1,24})")
+_ALIAS_RE = re.compile(
+    r"《([^《》]{4,160})》\s*[（(]"
+    # the 文号 may come first in the same parentheses: 《X》（国办发〔2023〕10号，以下简称《意见》）
+    r"(?:[^（）()《》\n]{2,30}?[〔\[［（(【][^〕\]］）)】]{4}[〕\]］）)】][^（）()《》\n]{0,8}?[，,；;])?"
+    r"\s*以下简称\s*[“《\"]?([^”》\"）)]{1,24})"
+)
+#: ``（X办字〔2023〕22号附件）`` after an attachment's title: its notice's number, not its title
+_ATTACHMENT_NUMBER_TAIL_RE = re.compile(
+    r"\s*[（(][^（）()]{0,30}?[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*\d{1,5}\s*号\s*"
+    r"(?:的)?附\s*件\s*\d*\s*[）)]$"
+)
 
 
 @lru_cache(maxsize=8192)
@@ -346,13 +390,19 @@ class DocumentsComponent:
             d = _Doc(title, vstart, vstart, vstart + len(title))
             d.meta = {k: v for k, (v, _) in head.items()}
             docs.append(d)
-        elif head:
+        titles = find_title_lines(lines, skip=set(metas))
+        if head and "title" not in head:
             first = min(v for _, v in head.values())
-            d = _Doc(None, first, first, first)
+            # key lines right under a title line (``# 标题`` / ``- 发文字号：…``) describe it
+            first_line = next(i for i in sorted(metas) if lines[i].start <= first <= lines[i].end)
+            above = [tl for tl in titles if tl.last < first_line <= tl.last + 3]
+            if above and not any(i not in metas for i in range(above[-1].last + 1, first_line)):
+                tl = above[-1]
+                d = _Doc(tl.title, tl.start, tl.start, tl.end, tl)
+            else:
+                d = _Doc(None, first, first, first)
             d.meta = {k: v for k, (v, _) in head.items()}
             docs.append(d)
-
-        titles = find_title_lines(lines, skip=set(metas))
         # documents by title bucket: the same title (or one a prefix of the other) shares
         # the bucket, so a file of many documents is not compared pairwise
         by_title: dict[str, list[int]] = {}
@@ -429,6 +479,7 @@ class DocumentsComponent:
                 by_title.setdefault(_title_bucket(tl.title), []).append(len(docs))
                 docs.append(_Doc(tl.title, tl.start, tl.start, tl.end, tl, notice_of=notice))
         docs += _unheaded_attachments(text, lines, docs)
+        _decree_headers(lines, docs)
         return docs
 
     @staticmethod
@@ -531,11 +582,7 @@ class DocumentsComponent:
         if doc_number is None and d.title_line is not None:
             doc_number = _doc_number_near(lines, d.title_line, metas, attachment=notice is not None)
 
-        issuer = d.meta.get("issuer")
-        if issuer is None and d.title and "关于" in d.title:
-            prefix = d.title.split("关于")[0].strip()
-            if is_unit_name(prefix):
-                issuer = prefix
+        issuer = _issuer_of(d, docs)
         if issuer is None:
             issuer = _signature(own)
         if issuer is None and inherit and notice is not None:
@@ -661,6 +708,43 @@ def _unheaded_attachments(text: str, lines: list[Line], docs: list[_Doc]) -> lis
     return out
 
 
+#: ``江西省人民政府令`` (and its number, on the line or the next: ``第253号``)
+DECREE_RE = re.compile(r"^(?P<issuer>[\u4e00-\u9fff]{2,30}?)令\s*(?P<num>第\s*[0-9０-９]+\s*号)?$")
+DECREE_NUMBER_RE = re.compile(r"^[（(]?\s*(?P<num>第\s*[0-9０-９]+\s*号)\s*[）)]?$")
+#: lines after a decree header within which the decreed document's title follows
+_DECREE_REACH = 12
+
+
+def _decree_headers(lines: list[Line], docs: list[_Doc]) -> None:
+    """A government decree (``X令`` / ``第N号``) heads the document whose title follows.
+
+    The decree's number is that document's 文号 (``X令第N号``), X its issuer,
+    and the document starts at the header (so the promulgation date above
+    the title is its date).
+    """
+    by_line = {d.title_line.first: d for d in docs if d.title_line is not None}
+    for i, ln in enumerate(lines):
+        m = DECREE_RE.match(ln.text)
+        if m is None or not is_unit_name(m.group("issuer")):
+            continue
+        num = m.group("num")
+        if num is None and i + 1 < len(lines):
+            nm = DECREE_NUMBER_RE.match(lines[i + 1].text)
+            num = nm.group("num") if nm else None
+        if num is None:
+            continue
+        target = next(
+            (by_line[j] for j in range(i + 1, min(i + _DECREE_REACH, len(lines))) if j in by_line),
+            None,
+        )
+        if target is None or any(ln.start < d.anchor < target.anchor for d in docs):
+            continue
+        issuer = m.group("issuer")
+        target.meta.setdefault("doc_number", issuer + "令" + re.sub(r"\s+", "", num))
+        target.meta.setdefault("issuer", issuer)
+        target.anchor = min(target.anchor, ln.start)
+
+
 _ADDRESSEE_RE = re.compile(r"^各.{2,80}[：:]$")
 _ASSIGNMENT_RE = re.compile(r"(?:责任|牵头|配合)(?:单位|部门)")
 
@@ -695,13 +779,22 @@ def _numbering_breaks(lines: list[Line], owner: list[int]) -> int:
 
 
 def _issuer_of(d: _Doc, docs: list[_Doc]) -> str | None:
-    if d.meta.get("issuer"):
-        return d.meta["issuer"]
+    """The export header's issuer, else the title's prefix before 关于.
+
+    A joint title (``A局 B委关于…``) names every issuer while a web page's
+    ``发布机构`` names only the one that posted it: the title then wins.
+    """
+    prefix = None
     if d.title and "关于" in d.title:
-        prefix = d.title.split("关于")[0].strip()
-        if is_unit_name(prefix):
+        cand = d.title.split("关于")[0].strip()
+        if is_issuer_text(cand):
+            prefix = cand
+    meta = d.meta.get("issuer")
+    if meta:
+        if prefix and norm(meta) != norm(prefix) and norm(meta) in norm(prefix):
             return prefix
-    return None
+        return meta
+    return prefix
 
 
 def _families(docs: list[_Doc]) -> None:
@@ -726,8 +819,18 @@ def _live_lines(text: str, dropped: list[Dropped]) -> list[Line]:
             body = rest.lstrip()
             start = ln.end - len(body)
             ln = Line(0, ln.line_start, start, ln.end, body, rest[: len(rest) - len(body)])
+        mark = _MARKDOWN_MARK_RE.match(ln.text)
+        if mark is not None and mark.end() < len(ln.text):
+            # ``# 标题`` / ``- 发文字号：…``: the markup is not part of the text
+            ln = Line(
+                0, ln.line_start, ln.start + mark.end(), ln.end, ln.text[mark.end() :], ln.indent
+            )
         out.append(Line(len(out), ln.line_start, ln.start, ln.end, ln.text, ln.indent))
     return out
+
+
+#: markdown heading, list and quote marks opening a line
+_MARKDOWN_MARK_RE = re.compile(r"^(?:#{1,6}|[-*+•]|>)[ \t\u3000]+")
 
 
 def _doc_number_near(

@@ -31,6 +31,7 @@ Lines inside ``doc._.pkg_dropped`` spans are ignored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from policykg.extract import doc_attrs
 from policykg.extract.genre import (
     LABEL_RE,
     Line,
+    cn_to_int,
     doc_text,
     is_unit_name,
     label_kind,
@@ -66,12 +68,24 @@ doc_attrs.register()
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A table cell: ``column`` is its header with inner whitespace removed."""
+    """A table cell: ``column`` is its header with inner whitespace removed.
+
+    A cell wrapped over lines of a space-aligned table is made of ``pieces``
+    (spans on successive lines, other columns between them); ``text`` is
+    their concatenation and ``start``/``end`` span the first to the last.
+    A one-piece cell has ``pieces == ()`` and ``text == original[start:end]``.
+    """
 
     column: str
     start: int
     end: int
     text: str
+    pieces: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def first_end(self) -> int:
+        """End of the cell's first piece (its text on the row's own line)."""
+        return self.pieces[0][1] if self.pieces else self.end
 
 
 @dataclass(slots=True)
@@ -147,9 +161,17 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+_CN_ROW_RE = re.compile(r"^[一二三四五六七八九十]{1,3}$")
+
+
 def _row_number(text: str) -> int | None:
-    core = _ROW_JUNK_RE.sub("", text).strip()
-    return int(core) if core.isdigit() and len(core) <= 4 else None
+    """The number of a 序号 cell: ``12``, ``[3]`` or a Chinese numeral ``十一``."""
+    core = _ROW_JUNK_RE.sub("", text).strip().rstrip("、.．")
+    if core.isdigit() and len(core) <= 4:
+        return int(core)
+    if _CN_ROW_RE.match(core):
+        return cn_to_int(core)
+    return None
 
 
 def _is_header_cell(s: str) -> bool:
@@ -241,7 +263,11 @@ def _flat_rows(
     """Rows written one cell per line from ``lines[j]`` on, under ``columns``."""
     n = len(columns)
     rows: list[tuple[str, int, int, list[Cell]]] = []
-    expected = 1
+    # numbering may continue an earlier table (10, 11 …): start where it starts
+    first = _row_number(lines[j].text) if j < len(lines) else None
+    if first is None:
+        return None
+    expected = first
     k = j
     while k < len(lines) and _row_number(lines[k].text) == expected:
         start_k = k
@@ -277,8 +303,119 @@ def _flat_rows(
     return Table(columns, lines[i].start, rows[-1][2], rows), k
 
 
+def _is_unit_list(s: str) -> bool:
+    items = [x for x in re.split(r"[、，,；;]", s) if x.strip()]
+    return bool(items) and all(is_unit_name(x) for x in items)
+
+
+#: headers of unit columns (``牵头单位`` reads as a unit name by its suffix)
+_UNIT_COLUMN_NAME_RE = re.compile(
+    r"^(?:牵头|配合|责任|主责|协办|参与|实施|承办|负责|主办|协同|具体)?(?:单位|部门|主体)$"
+)
+
+
+def _flat_unnumbered(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int] | None:
+    """A flattened table without a 序号 column: header cells, then rows of as many lines.
+
+    With no row numbers to anchor on, the header must name a task column
+    and a unit column, every header cell must read as one, and a row is
+    taken only while its unit cells read as unit lists and its task cell
+    does not; the first row that does not fit ends the table.
+    """
+    if not _TASK_COLUMN_RE.search(lines[i].text) or not _is_header_cell(lines[i].text):
+        return None
+    j = i
+    while j < len(lines) and j - i < 6:
+        t = lines[j].text
+        if not _is_header_cell(t) or not _HEADER_WORD_RE.search(t):
+            break
+        if _is_unit_list(t) and not _UNIT_COLUMN_NAME_RE.match(_squash(t)):
+            break
+        j += 1
+    columns = [_squash(ln.text) for ln in lines[i:j]]
+    n = len(columns)
+    unit_cols = [c for c, col in enumerate(columns) if _UNIT_COLUMN_RE.search(col)]
+    if n < 2 or not unit_cols or any(_UNIT_COLUMN_RE.search(col) for col in columns[:1]):
+        return None
+    rows: list[tuple[str, int, int, list[Cell]]] = []
+    k = j
+    while k + n <= len(lines):
+        group = lines[k : k + n]
+        if (
+            # a task cell is neither a unit list nor a bare header word (a new header)
+            _is_unit_list(group[0].text)
+            or _HEADER_WORD_RE.fullmatch(_squash(group[0].text)) is not None
+        ):
+            break
+        if not all(_is_unit_list(group[c].text) for c in unit_cols):
+            break
+        cells = [Cell(columns[c], ln.start, ln.end, ln.text) for c, ln in enumerate(group)]
+        rows.append((str(len(rows) + 1), group[0].start, group[-1].end, cells))
+        k += n
+    if not rows:
+        return None
+    return Table(columns, lines[i].start, rows[-1][2], rows), k
+
+
+def _display_width(s: str) -> int:
+    """Columns ``s`` takes in a monospaced layout (CJK and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _separated_cells(text: str, ln: Line) -> list[tuple[int, int]] | None:
+    """Cells of a tab/bar separated line by position, empty ones included (None: no separator)."""
+    raw = text[ln.start : ln.end]
+    if "\t" not in raw and not re.search(r"[|｜│]", raw):
+        return None
+    body_start = ln.start
+    body = raw
+    # markdown rows open and close with a bar
+    if body[:1] in "|｜│":
+        body, body_start = body[1:], body_start + 1
+    if body[-1:] in "|｜│":
+        body = body[:-1]
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in re.finditer(r"\t|[|｜│]", body + "\t"):
+        seg_s, seg_e = body_start + pos, body_start + m.start()
+        while seg_s < seg_e and text[seg_s] in " \u3000\xa0":
+            seg_s += 1
+        while seg_e > seg_s and text[seg_e - 1] in " \u3000\xa0":
+            seg_e -= 1
+        out.append((seg_s, seg_e))
+        pos = m.end()
+    return out
+
+
+def _aligned_cells(text: str, ln: Line) -> list[tuple[int, int, int]]:
+    """Cells of a space-aligned line: ``(display column, start, end)``; runs of 2+ spaces split."""
+    out: list[tuple[int, int, int]] = []
+    raw = text[ln.start : ln.end]
+    for m in re.finditer(r"\S+(?:(?:[ \xa0]|\u3000(?!\u3000))\S+)*", raw):
+        s = ln.start + m.start()
+        out.append((_display_width(text[ln.line_start : s]), s, ln.start + m.end()))
+    return out
+
+
+def _column_of(starts: list[int], col: int) -> int:
+    """The header column a cell starting at display ``col`` falls under (left aligned)."""
+    c = 0
+    for k, st in enumerate(starts):
+        if st <= col + 2:
+            c = k
+    return c
+
+
 def _inline_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int] | None:
-    """A table written one row per line, cells separated by tabs, bars or spaces."""
+    """A table written one row per line, cells separated by tabs, bars or spaces.
+
+    Space-aligned tables are read by column offsets (display width: a CJK
+    character takes two columns), so a row with an empty cell keeps its
+    cells under the right headers; a wrapped line under the previous row
+    (nothing in the first column, no blank line before it) continues that
+    row's cells.  Tab and bar separated rows are read by position, empty
+    cells included.
+    """
     head = lines[i]
     raw = text[head.start : head.end]
     if len(raw) > 200 or not _INLINE_SPLIT_RE.search(raw):
@@ -291,34 +428,81 @@ def _inline_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int]
         return None
     if sum(1 for c in columns if _HEADER_WORD_RE.search(c)) < 1:
         return None
-    if i + 1 < len(lines) and _row_number(lines[i + 1].text) == 1 and columns[0] in _NUMBER_HEADER:
+    if (
+        i + 1 < len(lines)
+        and _row_number(lines[i + 1].text) is not None
+        and columns[0] in _NUMBER_HEADER
+        and len(_aligned_cells(text, lines[i + 1])) == 1
+    ):
         # header on one line, rows flattened one cell per line below it
         return _flat_rows(text, lines, i, i + 1, columns)
-    rows: list[tuple[str, int, int, list[Cell]]] = []
+    n = len(columns)
+    separated = _separated_cells(text, head) is not None
+    head_starts = [c for c, _, _ in _aligned_cells(text, head)] if not separated else []
+    if not separated and len(head_starts) != n:
+        return None
+    numbered = columns[0] in _NUMBER_HEADER
+    rows: list[tuple[str, int, int, list[list[tuple[int, int]]]]] = []
     k = i + 1
+    prev_end = head.end
     while k < len(lines):
         ln = lines[k]
         if re.fullmatch(r"[|｜│:\-\s]+", ln.text):  # markdown separator row
+            prev_end = ln.end
             k += 1
             continue
-        cells: list[Cell] = []
-        for m in re.finditer(r"[^\t|｜│]+?(?=\t|[ \u3000\xa0]{2,}|[|｜│]|$)", ln.text):
-            seg = m.group().strip()
-            if not seg:
-                continue
-            s = ln.start + m.start() + (len(m.group()) - len(m.group().lstrip()))
-            cells.append(Cell("", s, s + len(seg), seg))
-        if len(cells) < 2 or len(cells) > len(columns) + 1:
+        slots: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        if separated:
+            spans = _separated_cells(text, ln)
+            if spans is None or len(spans) > n + 1:
+                break
+            for c, (cs, ce) in enumerate(spans[:n]):
+                if ce > cs:
+                    slots[c].append((cs, ce))
+        else:
+            aligned = _aligned_cells(text, ln)
+            if len(aligned) > n + 1:
+                break
+            for col, cs, ce in aligned:
+                slots[_column_of(head_starts, col)].append((cs, ce))
+        filled = [c for c in range(n) if slots[c]]
+        adjacent = text.count("\n", prev_end, ln.line_start) <= 1
+        if rows and not slots[0] and filled and adjacent and not LABEL_RE.match(ln.text):
+            # a wrapped line: its pieces continue the previous row's cells
+            for c in filled:
+                rows[-1][3][c].extend(slots[c])
+            rows[-1] = (rows[-1][0], rows[-1][1], ln.end, rows[-1][3])
+            prev_end = ln.end
+            k += 1
+            continue
+        if len(filled) < 2 or not slots[0]:
             break
-        cells = [
-            Cell(columns[c], x.start, x.end, x.text) for c, x in enumerate(cells[: len(columns)])
-        ]
-        label = cells[0].text if columns[0] in _NUMBER_HEADER else str(len(rows) + 1)
-        rows.append((label, ln.start, ln.end, cells))
+        if numbered and _row_number(text[slots[0][0][0] : slots[0][-1][1]]) is None:
+            break
+        label = text[slots[0][0][0] : slots[0][-1][1]] if numbered else str(len(rows) + 1)
+        rows.append((label, ln.start, ln.end, slots))
+        prev_end = ln.end
         k += 1
     if not rows:
         return None
-    return Table(columns, head.start, rows[-1][2], rows), k
+    out_rows: list[tuple[str, int, int, list[Cell]]] = []
+    for label, rs, re_, slots in rows:
+        cells: list[Cell] = []
+        for c, pieces in enumerate(slots):
+            if not pieces:
+                continue
+            joined = "".join(text[a:b] for a, b in pieces)
+            cells.append(
+                Cell(
+                    columns[c],
+                    pieces[0][0],
+                    pieces[-1][1],
+                    joined,
+                    tuple(pieces) if len(pieces) > 1 else (),
+                )
+            )
+        out_rows.append((label, rs, re_, cells))
+    return Table(columns, head.start, out_rows[-1][2], out_rows), k
 
 
 def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
@@ -327,7 +511,11 @@ def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
     out: list[Table] = []
     i = 0
     while i < len(lines):
-        found = _flat_table(text, lines, i) or _inline_table(text, lines, i)
+        found = (
+            _flat_table(text, lines, i)
+            or _inline_table(text, lines, i)
+            or _flat_unnumbered(text, lines, i)
+        )
         if found:
             out.append(found[0])
             i = max(found[1], i + 1)
@@ -454,17 +642,19 @@ class StructureComponent:
                 else:
                     if task_cell is None:
                         task_cell = _default_task_cell(cells)
-                    numbered = LABEL_RE.match(text, task_cell.start, task_cell.end)
+                    # a wrapped cell's heading is read from its first line's piece
+                    cell_end = task_cell.first_end
+                    numbered = LABEL_RE.match(text, task_cell.start, cell_end)
                     if numbered is not None:
                         # a task cell numbered itself (``1.开展…``) in a table without 序号
                         if table.columns[0] not in _NUMBER_HEADER:
                             label = re.sub(r"[\s、.．]", "", numbered.group("label"))
                         start = numbered.end()
-                        while start < task_cell.end and text[start] in " \t\u3000\xa0":
+                        while start < cell_end and text[start] in " \t\u3000\xa0":
                             start += 1
-                        h0, h1 = first_sentence(text, start, task_cell.end)
+                        h0, h1 = first_sentence(text, start, cell_end)
                     else:
-                        h0, h1 = first_sentence(text, task_cell.start, task_cell.end)
+                        h0, h1 = first_sentence(text, task_cell.start, cell_end)
                 previous = (label, h0, h1)
                 tasks.append(
                     Task(

@@ -333,3 +333,48 @@ def test_crlf_inside_a_title() -> None:
     text = "根据《某省跨境电商综合试验区\r\n建设实施方案》\r\n（某政办发〔2022〕4号），制定本细则。"
     expected = {"某省跨境电商综合试验区建设实施方案": ("某政办发〔2022〕4号", "basis")}
     assert _cites(text) == expected
+
+
+# ---------------------------------------------------------------- issue 3 forms
+
+
+def test_alias_declared_after_the_doc_number_in_one_parenthesis() -> None:
+    text = (
+        "为贯彻《国务院关于促进绿色消费的意见》（国发〔2022〕8号，以下简称《意见》）精神，"
+        "制定本方案。\n落实《意见》关于绿色采购的要求。"
+    )
+    assert [a.alias for a in find_aliases(text)] == ["意见"]
+    assert _cites(text) == {"国务院关于促进绿色消费的意见": ("国发〔2022〕8号", "basis")}
+
+
+def test_a_notice_produces_its_attachment_whatever_verb_names_it() -> None:
+    notice = "临江市人民政府办公室关于印发临江市养老服务行动计划的通知"
+    body = (
+        notice + "\n临政办〔2024〕7号\n各区人民政府：\n"
+        "　　《临江市养老服务行动计划》已经市政府同意，现印发给你们。\n"
+        "　　市民政局、市财政局联合制定了《临江市养老服务行动计划》，请认真贯彻执行。\n"
+    )
+    text = body + "临江市养老服务行动计划\n　　一、重点任务\n"
+    docs = [
+        _record("doc1", notice, 0, len(body)),
+        _record("doc2", "临江市养老服务行动计划", len(body), len(text)),
+    ]
+    docs[1].issued_by_notice = "doc1"
+    doc = _run_component(text, docs)
+    got = {(c.document, c.cited_title, c.kind) for c in doc._.pkg_citations}
+    assert got == {("doc1", "临江市养老服务行动计划", "produces")}
+    # a bare 关于印发X的通知 names X as produced even without the attachment record
+    assert _cites(body, own_title=notice) == {"临江市养老服务行动计划": (None, "produces")}
+
+
+def test_the_issuing_notice_number_in_an_attachment_heading_is_no_citation() -> None:
+    text = "临江市重点任务清单（临政办字〔2023〕22号附件）\n一、推进项目建设。加快进度。\n"
+    assert _cites(text) == {}
+
+
+def test_a_doc_number_prefix_keeps_an_abbreviation_that_is_a_stop_character() -> None:
+    assert [m.number for m in find_doc_numbers("落实和政发〔2021〕3号文件")] == [
+        "和政发〔2021〕3号"
+    ]
+    assert [m.number for m in find_doc_numbers("按照湘政发〔2021〕3号")] == ["湘政发〔2021〕3号"]
+    assert [m.number for m in find_doc_numbers("印发的临政发〔2021〕3号")] == ["临政发〔2021〕3号"]

@@ -41,7 +41,7 @@ def test_page_chrome_timestamp_header_and_bogus_date(nlp: Language) -> None:
     assert reasons["甲乙市政务网"] == "page_header"
     assert reasons["首页 > 政策文件"] == "page_chrome"
     assert reasons["2021-05-06  10:32"] == "page_timestamp"
-    assert reasons["发布日期：1900-1-1"] == "bogus_metadata"
+    assert reasons["发布日期：1900-1-1"] == "bogus_date:sentinel"
     assert reasons["相关阅读"] == "page_chrome"
     assert reasons["上一篇：关于开展消费券活动的通知"] == "page_chrome"
     assert reasons["Share this page with friends"] == "page_chrome"
@@ -125,3 +125,76 @@ def test_a_document_repeated_after_another_is_still_a_duplicate(nlp: Language) -
     lines = [text.count("\n", 0, d.start) for d in doc._.pkg_dropped]
     # the inner repeat, then the whole second copy of the first document
     assert lines == [2, *range(17, 26)]
+
+
+WIDGETS = """临江市人民政府办公室关于印发临江市养老服务行动计划的通知
+发布时间：2023-03-01 09:30　　浏览量：1024
+各区人民政府：
+　　现将《临江市养老服务行动计划》印发给你们。
+热门排行 阅读数：8812次 本站已运行960天
+（一）推广“扫码即办”养老服务。（责任单位：市民政局）
+长按扫码关注官方公众号，领取50元红包
+分享到：微信 | 微博 | QQ空间
+【打印本页】【关闭窗口】
+下一篇：临江市推进医养结合的通知
+网站地图 | 联系我们
+主办：临江市人民政府办公室　湘ICP备00000000号
+"""
+
+
+def test_page_widgets_are_chrome_wherever_they_sit_in_a_short_line(nlp: Language) -> None:
+    reasons = _reasons(nlp, WIDGETS)
+    chrome = {t for t, r in reasons.items() if r == "page_chrome"}
+    assert chrome == {
+        "发布时间：2023-03-01 09:30　　浏览量：1024",
+        "热门排行 阅读数：8812次 本站已运行960天",
+        "长按扫码关注官方公众号，领取50元红包",
+        "分享到：微信 | 微博 | QQ空间",
+        "【打印本页】【关闭窗口】",
+        "下一篇：临江市推进医养结合的通知",
+        "网站地图 | 联系我们",
+        "主办：临江市人民政府办公室　湘ICP备00000000号",
+    }
+    # a measure naming a scan-code service is content
+    assert "（一）推广“扫码即办”养老服务。（责任单位：市民政局）" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("2023年2月30日", "impossible"),
+        ("发布日期：2099-13-45", "impossible"),
+        ("【成文日期】0000-00-00", "sentinel"),
+        ("更新时间：1970-01-01 08:00", "sentinel"),
+        ("有效期至：2099-12-31", "sentinel"),
+        ("（1900年1月1日）", "sentinel"),
+        ("印发日期：1936-05-01", "before_1949"),
+        ("2999年1月1日", "future"),
+    ],
+)
+def test_bogus_date_lines_are_dropped_with_the_reason(nlp: Language, line: str, why: str) -> None:
+    text = "临江市人民政府关于加快数字政府建设的实施意见\n" + line + "\n一、总体要求\n"
+    assert _reasons(nlp, text)[line] == f"bogus_date:{why}"
+
+
+def test_a_date_in_running_text_is_not_a_date_line(nlp: Language) -> None:
+    text = (
+        "临江市人民政府关于加快数字政府建设的实施意见\n本意见自2999年1月1日起施行，有效期五年。\n"
+    )
+    assert _reasons(nlp, text) == {}
+
+
+def test_noise_creates_no_fact_and_is_reported() -> None:
+    from policykg.extract.pipeline import extract_text
+
+    text = (
+        "临江市养老服务行动计划\n一、主要目标\n到2025年，养老机构床位数达到3.5万张。\n"
+        "点击排行 阅读数：23456次 本站已运行1200天\n扫码关注公众号，领取100元红包\n"
+        "临江市民政局\n2023年2月30日\n"
+    )
+    res = extract_text(text, "noise.txt")
+    assert [(t.metric, t.value) for t in res.targets] == [("养老机构床位数", 3.5)]
+    assert [d.date for d in res.documents] == [None]
+    reasons = {d.text: d.reason for d in res.dropped}
+    assert reasons["2023年2月30日"] == "bogus_date:impossible"
+    assert reasons["扫码关注公众号，领取100元红包"] == "page_chrome"

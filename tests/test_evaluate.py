@@ -546,3 +546,68 @@ def test_evaluate_corpus_errors(tmp_path: Path) -> None:
     (tmp_path / "g.json").write_text(json.dumps({"source": "absent.txt"}), encoding="utf-8")
     with pytest.raises(EvaluationError):
         evaluate_corpus(tmp_path, tmp_path, extractor=lambda paths: [])
+
+
+# --------------------------------------------------------------------------- #
+# document attributes
+
+
+def _document(key: str, title: str, **kw: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "key": key,
+        "title": title,
+        "doc_number": None,
+        "issuer": None,
+        "region": None,
+        "region_level": None,
+        "date": None,
+        "evidence": title,
+    }
+    rec.update(kw)
+    return rec
+
+
+def test_document_attributes_are_scored_on_matched_documents() -> None:
+    gold = _gold(
+        documents=[
+            _document(
+                "g1",
+                "临江市乡村振兴行动方案",
+                doc_number="临政发〔2022〕3号",
+                issuer="临江市人民政府",
+                region="临江市",
+                date="2022-03-18",
+            ),
+            _document("g2", "临江市人才工作要点", issuer="临江市人才办", region="临江市"),
+        ]
+    )
+    preds = [
+        # doc_number written with other brackets: norm-equal; date missing
+        _pred(
+            "document",
+            _document(
+                "doc1",
+                "临江市乡村振兴行动方案",
+                doc_number="临政发(2022)3号",
+                issuer="临江市人民政府",
+                region="临江市",
+            ),
+        ),
+        # issuer wrong, a bogus date where gold has none
+        _pred(
+            "document",
+            _document(
+                "doc2", "临江市人才工作要点", issuer="临江市", region="临江市", date="1900-01-01"
+            ),
+        ),
+    ]
+    report = _score(preds, gold)
+    assert report.accuracy("documents", "doc_number") == 1.0
+    assert report.accuracy("documents", "region") == 1.0
+    assert report.accuracy("documents", "issuer") == 0.5
+    assert report.accuracy("documents", "date") == 0.0
+    attrs = sorted(e.attributes for e in report.errors if e.kind == "ATTR")
+    assert attrs == [("date",), ("issuer", "date")]
+    data = report.to_json()
+    assert data["sections"]["documents"]["attributes"]["issuer"]["correct"] == 1
+    assert "documents         issuer" in format_report(report)

@@ -122,12 +122,12 @@ FLAT = """序号
 def test_flattened_table_first_listed_leads_and_shared_parts(nlp: Language) -> None:
     assert _rows(_resp(nlp, FLAT)) == [
         ("1", "优化营商环境评价", "省发展改革委", 1, True, "lead"),
-        ("1", "优化营商环境评价", "省市场监管局", 2, False, "responsible"),
-        ("1", "优化营商环境评价", "青州市人民政府", 3, False, "responsible"),
-        ("1", "优化营商环境评价", "白山市人民政府", 4, False, "responsible"),
+        ("1", "优化营商环境评价", "省市场监管局", 2, False, "support"),
+        ("1", "优化营商环境评价", "青州市人民政府", 3, False, "support"),
+        ("1", "优化营商环境评价", "白山市人民政府", 4, False, "support"),
         ("2", "推行证照分离改革", "省市场监管局", 1, True, "lead"),
-        ("2", "推行证照分离改革", "各区", 2, False, "responsible"),
-        ("2", "推行证照分离改革", "各县级市", 3, False, "responsible"),
+        ("2", "推行证照分离改革", "各区", 2, False, "support"),
+        ("2", "推行证照分离改革", "各县级市", 3, False, "support"),
     ]
 
 
@@ -212,7 +212,7 @@ def test_list_note_is_not_a_unit(nlp: Language) -> None:
     )
     assert _rows(_resp(nlp, text)) == [
         ("（一）", "建设人才港", "市人才办", 1, True, "lead"),
-        ("（一）", "建设人才港", "市科技局", 2, False, "responsible"),
+        ("（一）", "建设人才港", "市科技局", 2, False, "support"),
     ]
 
 
@@ -285,3 +285,116 @@ def test_a_unit_cell_written_as_a_key_clause(nlp: Language) -> None:
         ("1", "深化改革", "市公安局", 2, False, "support"),
         ("1", "深化改革", "市人社局", 3, False, "support"),
     ]
+
+
+SENTENCES = """临江市稳就业若干措施
+一、重点任务
+（一）扩大技能培训。开展职业技能培训。由市人社局牵头，市财政局、市总工会配合。
+（二）压缩审批时间。精简审批环节，由市住建局负责，市自然资源局、市发改委按职责分工负责。
+（三）推进智慧监管。市数据局牵头；各县市区人民政府、临江高新区管委会落实。
+（四）维护治安秩序。市公安局负责加强重点场所巡查。
+"""
+
+
+def test_unbracketed_assignment_sentences(nlp: Language) -> None:
+    assert _rows(_resp(nlp, SENTENCES)) == [
+        ("（一）", "扩大技能培训", "市人社局", 1, True, "lead"),
+        ("（一）", "扩大技能培训", "市财政局", 2, False, "support"),
+        ("（一）", "扩大技能培训", "市总工会", 3, False, "support"),
+        ("（二）", "压缩审批时间", "市住建局", 1, False, "responsible"),
+        ("（二）", "压缩审批时间", "市自然资源局", 2, False, "responsible"),
+        ("（二）", "压缩审批时间", "市发改委", 3, False, "responsible"),
+        ("（三）", "推进智慧监管", "市数据局", 1, True, "lead"),
+        ("（三）", "推进智慧监管", "各县市区人民政府", 2, False, "responsible"),
+        ("（三）", "推进智慧监管", "临江高新区管委会", 3, False, "responsible"),
+        # （四）: a department as the subject of a sentence is not an assignment
+    ]
+
+
+NOTICE_RULE = """临江市人民政府办公室关于印发临江市外贸促进措施的通知
+临政办〔2023〕6号
+各区人民政府：
+　　《临江市外贸促进措施》已经市政府同意，现印发给你们。各项措施的责任单位中，排在第一位的为牵头单位。
+临江市人民政府办公室
+2023年8月25日
+临江市外贸促进措施
+　　一、培育外贸主体。加大支持力度。（责任单位：市商务局、市财政局、临江海关）
+"""
+
+
+def test_first_listed_rule_of_a_notice_covers_its_attachment(nlp: Language) -> None:
+    rs = _resp(nlp, NOTICE_RULE)
+    assert _rows(rs) == [
+        ("一", "培育外贸主体", "市商务局", 1, True, "lead"),
+        ("一", "培育外贸主体", "市财政局", 2, False, "support"),
+        ("一", "培育外贸主体", "临江海关", 3, False, "support"),
+    ]
+    assert {r.document for r in rs} == {"doc2"}
+
+
+TABLE_NOTE = """临江市营商环境行动方案
+一、重点任务
+1.推行企业开办一网通办。（责任单位：市市场监管局、市税务局）
+附件
+重点任务分工表
+（列第一位的为牵头单位）
+序号
+工作任务
+责任单位
+完成时限
+2
+推进信用体系建设
+市发改委、人行临江市中心支行
+2023年12月
+"""
+
+
+def test_first_listed_note_at_a_table_covers_only_that_table(nlp: Language) -> None:
+    assert _rows(_resp(nlp, TABLE_NOTE)) == [
+        ("1", "推行企业开办一网通办", "市市场监管局", 1, False, "responsible"),
+        ("1", "推行企业开办一网通办", "市税务局", 2, False, "responsible"),
+        ("2", "推进信用体系建设", "市发改委", 1, True, "lead"),
+        ("2", "推进信用体系建设", "人行临江市中心支行", 2, False, "support"),
+    ]
+
+
+def test_topic_heading_ending_in_ju_is_no_department(nlp: Language) -> None:
+    text = (
+        "临江市卫生健康发展方案\n　　三、重点任务\n　　（一）优化医疗资源布局\n"
+        "　　1.推进区域医疗中心建设。支持医院提升能力。（责任单位：市卫生健康委）\n"
+        "　　（二）构建新发展格局\n　　2.扩大有效投资。加快项目建设。\n"
+        "　　（三）市发展改革委\n　　3.推进重大项目。\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("1", "推进区域医疗中心建设", "市卫生健康委", 1, False, "responsible"),
+        ("3", "推进重大项目", "市发展改革委", 1, True, "lead"),
+    ]
+
+
+def test_markdown_cell_breaks_and_units_without_common_suffixes(nlp: Language) -> None:
+    text = (
+        "临江州重点任务清单\n\n"
+        "| 序号 | 工作任务 | 牵头单位 | 配合单位 |\n| --- | --- | --- | --- |\n"
+        "| 1 | 保障建设用地。 | 州自然资源局<br>州财政局 | 州住建局 |\n"
+        "| 2 | 深化东西部协作。 | 州乡村振兴局 | 雁城市对口帮扶临江州工作队 |\n"
+        "| 3 | 推进项目落地。 | 州发展改革委 | 州征地拆迁工作专班 |\n"
+    )
+    assert [(r.task_label, r.unit, r.order, r.lead) for r in _resp(nlp, text)] == [
+        ("1", "州自然资源局", 1, True),
+        ("1", "州财政局", 2, True),
+        ("1", "州住建局", 3, False),
+        ("2", "州乡村振兴局", 1, True),
+        ("2", "雁城市对口帮扶临江州工作队", 2, False),
+        ("3", "州发展改革委", 1, True),
+        ("3", "州征地拆迁工作专班", 2, False),
+    ]
+
+
+def test_shared_organ_across_levels() -> None:
+    assert split_units("雁城市、临江市、金沙县人民政府") == [
+        "雁城市人民政府",
+        "临江市人民政府",
+        "金沙县人民政府",
+    ]
+    # a collective before a zone's 管委会 takes nothing from it
+    assert split_units("各县市区、临江高新区管委会") == ["各县市区", "临江高新区管委会"]

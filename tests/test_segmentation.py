@@ -306,3 +306,124 @@ def test_a_title_broken_inside_its_quoted_attachment_title_is_joined(nlp: Langua
     assert notice.title == "关于印发《雁城市人才发展三年行动计划（2024—2026年）》的通知"
     assert plan.title == "雁城市人才发展三年行动计划（2024—2026年）"
     assert plan.issued_by_notice == notice.key
+
+
+def _meta(d: DocumentRecord) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+    return (d.title, d.doc_number, d.issuer, d.region, d.date)
+
+
+def test_bracketed_export_keys(nlp: Language) -> None:
+    text = (
+        "【标　　题】临江县人民政府关于推进乡村振兴的实施意见\r\n"
+        "【发文字号】临政发〔2022〕3号\r\n【发文机关】临江县人民政府\r\n"
+        "【成文日期】2022-03-18【有 效 性】有效\r\n\r\n"
+        "临江县人民政府关于推进乡村振兴的实施意见\r\n各乡镇人民政府：\r\n"
+        "　　（一）稳定粮食生产。严格落实责任。\r\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert _meta(d) == (
+        "临江县人民政府关于推进乡村振兴的实施意见",
+        "临政发〔2022〕3号",
+        "临江县人民政府",
+        "临江县",
+        "2022-03-18",
+    )
+
+
+def test_markdown_title_and_bullet_keys(nlp: Language) -> None:
+    text = (
+        "# 临江市教育局 临江市财政局关于印发《临江市教育行动计划》的通知\n\n"
+        "- 发文字号：临市教〔2023〕18号\n- 发布机构：临江市教育局\n- 成文日期：2023-05-10\n\n"
+        "各区教育局：\n现将《临江市教育行动计划》印发给你们。\n\n"
+        "## 临江市教育行动计划\n\n（一）扩大学前教育资源。新建幼儿园。\n"
+    )
+    notice, plan = _docs(nlp, text)
+    issuers = "临江市教育局 临江市财政局"
+    assert _meta(notice) == (
+        f"{issuers}关于印发《临江市教育行动计划》的通知",
+        "临市教〔2023〕18号",
+        issuers,  # the title names both issuers, the page's 发布机构 only one
+        "临江市",
+        "2023-05-10",
+    )
+    assert _meta(plan) == ("临江市教育行动计划", None, issuers, "临江市", "2023-05-10")
+    assert plan.issued_by_notice == notice.key
+
+
+def test_a_link_line_repeating_the_title_is_no_document(nlp: Language) -> None:
+    text = (
+        "《临江市外贸若干措施》政策解读\n　　近日，市政府办公厅印发《临江市外贸若干措施》。\n"
+        "原文链接：临江市人民政府办公厅关于印发临江市外贸若干措施的通知\n\n"
+        "临江市人民政府办公厅关于印发临江市外贸若干措施的通知\n临府办〔2023〕6号\n"
+        "各区人民政府：\n　　《临江市外贸若干措施》已经市政府同意，现印发给你们。\n"
+        "临江市人民政府办公厅\n2023年8月25日\n临江市外贸若干措施\n　　一、培育主体。加大支持。\n"
+    )
+    titles = [d.title for d in _docs(nlp, text)]
+    assert not any(t and t.startswith("原文链接") for t in titles)
+    assert "临江市人民政府办公厅关于印发临江市外贸若干措施的通知" in titles
+    assert not is_title_text("原文链接：临江市人民政府办公厅关于印发临江市外贸若干措施的通知")
+
+
+def test_issuers_on_the_line_above_the_title(nlp: Language) -> None:
+    text = (
+        "临江省卫生健康委员会 临江省财政厅\n关于印发临江省基层卫生行动方案的通知\n\n"
+        "临卫基层字〔2023〕3号\n\n各市卫生健康委：\n"
+        "    现将《临江省基层卫生行动方案》印发给你们。\n\n"
+        "    临江省卫生健康委员会\n    临江省财政厅\n    2023年2月16日\n\n"
+        "临江省基层卫生行动方案\n\n    （一）推进标准化建设。加大投入。\n"
+    )
+    notice, plan = _docs(nlp, text)
+    issuers = "临江省卫生健康委员会 临江省财政厅"
+    assert _meta(notice) == (
+        issuers + "关于印发临江省基层卫生行动方案的通知",
+        "临卫基层字〔2023〕3号",
+        issuers,
+        "临江省",
+        "2023-02-16",
+    )
+    assert plan.issuer == issuers
+
+
+def test_a_decree_header_gives_number_issuer_and_date(nlp: Language) -> None:
+    text = (
+        "临江省人民政府令\n\n第253号\n\n"
+        "　　《临江省公共数据管理办法》已经省人民政府常务会议审议通过，现予公布。\n\n"
+        "省长　王某\n\n2023年1月18日\n\n临江省公共数据管理办法\n\n第一章　总　则\n\n"
+        "　　第一条　为了加强公共数据管理，制定本办法。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert _meta(d) == (
+        "临江省公共数据管理办法",
+        "临江省人民政府令第253号",
+        "临江省人民政府",
+        "临江省",
+        "2023-01-18",
+    )
+
+
+def test_autonomous_region_and_a_number_year_is_no_date(nlp: Language) -> None:
+    assert regions_in("新疆维吾尔自治区人民政府办公厅") == ["新疆维吾尔自治区"]
+    assert regions_in("新乡市人民政府") == ["新乡市"]
+    assert regions_in("新型城镇化试点县") == []
+    text = (
+        "新疆维吾尔自治区人民政府办公厅关于推动外贸保稳提质的实施意见\n\n"
+        "新政办发〔2023〕27号\n\n各州、市人民政府：\n　　一、总体要求\n　　推动外贸保稳提质。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert (d.region, d.region_level, d.date) == ("新疆维吾尔自治区", "province", None)
+
+
+def test_an_attachment_heading_drops_its_notice_number(nlp: Language) -> None:
+    text = "临江市2023年重点任务清单（临政办字〔2023〕22号附件）\n\n一、重点任务\n（一）推进。\n"
+    (d,) = _docs(nlp, text)
+    assert (d.title, d.doc_number) == ("临江市2023年重点任务清单", None)
+
+
+def test_own_alias_declared_after_the_doc_number(nlp: Language) -> None:
+    text = (
+        "临江市人民政府关于促进消费的若干措施\n\n临政发〔2023〕2号\n\n"
+        "　　现将《临江市人民政府关于促进消费的若干措施》（临政发〔2023〕2号，以下简称《措施》）"
+        "印发。\n　　一、扩大消费。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert d.aliases == ["措施"]

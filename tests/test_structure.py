@@ -212,3 +212,92 @@ def test_task_finder_agrees_with_a_scan_from_the_start(nlp: Language) -> None:
                     expected = t
             assert find(d, offset) is expected
             assert task_at(tasks, d, offset) is expected
+
+
+def _rows(text: str) -> list[tuple[str, dict[str, str]]]:
+    (table,) = find_tables(text)
+    return [(label, {c.column: c.text for c in cells}) for label, _s, _e, cells in table.rows]
+
+
+CONTINUED = """附表
+序号
+工作任务
+责任单位
+12
+推进证照集成改革
+市行政审批局、市市场监管局
+13
+优化不动产登记
+市自然资源局
+"""
+
+
+def test_flattened_rows_may_continue_an_earlier_numbering() -> None:
+    assert _rows(CONTINUED) == [
+        (
+            "12",
+            {
+                "序号": "12",
+                "工作任务": "推进证照集成改革",
+                "责任单位": "市行政审批局、市市场监管局",
+            },
+        ),
+        ("13", {"序号": "13", "工作任务": "优化不动产登记", "责任单位": "市自然资源局"}),
+    ]
+
+
+def test_flattened_rows_numbered_with_chinese_numerals() -> None:
+    text = CONTINUED.replace("\n12\n", "\n一\n").replace("\n13\n", "\n二\n")
+    assert [label for label, _ in _rows(text)] == ["一", "二"]
+
+
+ALIGNED = (
+    "序号  工作任务                    牵头单位        配合单位              完成时限\n"
+    "1     建设智慧口岸。              市口岸办        市商务局、市财政局    2025年底\n"
+    "2     培育外贸主体，落实          市商务局        市税务局              持续推进\n"
+    "      出口退税政策。\n"
+    "3     加强人才保障。              市人社局                              2024年底\n"
+    "\n"
+    "      三、保障措施\n"
+)
+
+
+def test_space_aligned_table_reads_cells_by_column_offset_and_wrapped_lines() -> None:
+    rows = _rows(ALIGNED)
+    assert [label for label, _ in rows] == ["1", "2", "3"]
+    # a wrapped line continues the task cell of row 2, the table goes on after it
+    assert rows[1][1]["工作任务"] == "培育外贸主体，落实出口退税政策。"
+    assert rows[1][1]["配合单位"] == "市税务局"
+    # row 3 has no 配合单位: its date stays under 完成时限
+    assert rows[2][1] == {
+        "序号": "3",
+        "工作任务": "加强人才保障。",
+        "牵头单位": "市人社局",
+        "完成时限": "2024年底",
+    }
+
+
+def test_wrapped_task_cell_heading_is_its_first_line_piece(nlp: Language) -> None:
+    text = "临江市外贸发展行动方案\n\n" + ALIGNED
+    rows = [t for t in _tasks(nlp, text) if t.kind == "table_row"]
+    assert [t.heading for t in rows] == ["建设智慧口岸", "培育外贸主体，落实", "加强人才保障"]
+
+
+def test_flattened_table_without_a_number_column() -> None:
+    text = (
+        "临江市重点任务分工表\n重点任务\n牵头单位\n配合单位\n"
+        "推进信用体系建设\n市发改委\n市市场监管局\n"
+        "优化水电气报装\n市住建局\n市水利局、各县市区人民政府\n"
+        "三、保障措施\n加强组织领导，压实工作责任。\n"
+    )
+    assert _rows(text) == [
+        ("1", {"重点任务": "推进信用体系建设", "牵头单位": "市发改委", "配合单位": "市市场监管局"}),
+        (
+            "2",
+            {
+                "重点任务": "优化水电气报装",
+                "牵头单位": "市住建局",
+                "配合单位": "市水利局、各县市区人民政府",
+            },
+        ),
+    ]
