@@ -58,9 +58,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from html.parser import HTMLParser
 from importlib import resources
+from itertools import pairwise
 from typing import Literal
 
 from lxml import etree

@@ -40,8 +40,8 @@ simplified copy, and with radical characters (``⺠`` U+2EA0) read as the
 ideographs they stand for (:func:`~policykg.extract.formats.unify_radicals`,
 one character for one; PDF text has them unified already).  OpenCC's t2s
 conversion maps one character to one character for every code point (phrase
-rules too, almost always); the conversion is done line by line and a line whose length would change is
-converted character by character, keeping any character whose conversion has
+rules too, almost always); the conversion is done line by line and a line whose
+length would change is converted character by character, keeping any character whose conversion has
 another length.  So both strings have the same length, an offset means the
 same in both, and the pipeline re-quotes every evidence from ``text``:
 ``text[start:end] == quote`` holds in the original script.
