@@ -480,7 +480,13 @@ def _select_region(main: etree._Element) -> None:
 def _prune(root: etree._Element) -> None:
     _drop_all([el for el in root.iter() if _is_dropped_tag(el)])
     stats = _measure(root)
-    chrome = {el for el in root.iter() if isinstance(el.tag, str) and _is_chrome(el)}
+    # a wrapper holding most of the running text (id="printContent") is no widget
+    most = stats[root].punct / 2
+    chrome = {
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str) and _is_chrome(el) and not (most and stats[el].punct > most)
+    }
     main = _main_block(root, stats, chrome)
     # the main block and its ancestors are never chrome, whatever their class says
     protected = set() if main is None else {main, *main.iterancestors()}
@@ -705,7 +711,8 @@ def join_wrapped_lines(page: str) -> str:
 
     A line break is a layout wrap when the line is about as wide as the widest
     line of the page (within two CJK characters or a tenth), does not end a
-    sentence (。；：！？), and the next line starts with a CJK character that is
+    sentence (。；：！？ — unless a bracket is still open: no paragraph ends
+    inside ``（…）``), and the next line starts with a CJK character that is
     not a heading or enumeration label (``一、``, ``（二）``, ``第三条``).  Short
     lines (titles, headings, signatures, dates) are never joined.
     """
@@ -723,7 +730,7 @@ def join_wrapped_lines(page: str) -> str:
         if (
             widths[i - 1] >= full
             and prev
-            and prev[-1] not in _LINE_END_PUNCT
+            and (prev[-1] not in _LINE_END_PUNCT or _open_bracket(out[-1]))
             and _WRAP_START.match(line)
             and not _NEW_ITEM.match(line)
         ):
@@ -731,6 +738,10 @@ def join_wrapped_lines(page: str) -> str:
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def _open_bracket(text: str) -> bool:
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
 
 
 class _PypdfMessages(logging.Handler):
@@ -813,7 +824,9 @@ def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
             message = f"PDF encryption not supported: {exc}"
             raise SourceError("<bytes>", "encrypted", message) from exc
         except Exception as exc:  # any failure to parse a damaged file means: corrupt
-            raise SourceError("<bytes>", "corrupt", f"PDF cannot be read: {exc}") from exc
+            said = "; ".join(dict.fromkeys(m.strip() for m in messages if m.strip()))
+            detail = f"{exc} (pypdf: {said})" if said else str(exc)
+            raise SourceError("<bytes>", "corrupt", f"PDF cannot be read: {detail}") from exc
         for number, page in enumerate(pages, 1):
             try:
                 texts.append(page.extract_text() or "")
