@@ -315,7 +315,9 @@ def test_radicals_are_read_as_ideographs_in_the_matching_copy(tmp_path: Path) ->
     path.write_text(copied, encoding="utf-8")
     source = read_source(path)
     assert source.text == copied and source.converted
-    assert source.matching_text == "各区人民政府，市政府各部门：\n一、加强管理。（责任单位：市民政局）\n"
+    assert source.matching_text == (
+        "各区人民政府，市政府各部门：\n一、加强管理。（责任单位：市民政局）\n"
+    )
     from policykg.extract.pipeline import extract_file
 
     result = extract_file(path)
@@ -365,13 +367,14 @@ def test_unreadable_file_with_real_permissions() -> None:
             return
         setpriv = shutil.which("setpriv")
         if setpriv is None:
-            pytest.skip("running as root and setpriv (util-linux) is missing: cannot drop privileges")
+            pytest.skip("running as root without setpriv (util-linux): cannot drop privileges")
         nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
         env = {"PATH": os.environ.get("PATH", ""), "HOME": str(directory)}
         probe = subprocess.run([*nobody, "-c", "import policykg.extract.reader"],
                                capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
         if probe.returncode != 0:
-            pytest.skip(f"the unprivileged user cannot import the package here: {probe.stderr[-200:]}")
+            reason = probe.stderr[-200:]
+            pytest.skip(f"the unprivileged user cannot import the package here: {reason}")
         run = subprocess.run([*nobody, "-c", _PROBE, str(path)],
                              capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
         assert run.returncode == 0, run.stderr
