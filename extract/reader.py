@@ -13,9 +13,14 @@ Public API
     end (kept, warning ``truncated``); else UTF-8 with a handful of bad bytes
     (U+FFFD, warning ``replaced_bytes``); else the charset an HTML page declares;
     else charset-normalizer restricted to the encodings Chinese documents come in
-    (GB18030 — a superset of GBK/GB2312 —, Big5, UTF-16 without BOM); else
-    strict GB18030 (short texts that detection cannot judge).  The
-    decision is logged (``policykg.extract.reader``, INFO).  Text with many
+    (GB18030 — a superset of GBK/GB2312 — and Big5; UTF-16 without a BOM only
+    when there are NUL bytes, as ASCII in UTF-16 has), checked against the
+    reading in the other one: when both decode, the one whose characters are
+    mostly common Chinese characters (GB2312 level 1, after traditional →
+    simplified) and punctuation wins — short texts (a title, a heading) fool
+    statistical detection, and both byte ranges overlap; a close call or an
+    overruled detector is warned (``encoding_guess``); else strict GB18030.
+    The decision is logged (``policykg.extract.reader``, INFO).  Text with many
     control characters is ``binary``; no fitting encoding is ``undecodable``.
 ``decode_bytes(data) -> str``
     ``decode_text(data).text`` (raises :class:`SourceDecodeError`).
@@ -31,10 +36,12 @@ endings, ideographic and non-breaking spaces kept; for HTML, PDF and .docx the
 extracted main text), in the original script.  The extractors run on
 ``SourceText.matching_text``: the same string, or for traditional-script
 sources (Big5, or any text whose characters are mostly traditional) its
-simplified copy.  OpenCC's t2s conversion maps one character to one
-character for every code point (phrase rules too, almost always); the
-conversion is done line by line and a line whose length would change is
-converted character by character, keeping any character whose conversion has
+simplified copy, and with radical characters (``⺠`` U+2EA0) read as the
+ideographs they stand for (:func:`~policykg.extract.formats.unify_radicals`,
+one character for one; PDF text has them unified already).  OpenCC's t2s
+conversion maps one character to one character for every code point (phrase
+rules too, almost always); the conversion is done line by line and a line whose
+length would change is converted character by character, keeping any character whose conversion has
 another length.  So both strings have the same length, an offset means the
 same in both, and the pipeline re-quotes every evidence from ``text``:
 ``text[start:end] == quote`` holds in the original script.
@@ -58,10 +65,11 @@ from policykg.extract.formats import (
     SourceFormat,
     detect_container,
     docx_to_text,
-    html_to_text,
+    extract_html,
     looks_like_html,
     pdf_to_text,
     sniff_container,
+    unify_radicals,
 )
 from policykg.extract.source_errors import SourceDecodeError, SourceError
 
@@ -90,8 +98,17 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-#: what charset-normalizer may choose from: the encodings Chinese documents come in
-_CANDIDATES = ["gb18030", "big5", "utf_16_le", "utf_16_be"]
+#: what charset-normalizer may choose from: the encodings Chinese documents come in;
+#: UTF-16 only when NUL bytes show it (any even-length bytes are "valid" UTF-16)
+_CANDIDATES = ["gb18030", "big5"]
+_CANDIDATES_NUL = ["utf_16_le", "utf_16_be", "gb18030", "big5"]
+#: a reading this much more Chinese than the detector's choice overrules it
+_SCORE_MARGIN = 0.15
+#: a losing reading at least this Chinese makes the decision a guess worth a warning
+_PLAUSIBLE = 0.6
+#: another reading at least this Chinese replaces an implausible UTF-8 reading
+_CLEARLY_CHINESE = 0.9
+_MARKS = frozenset({"Mn", "Mc", "Me"})
 #: declared charsets read as their supersets
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
 _BIG5 = frozenset({"big5", "big5hkscs", "cp950"})
@@ -176,11 +193,92 @@ def _declared(data: bytes) -> str | None:
     return name
 
 
-def _detected(data: bytes) -> str | None:
+def _detected(data: bytes, candidates: list[str] = _CANDIDATES) -> str | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    best = from_bytes(data, cp_isolation=candidates).best()
     return None if best is None else str(best.encoding)
+
+
+@lru_cache(maxsize=65536)
+def _char_weight(ch: str) -> float:
+    """How ordinary ``ch`` is in Chinese text: 1 common, 0.5 less common, 0 rare or foreign."""
+    if ch.isascii():
+        return 1.0 if ch.isprintable() else 0.0
+    if "\u3000" <= ch <= "\u303f" or "\uff01" <= ch <= "\uff5e" or ch in "“”‘’…—·":
+        return 1.0  # CJK and full-width punctuation
+    try:
+        code = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return 0.0
+    if len(code) != 2:
+        return 0.0
+    return 1.0 if 0xB0 <= code[0] <= 0xD7 else 0.5 if 0xD8 <= code[0] <= 0xF7 else 0.25
+
+
+def _chinese_score(text: str) -> float:
+    """Share of ordinary Chinese characters and punctuation (after t2s) in a reading."""
+    sample = "".join(ch for ch in text[:4000] if not ch.isspace())
+    if not sample:
+        return 0.0
+    simplified = _t2s().convert(sample)
+    return sum(_char_weight(ch) for ch in simplified) / max(len(simplified), 1)
+
+
+def _implausible(text: str) -> bool:
+    """Most non-ASCII characters are combining marks on no letter, or controls.
+
+    No writing has that; two-byte GB18030/Big5 pairs that happen to be valid UTF-8
+    decode to exactly such marks (U+0300–U+07FF).  Unassigned and private-use
+    characters are not counted: newer Unicode and 造字 fonts use them.
+    """
+    sample = text[:4000]
+    wide = odd = 0
+    previous = ""
+    for ch in sample:
+        if not ch.isascii():
+            wide += 1
+            category = unicodedata.category(ch)
+            if category == "Cc" or (
+                category in _MARKS and not (previous and unicodedata.category(previous)[0] in "LN")
+            ):
+                odd += 1
+        previous = ch
+    return wide > 0 and odd * 2 >= wide
+
+
+def _strict_reading(data: bytes, encoding: str) -> tuple[str, str] | None:
+    text = _strict(data, encoding)
+    if text is None and encoding in _BIG5:
+        encoding = "cp950"  # Microsoft's Big5 has the extension characters
+        text = _strict(data, encoding)
+    return None if text is None else (encoding, text)
+
+
+def _choose_chinese(
+    data: bytes, detected: str | None, warnings: list[str]
+) -> tuple[str, str, str] | None:
+    """GB18030 or Big5: the detector's choice unless the other reads far more Chinese."""
+    readings = [r for enc in ("gb18030", "big5") if (r := _strict_reading(data, enc))]
+    if not readings:
+        return None
+    scored = sorted(((_chinese_score(t), e, t) for e, t in readings), reverse=True)
+    best_score, best_enc, best_text = scored[0]
+    family = "big5" if detected in _BIG5 else detected
+    chosen = next((r for r in scored if (r[1] in _BIG5 and family == "big5") or r[1] == family),
+                  None)  # fmt: skip
+    if chosen is not None and chosen[0] >= best_score - _SCORE_MARGIN:
+        best_score, best_enc, best_text = chosen
+    scores = ", ".join(f"{e} {sc:.2f}" for sc, e, _t in scored)
+    how = f"charset-normalizer: {detected or 'none'}; Chinese-character score {scores}"
+    others = [sc for sc, e, _t in scored if e != best_enc]
+    overruled = detected is not None and chosen is not None and chosen[1] != best_enc
+    if overruled or (others and others[0] >= _PLAUSIBLE and len(scored) > 1):
+        warnings.append(
+            f"encoding_guess: the bytes read as {' and '.join(e for _s, e, _t in scored)}; "
+            f"{best_enc} chosen ({scores})"
+        )
+    return best_text, best_enc, how
 
 
 def _control_share(text: str) -> float:
@@ -231,31 +329,34 @@ def decode_text(data: bytes, source: Path | str = "<bytes>") -> DecodedText:
             break
     if text is None and b"\x00" in data[:_SAMPLE]:
         # ASCII-heavy UTF-16 without a BOM is valid UTF-8 too: NUL bytes decide for UTF-16
-        detected = _detected(data)
+        detected = _detected(data, _CANDIDATES_NUL)
         if detected in ("utf_16_le", "utf_16_be"):
             text = _strict(data, detected)
             encoding, how = detected, "charset-normalizer (NUL bytes)"
     if text is None:
         text = _utf8(data, warnings)
         encoding, how = "utf-8", "valid UTF-8" if not warnings else warnings[0].split(":")[0]
+        if text is not None and not warnings and _implausible(text):
+            # a few GB/Big5 bytes can be valid UTF-8 by chance (通知 → two combining marks)
+            other = _choose_chinese(data, None, [])
+            if other is not None and _chinese_score(other[0]) >= _CLEARLY_CHINESE:
+                warnings.append(
+                    f"encoding_guess: valid UTF-8, but it reads as Chinese only in {other[1]}"
+                )
+                text, encoding, how = other[0], other[1], "Chinese-character score over UTF-8"
     if text is None:
         declared = _declared(data)
         if declared and (text := _strict(data, declared)) is not None:
             encoding, how = declared, "declared by the page"
     if text is None:
         detected = _detected(data)
-        if detected:
-            text = _strict(data, detected)
-            if text is None and detected in _BIG5:
-                detected = "cp950"  # Microsoft's Big5 has the extension characters
-                text = _strict(data, detected)
-            if text is None:
-                text = data.decode(detected, errors="replace")
-                warnings.append("replaced_bytes: undecodable sequences replaced by U+FFFD")
+        chosen = _choose_chinese(data, detected, warnings)
+        if chosen is not None:
+            text, encoding, how = chosen
+        elif detected:
+            text = data.decode(detected, errors="replace")
+            warnings.append("replaced_bytes: undecodable sequences replaced by U+FFFD")
             encoding, how = detected, "charset-normalizer"
-    if text is None and (text := _strict(data, "gb18030")) is not None:
-        # too short or too odd for detection, but valid in the usual Chinese encoding
-        encoding, how = "gb18030", "fallback"
     if text is None:
         sample = data[:_SAMPLE]
         if sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROL_BYTES) > 0.01 * len(sample):
@@ -388,7 +489,10 @@ def read_source(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceT
             decoded = decode_text(data, path)
             encoding, warnings = decoded.encoding, decoded.warnings
             fmt = "html" if looks_like_html(decoded.text) else "text"
-            text = html_to_text(decoded.text) if fmt == "html" else decoded.text
+            text = decoded.text
+            if fmt == "html":
+                text, html_warnings = extract_html(decoded.text)
+                warnings = [*warnings, *html_warnings]
     except SourceError as exc:
         if exc.path == Path("<bytes>"):  # raised by a format helper that has no path
             raise SourceError(path, exc.reason, exc.message) from exc
@@ -399,6 +503,10 @@ def read_source(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceT
     if _is_traditional(text, encoding):
         matching = to_simplified(text)
         logger.info("%s: traditional script, extractors read a simplified copy", path)
+    unified = unify_radicals(matching)
+    if unified != matching:
+        matching = unified
+        logger.info("%s: radical characters read as ideographs in the matching copy", path)
     logger.info("%s: %s, %d characters", path, fmt, len(text))
     for warning in warnings:
         logger.info("%s: %s", path, warning)

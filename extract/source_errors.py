@@ -43,6 +43,9 @@ WarningReason = Literal[
     "replaced_bytes",  # a few invalid bytes became U+FFFD, the rest kept
     "no_structure",  # processed, but no document, task, citation or target was found
     "page_failed",  # one PDF page could not be extracted, the others were
+    "pdf_warning",  # pypdf repaired something while reading (e.g. a missing EOF marker)
+    "markup_recovered",  # libxml2 gave up on the page (too deep); read by a streaming parser
+    "encoding_guess",  # GB18030 and Big5 both decode the bytes; the more Chinese reading won
 ]
 
 SKIP_REASONS: tuple[str, ...] = get_args(SkipReason)

@@ -6,6 +6,10 @@ import codecs
 import hashlib
 import logging
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -249,3 +253,134 @@ def test_read_text_is_the_evidence_text(tmp_path: Path) -> None:
     path = tmp_path / "tw.txt"
     path.write_bytes(TRADITIONAL.encode("big5"))
     assert read_text(path) == TRADITIONAL
+
+
+# ---------------------------------------------------------------- short and ambiguous bytes
+
+
+@pytest.mark.parametrize(
+    "text", ["關於印發實施方案的通知", "一、總體目標", "臺北市", "關於", "通知", "一、总体目标",
+             "关于印发实施方案的通知", "附件"],
+)  # fmt: skip
+@pytest.mark.parametrize("encoding", ["big5", "gb18030"])
+def test_short_chinese_texts_decode_in_their_encoding(text: str, encoding: str) -> None:
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        pytest.skip(f"{text} has no {encoding} encoding")
+    decoded = decode_text(data)
+    assert decoded.text == text
+    assert decoded.encoding in ({"big5", "cp950"} if encoding == "big5" else {encoding})
+
+
+def test_utf16_without_bom_needs_nul_bytes() -> None:
+    data = "關於印發實施方案的通知".encode("big5")  # even length, "valid" UTF-16 too
+    assert data.decode("utf-16-be")  # garbage, but decodable
+    assert b"\x00" not in data
+    assert decode_text(data).encoding == "big5"
+    with_nul = (POLICY * 3).encode("utf-16-le")  # newlines and digits give NUL bytes
+    assert decode_text(with_nul).encoding == "utf_16_le"
+
+
+def test_the_encoding_decision_and_its_reasons_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="policykg.extract.reader"):
+        decode_text("一、總體目標".encode("big5"), "h.txt")
+    message = next(r.getMessage() for r in caplog.records if "h.txt: decoded as" in r.getMessage())
+    assert "decoded as big5" in message and "Chinese-character score" in message
+
+
+def test_a_close_call_is_a_warning() -> None:
+    # these GB18030 bytes are also valid Big5: the reading is a guess, and says so
+    decoded = decode_text("臺北市".encode("gb18030"))
+    assert decoded.text == "臺北市"
+    assert decoded.warnings and decoded.warnings[0].startswith("encoding_guess:")
+
+
+def test_gb_bytes_that_are_valid_utf8_by_chance() -> None:
+    data = "通知".encode("gb18030")
+    assert data.decode("utf-8") != "通知"  # two combining marks
+    decoded = decode_text(data)
+    assert decoded.text == "通知" and decoded.encoding == "gb18030"
+    assert decoded.warnings[0].startswith("encoding_guess:")
+    for text in ("Ελληνικά κείμενο", "café", "日本語のテキスト", "e\u0301"):  # real UTF-8 stays
+        assert decode_text(text.encode("utf-8")).encoding == "utf-8"
+
+
+def test_radicals_are_read_as_ideographs_in_the_matching_copy(tmp_path: Path) -> None:
+    # text copied out of a PDF keeps the producer's radicals: evidence quotes them as they are
+    copied = "各区⼈⺠政府，市政府各部⻔：\n一、加强管理。（责任单位：市⺠政局）\n"
+    path = tmp_path / "copied.txt"
+    path.write_text(copied, encoding="utf-8")
+    source = read_source(path)
+    assert source.text == copied and source.converted
+    assert source.matching_text == (
+        "各区人民政府，市政府各部门：\n一、加强管理。（责任单位：市民政局）\n"
+    )
+    from policykg.extract.pipeline import extract_file
+
+    result = extract_file(path)
+    assert [r.unit for r in result.responsibilities] == ["市民政局"]
+    ev = result.responsibilities[0].evidence
+    assert result.text[ev.start : ev.end] == ev.quote and "⺠" in ev.quote
+
+
+def test_html_parser_warnings_reach_the_source(tmp_path: Path) -> None:
+    depth = 2500
+    paragraphs = "".join(f"<p>{line}</p>" for line in POLICY.splitlines())
+    page = "<html><body>" + "<div>" * depth + paragraphs + "</div>" * depth
+    path = tmp_path / "deep.html"
+    path.write_text(page + "</body></html>", encoding="utf-8")
+    source = read_source(path)
+    assert source.source_format == "html" and source.text == POLICY
+    assert [w.split(":")[0] for w in source.warnings] == ["markup_recovered"]
+
+
+# ---------------------------------------------------------------- real permissions
+
+_PROBE = """
+import sys
+from policykg.extract.reader import SourceError, read_source
+try:
+    read_source(sys.argv[1])
+except SourceError as exc:
+    print(exc.reason, exc.message)
+else:
+    print("read")
+"""
+
+
+def test_unreadable_file_with_real_permissions() -> None:
+    """No monkeypatching: a mode-000 file, read by a user who is not its owner."""
+    directory = Path(tempfile.mkdtemp(prefix="policykg-perm-"))
+    try:
+        directory.chmod(0o755)
+        path = directory / "secret.txt"
+        path.write_bytes(POLICY.encode("utf-8"))
+        path.chmod(0)
+        if os.geteuid() != 0:
+            with pytest.raises(SourceError) as info:
+                read_source(path)
+            assert info.value.reason == "unreadable"
+            assert "Permission denied" in info.value.message
+            return
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv (util-linux): cannot drop privileges")
+        nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(directory)}
+        probe = subprocess.run([*nobody, "-c", "import policykg.extract.reader"],
+                               capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+        if probe.returncode != 0:
+            reason = probe.stderr[-200:]
+            pytest.skip(f"the unprivileged user cannot import the package here: {reason}")
+        run = subprocess.run([*nobody, "-c", _PROBE, str(path)],
+                             capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == "unreadable cannot read: Permission denied"
+    finally:
+        for child in directory.iterdir():
+            child.chmod(0o644)
+            child.unlink()
+        directory.rmdir()
