@@ -106,7 +106,8 @@ def test_files_directories_and_encodings(tmp_path: Path) -> None:
     files = list(iter_source_files([tmp_path]))
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["1.htm", "b/2.txt"]
     results = list(extract_paths([tmp_path]))
-    assert [r.source for r in results] == ["1.htm", "2.txt"]
+    assert [r.source for r in results] == ["1.htm", "b/2.txt"]
+    assert {r["source"] for r in results[1].records()} == {"b/2.txt"}
     assert len(results[0].responsibilities) == len(results[1].responsibilities) == 6
     single = extract_file(tmp_path / "b" / "2.txt")
     assert single.sha256 == results[1].sha256
