@@ -66,9 +66,9 @@ from spacy.vocab import Vocab
 
 from policykg.extract import doc_attrs  # noqa: F401  (registers doc._.pkg_*)
 from policykg.extract.corpus_report import CorpusReport
+from policykg.extract.formats import sniff_container
 from policykg.extract.genre import doc_text
 from policykg.extract.model import ExtractionResult
-from policykg.extract.formats import sniff_container
 from policykg.extract.reader import DEFAULT_MAX_BYTES, read_source
 from policykg.extract.source_errors import MissingSourceError, SourceError
 

@@ -239,7 +239,8 @@ def test_build_strict_leaves_the_previous_store_untouched(tmp_path: Path) -> Non
     assert result.exit_code == EXIT_STRICT
     assert "was not changed" in result.stderr and "empty" in result.stderr
     assert read_marker(store) == marker
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".store")]
+    generations = [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.gen-")]
+    assert generations == [os.readlink(store)]  # the refused build left nothing
 
 
 def test_extract_reports_on_stderr_and_honours_the_size_limit(tmp_path: Path) -> None:
