@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from graph_samples import result_a, result_b
+from pyoxigraph import NamedNode
 from typer.testing import CliRunner
 
 from policykg.api.cli import app
@@ -177,3 +178,51 @@ def test_cli_update_reports_files(corpus: Path, tmp_path: Path) -> None:
     assert "files processed: 2" in result.stderr  # only the new and the changed file
     again = runner.invoke(app, ["build", str(corpus), "--store", str(store), "--update"])
     assert "nothing changed" in again.stderr and "files processed: 0" in again.stderr
+
+
+def test_graph_replacement_keeps_any_literal(tmp_path: Path) -> None:
+    # the changed graph goes through a SPARQL update: quotes, escapes and controls survive
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    a, b = result_a(), result_b()
+    odd = '引号"与\'单引号\\反斜杠\n换行\t制表\x01控制\u2028分隔😀 """'
+    results = {"a.txt": a, "b.txt": b}
+    for name in results:
+        (corpus / name).write_text(name, "utf-8")
+
+    def fake(pairs: Sequence[tuple[Path, str]]) -> Iterable[ExtractionResult]:
+        for path, source in pairs:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            yield replace(results[source], source=source, sha256=sha)
+
+    store = tmp_path / "kg"
+    build_store(fake(list(iter_sources([corpus]))), store)
+    results["a.txt"] = replace(a, documents=[replace(a.documents[0], title=odd)])
+    (corpus / "a.txt").write_text("changed", "utf-8")
+    summary = update_store(store, iter_sources([corpus]), fake)
+    assert summary.changed == ["a.txt"]
+    titles = {
+        t.object.value
+        for t in open_store(store).quads_for_pattern(
+            None, NamedNode("http://purl.org/dc/terms/title"), None, None
+        )
+    }
+    assert odd in titles
+    expected = tmp_path / "full"
+    build_store(fake(list(iter_sources([corpus]))), expected)
+    assert _digests(store) == _digests(expected)
+
+
+def test_cli_refuses_two_files_with_one_identity(corpus: Path, tmp_path: Path) -> None:
+    store = tmp_path / "kg"
+    assert runner.invoke(app, ["build", str(corpus), "--store", str(store)]).exit_code == 0
+    marker = read_marker(store)
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(corpus / "gen_000003.txt", other / "gen_000003.txt")
+    for extra in ([], ["--update"]):
+        args = ["build", str(corpus), str(other), "--store", str(store), *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "gen_000003.txt" in result.stderr and "was not changed" in result.stderr
+        assert read_marker(store) == marker

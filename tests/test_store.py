@@ -196,3 +196,21 @@ def test_nquads_dump_reloads_to_an_isomorphic_dataset(store_dir: Path, tmp_path:
     assert canonical[0] == canonical[1]
     with pytest.raises(ValueError):
         dump_store(store, "rdfxml", tmp_path / "x")
+
+
+def test_two_sources_with_one_key_fail_loudly(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from policykg.graph.namespaces import source_key
+
+    path = tmp_path / "kg"
+    build_store(iter(sample_results()), path)
+    marker = read_marker(path)
+    nested = "c/a/index.txt"
+    plain = source_key(nested)  # a plain name that is its own key: the same key
+    a, b = sample_results()
+    with pytest.raises(StoreError, match="same key"):
+        build_store(iter([replace(a, source=nested), replace(b, source=plain)]), path)
+    with pytest.raises(StoreError, match="two results"):
+        build_store(iter([a, a]), path)
+    assert read_marker(path) == marker
