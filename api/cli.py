@@ -188,8 +188,8 @@ def build(
         float,
         typer.Option(
             "--max-file-size",
-            help="Files above this many MB are skipped unread (extraction needs ~80x "
-            "a text file's size in memory).",
+            help="Files above this many MB are skipped unread, and texts above this/12 "
+            "million characters (~200 bytes of memory per character).",
             min=0.001,
         ),
     ] = 64.0,

@@ -37,7 +37,9 @@ Public API
 
 Memory: a text over ``LINE_TOKENS_ABOVE`` characters is tokenized by line
 (components read the text, not the tokens), which bounds the spaCy Doc of a
-10 MB file at ~30 MB instead of ~500 MB (one token per character).
+10 MB file at ~30 MB instead of ~500 MB (one token per character); a text of
+more than ``max_bytes // BYTES_PER_CHAR_LIMIT`` characters is skipped as
+``too_large`` (a PDF of images and little text is not).
 
 Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 ``doc._.pkg_source`` is set before the first component runs.
@@ -73,6 +75,7 @@ from policykg.extract.reader import DEFAULT_MAX_BYTES, read_source
 from policykg.extract.source_errors import MissingSourceError, SourceError
 
 __all__ = [
+    "BYTES_PER_CHAR_LIMIT",
     "COMPONENT_MODULES",
     "DEFAULT_CONFIG",
     "LINE_TOKENS_ABOVE",
@@ -147,6 +150,11 @@ logger = logging.getLogger(__name__)
 
 #: texts longer than this (characters) get one token per line: see :class:`CharTokenizer`
 LINE_TOKENS_ABOVE = 200_000
+
+#: a text may have one character per this many bytes of the size limit: extraction plus
+#: loading peak at ~200 bytes per character (10 MB of Chinese text, 3.8 M characters:
+#: 800 MB), so the default 64 MB limit admits 5.6 M characters, ~1.2 GB
+BYTES_PER_CHAR_LIMIT = 12
 
 #: spaCy's default max_length guards memory of parsers; the blank pipeline is linear
 _MAX_LENGTH = 50_000_000
@@ -301,7 +309,8 @@ def extract_file(
     nlp : Language, optional
         The pipeline (default: :func:`build_pipeline` with the default config).
     max_bytes : int
-        Files above this size are refused unread.
+        Files above this size are refused unread, and texts of more than
+        ``max_bytes // BYTES_PER_CHAR_LIMIT`` characters once read (memory).
     source : str, optional
         The file's identity in the corpus (see :func:`iter_sources`); default its name.
 
@@ -320,6 +329,16 @@ def extract_file(
     path = Path(path)
     name = path.name if source is None else source
     text = read_source(path, max_bytes)
+    max_chars = max_bytes // BYTES_PER_CHAR_LIMIT
+    if len(text.text) > max_chars:
+        raise SourceError(
+            path,
+            "too_large",
+            f"{len(text.text):,} characters of text is over the limit of {max_chars:,} "
+            f"(1 per {BYTES_PER_CHAR_LIMIT} bytes of the size limit: extracting and "
+            "loading a text needs ~200 bytes of memory per character; raise it with "
+            "--max-file-size)",
+        )
     result = _run(nlp or _default_pipeline(), text.matching_text, name, text.sha256)
     if text.converted:
         _requote(result, text.text)

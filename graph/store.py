@@ -498,6 +498,8 @@ class _Writer:
         if self.fresh:
             self.store.optimize()
         self.store = self.links = None  # close the databases before the marker
+        for path in (self.directory, self.directory / LINKS_DIR):
+            Store(str(path))  # reopening deletes the write-ahead logs the flush made obsolete
         marker = {
             "policykg_store": FORMAT_VERSION,
             "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -181,3 +181,16 @@ def test_long_texts_get_line_tokens_and_the_same_facts() -> None:
     doc = line.make_doc(text)
     assert doc.text == text and len(doc) == len(text.splitlines())
     assert len(char.make_doc(text)) > 10 * len(doc)
+
+
+def test_a_text_too_long_for_the_memory_budget_is_skipped(tmp_path: Path) -> None:
+    from policykg.extract.pipeline import BYTES_PER_CHAR_LIMIT
+    from policykg.extract.source_errors import SourceError
+
+    path = tmp_path / "long.txt"
+    path.write_text(TEXT, "utf-8")
+    size = path.stat().st_size
+    assert extract_file(path, max_bytes=len(TEXT) * BYTES_PER_CHAR_LIMIT).responsibilities
+    with pytest.raises(SourceError, match="characters of text") as caught:
+        extract_file(path, max_bytes=size)  # read (not over the byte limit), but too long
+    assert caught.value.reason == "too_large"
