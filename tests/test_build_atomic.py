@@ -135,8 +135,10 @@ def test_kill_nine_at_every_stage_leaves_the_previous_store(corpus: Path, tmp_pa
     assert _beside(store) == {current, f".{store.name}.lock"}
 
 
-def test_kill_during_the_migration_from_a_store_directory(corpus: Path, tmp_path: Path) -> None:
+def test_kill_during_the_migration_from_a_store_directory(tmp_path: Path) -> None:
     # the previous layout: the store path is the database directory itself
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 8, seed=11)
     store = tmp_path / "kg"
     _run("build", str(corpus), "--store", str(store))
     real = store.parent / os.readlink(store)
