@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -171,6 +171,13 @@ def eval_(
 def build(
     corpus: Annotated[list[Path], typer.Argument(help="Files or directories.")],
     store: StoreOpt,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Re-extract only new and changed files (SHA-256); drop removed ones.",
+        ),
+    ] = False,
     strict: Annotated[
         bool,
         typer.Option(
@@ -181,40 +188,143 @@ def build(
     max_file_size: Annotated[
         float,
         typer.Option(
-            "--max-file-size", help="Files above this many MB are skipped unread.", min=0.001
+            "--max-file-size",
+            help="Files above this many MB are skipped unread, and texts above this/12 "
+            "million characters (~200 bytes of memory per character).",
+            min=0.001,
         ),
     ] = 64.0,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
     ] = False,
 ) -> None:
-    """Extract, convert to RDF and load into an on-disk store (replacing it).
+    """Extract, convert to RDF and load into an on-disk store (replacing it atomically).
+
+    The store is built beside the old one and swapped in when complete: a build
+    that fails or is killed leaves the previous store as it was.  A file's
+    identity is its path relative to the directory given (or its name, for a
+    file given).  With --update the published store is copied, only new and
+    changed files are extracted, removed files lose their graphs, and the copy
+    is swapped in; the files added, changed, removed and unchanged are reported.
 
     Store counts go to stdout; the file report (processed, skipped with reason,
     warnings, facts per type) to stderr.  Exit code: 0 all files processed, 3 some
     skipped (the store holds the rest), 4 with --strict when any was skipped (the
-    previous store is left untouched).
+    previous store is left untouched), 2 on a store or corpus error.
     """
     import logging
 
     from policykg.extract.corpus_report import EXIT_STRICT, CorpusReport, StrictModeError
-    from policykg.extract.pipeline import extract_paths
-    from policykg.graph.store import build_store
+    from policykg.extract.model import ExtractionResult
+    from policykg.extract.pipeline import (
+        DuplicateSourceError,
+        extract_paths,
+        extract_sources,
+        iter_sources,
+    )
+    from policykg.extract.source_errors import SourceError
+    from policykg.graph.store import StoreError, build_store, update_store
 
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     report = CorpusReport()
-    results = extract_paths(corpus, report=report, max_bytes=int(max_file_size * 1024 * 1024))
+    max_bytes = int(max_file_size * 1024 * 1024)
     try:
-        counts = build_store(report.guard_strict(results) if strict else results, store)
+        if update:
+
+            def extract(pairs: Sequence[tuple[Path, str]]) -> Iterable[ExtractionResult]:
+                results = extract_sources(pairs, report=report, max_bytes=max_bytes)
+                return report.guard_strict(results) if strict else results
+
+            def walk_error(error: SourceError) -> None:
+                report.add_skip(error)
+
+            summary = update_store(store, iter_sources(corpus, on_error=walk_error), extract)
+            counts = summary.counts
+            if strict and report.skipped:  # a walk error, with nothing to extract
+                raise StrictModeError(f"{len(report.skipped)} file(s) skipped in strict mode")
+        else:
+            results = extract_paths(corpus, report=report, max_bytes=max_bytes)
+            counts = build_store(report.guard_strict(results) if strict else results, store)
     except StrictModeError as exc:
         typer.echo(report.format(), err=True)
         _fail(f"{exc}; the store at {store} was not changed", EXIT_STRICT)
         return
+    except (StoreError, DuplicateSourceError, SourceError) as exc:
+        typer.echo(report.format(), err=True)
+        _fail(f"{exc}; the store at {store} was not changed")
+        return
     for key, value in counts.items():
         typer.echo(f"{key:>18}  {value}")
+    if update:
+        if summary.full_build:
+            typer.echo(f"full build: {summary.full_build}", err=True)
+        changes = {
+            "added": summary.added,
+            "changed": summary.changed,
+            "removed": summary.removed,
+            "unchanged": summary.unchanged,
+            "relinked": summary.relinked,
+        }
+        typer.echo("files: " + ", ".join(f"{k} {len(v)}" for k, v in changes.items()), err=True)
+        for kind in ("added", "changed", "removed", "relinked"):
+            for source in changes[kind] if not summary.full_build else ():
+                typer.echo(f"{kind:<9}{source}", err=True)
+        if not summary.published:
+            typer.echo(f"nothing changed: the store at {store} was left as it is", err=True)
     typer.echo(report.format(), err=True)
     raise typer.Exit(report.exit_code())
+
+
+@app.command()
+def dump(
+    store: StoreOpt,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="N-Quads file to write, or - for stdout.")
+    ] = "-",
+) -> None:
+    """Write the whole store (every named graph and the default graph) as N-Quads, streaming.
+
+    A file is written under a temporary name and renamed when complete, so an
+    interrupted dump never leaves a truncated backup.  Restore with `policykg load`.
+    """
+    import os
+
+    from policykg.graph.store import dump_store, open_store
+
+    _require_store(store)
+    opened = open_store(store)
+    if output == "-":
+        dump_store(opened, "nquads", sys.stdout.buffer)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        dump_store(opened, "nquads", partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    typer.echo(f"wrote {target}: {len(opened)} quads", err=True)
+
+
+@app.command()
+def load(
+    source: Annotated[str, typer.Argument(help="N-Quads file (from `policykg dump`), or -.")],
+    store: StoreOpt,
+) -> None:
+    """Restore a store from N-Quads: built beside the old store and swapped in atomically."""
+    from policykg.graph.store import StoreError, load_store
+
+    if source != "-" and not Path(source).is_file():
+        _fail(f"no such file: {source}")
+    try:
+        counts = load_store(sys.stdin.buffer if source == "-" else Path(source), store)
+    except (StoreError, SyntaxError, OSError) as exc:
+        _fail(f"{exc}; the store at {store} was not changed")
+        return
+    for key, value in counts.items():
+        typer.echo(f"{key:>18}  {value}")
 
 
 @app.command()

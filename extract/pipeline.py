@@ -20,15 +20,26 @@ Public API
 ``run_pipeline(nlp, text, source) -> Doc``
     The processed Doc (for components' intermediate results, e.g. tasks).
 ``extract_text(text, source, nlp=None) -> ExtractionResult``
-``extract_file(path, nlp=None, *, max_bytes=DEFAULT_MAX_BYTES) -> ExtractionResult``
+``extract_file(path, nlp=None, *, max_bytes=DEFAULT_MAX_BYTES, source=None) -> ExtractionResult``
     Text, HTML, PDF or .docx (detected by content, see ``reader.read_source``);
     raises ``SourceError`` (with a reason code) for a file that cannot be read.
-``iter_source_files(paths, on_error=None) -> Iterator[Path]``
+``iter_sources(paths, on_error=None) -> Iterator[tuple[Path, str]]``
     Files as given, directories walked recursively (streamed, sorted per
-    directory, symlink loops reported), suffixes in ``SOURCE_SUFFIXES`` only.
+    directory, symlink loops and dangling links reported, non-document suffixes
+    such as images skipped as ``unsupported_suffix``), each with its identity:
+    the path relative to the directory given (``sub/x.txt``), or the name of a
+    file given.  Two files with one identity raise ``DuplicateSourceError``.
+    ``iter_source_files`` gives the paths only.
 ``extract_paths(paths, nlp=None, *, report=None, max_bytes=...) -> Iterator[ExtractionResult]``
-    Streams results; a bad file is skipped (recorded in the ``CorpusReport``)
-    and the rest of the corpus is processed.
+    Streams results (``source`` = identity); a bad file is skipped (recorded in
+    the ``CorpusReport``) and the rest of the corpus is processed.
+    ``extract_sources(pairs, ...)`` does the same for ``(path, identity)`` pairs.
+
+Memory: a text over ``LINE_TOKENS_ABOVE`` characters is tokenized by line
+(components read the text, not the tokens), which bounds the spaCy Doc of a
+10 MB file at ~30 MB instead of ~500 MB (one token per character); a text of
+more than ``max_bytes // BYTES_PER_CHAR_LIMIT`` characters is skipped as
+``too_large`` (a PDF of images and little text is not).
 
 Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 ``doc._.pkg_source`` is set before the first component runs.
@@ -57,22 +68,29 @@ from spacy.vocab import Vocab
 
 from policykg.extract import doc_attrs  # noqa: F401  (registers doc._.pkg_*)
 from policykg.extract.corpus_report import CorpusReport
+from policykg.extract.formats import sniff_container
 from policykg.extract.genre import doc_text
 from policykg.extract.model import ExtractionResult
 from policykg.extract.reader import DEFAULT_MAX_BYTES, read_source
 from policykg.extract.source_errors import MissingSourceError, SourceError
 
 __all__ = [
+    "BYTES_PER_CHAR_LIMIT",
     "COMPONENT_MODULES",
     "DEFAULT_CONFIG",
+    "LINE_TOKENS_ABOVE",
+    "NON_DOCUMENT_SUFFIXES",
     "SOURCE_SUFFIXES",
     "CharTokenizer",
+    "DuplicateSourceError",
     "UnknownComponentError",
     "build_pipeline",
     "extract_file",
     "extract_paths",
+    "extract_sources",
     "extract_text",
     "iter_source_files",
+    "iter_sources",
     "run_pipeline",
 ]
 
@@ -103,14 +121,40 @@ COMPONENT_MODULES: dict[str, str] = {
     "policykg_resolve": "policykg.extract.resolve",
 }
 
-#: suffixes picked up when walking a directory (formats are then detected by content;
-#: .doc is listed so a legacy Word file is reported, not silently ignored)
+#: suffixes of documents (formats are detected by content all the same); a file with
+#: another suffix, or none, is sniffed from its first bytes before it is read
 SOURCE_SUFFIXES = frozenset(
     {".txt", ".text", ".html", ".htm", ".xhtml", ".shtml", ".md", ".csv", ".tsv", ".json",
      ".xml", ".pdf", ".docx", ".doc"}
 )  # fmt: skip
 
+#: suffixes that are never policy documents: skipped unread in a directory walk
+#: (reason ``unsupported_suffix``), so a folder of scans or downloads costs nothing
+NON_DOCUMENT_SUFFIXES: dict[str, str] = {
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp",
+                     ".ico", ".svg", ".heic", ".psd"), "an image"),
+    **dict.fromkeys((".mp3", ".wav", ".m4a", ".ogg", ".flac", ".mp4", ".avi", ".mov",
+                     ".mkv", ".wmv", ".flv", ".webm"), "audio or video"),
+    **dict.fromkeys((".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst",
+                     ".iso", ".dmg"), "an archive"),
+    **dict.fromkeys((".exe", ".dll", ".so", ".dylib", ".bin", ".class", ".jar", ".pyc",
+                     ".o"), "a program or binary"),
+    **dict.fromkeys((".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".wps",
+                     ".et", ".dps", ".rtf"), "an office format policykg does not read"),
+    **dict.fromkeys((".ttf", ".otf", ".woff", ".woff2", ".eot"), "a font"),
+    **dict.fromkeys((".css", ".js", ".map"), "a web page asset"),
+    **dict.fromkeys((".db", ".sqlite", ".parquet", ".pkl", ".npy"), "a data file"),
+}  # fmt: skip
+
 logger = logging.getLogger(__name__)
+
+#: texts longer than this (characters) get one token per line: see :class:`CharTokenizer`
+LINE_TOKENS_ABOVE = 200_000
+
+#: a text may have one character per this many bytes of the size limit: extraction plus
+#: loading peak at ~200 bytes per character (10 MB of Chinese text, 3.8 M characters:
+#: 800 MB), so the default 64 MB limit admits 5.6 M characters, ~1.2 GB
+BYTES_PER_CHAR_LIMIT = 12
 
 #: spaCy's default max_length guards memory of parsers; the blank pipeline is linear
 _MAX_LENGTH = 50_000_000
@@ -136,12 +180,24 @@ class CharTokenizer:
         ),
     }
 
-    def __init__(self, vocab: Vocab, granularity: str = "char") -> None:
+    #: long texts: one token per line (at most 256 characters), see ``line_tokens_above``
+    _LINES = re.compile(r"[^\n]{1,256}\n?|\n")
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        granularity: str = "char",
+        line_tokens_above: int = LINE_TOKENS_ABOVE,
+    ) -> None:
         self.vocab = vocab
         self._token_re = self._PATTERNS[granularity]
+        self.line_tokens_above = line_tokens_above
 
     def __call__(self, text: str) -> Doc:
-        words = self._token_re.findall(text)
+        # A token costs ~200 bytes (its string, TokenC, lexeme): per character that is
+        # 80x the input of a long file, and the components read the text, not the tokens.
+        pattern = self._LINES if len(text) > self.line_tokens_above else self._token_re
+        words = pattern.findall(text)
         return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
 
@@ -212,10 +268,19 @@ def _result(doc: Doc, source: str, sha256: str) -> ExtractionResult:
     )
 
 
+def _run(nlp: Language, text: str, source: str, sha256: str) -> ExtractionResult:
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, CharTokenizer) and len(text) > tokenizer.line_tokens_above:
+        # line tokens are new lexemes: free them with the Doc (the result keeps no Doc)
+        with nlp.memory_zone():
+            return _result(run_pipeline(nlp, text, source), source, sha256)
+    return _result(run_pipeline(nlp, text, source), source, sha256)
+
+
 def extract_text(text: str, source: str, nlp: Language | None = None) -> ExtractionResult:
     """Extract every fact from ``text`` (already decoded); ``source`` names the file."""
-    doc = run_pipeline(nlp or _default_pipeline(), text, source)
-    return _result(doc, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _run(nlp or _default_pipeline(), text, source, sha256)
 
 
 def _requote(result: ExtractionResult, text: str) -> None:
@@ -229,9 +294,13 @@ def _requote(result: ExtractionResult, text: str) -> None:
 
 
 def extract_file(
-    path: Path, nlp: Language | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    nlp: Language | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    source: str | None = None,
 ) -> ExtractionResult:
-    """Read, decode and extract one source file (``source`` is its file name).
+    """Read, decode and extract one source file.
 
     Parameters
     ----------
@@ -240,13 +309,17 @@ def extract_file(
     nlp : Language, optional
         The pipeline (default: :func:`build_pipeline` with the default config).
     max_bytes : int
-        Files above this size are refused unread.
+        Files above this size are refused unread, and texts of more than
+        ``max_bytes // BYTES_PER_CHAR_LIMIT`` characters once read (memory).
+    source : str, optional
+        The file's identity in the corpus (see :func:`iter_sources`); default its name.
 
     Returns
     -------
     ExtractionResult
-        ``text`` is the decoded evidence text (original script); ``sha256`` hashes
-        the raw bytes; ``warnings`` include ``no_structure`` when nothing was found.
+        ``source`` is the identity; ``text`` the decoded evidence text (original
+        script); ``sha256`` hashes the raw bytes; ``warnings`` include
+        ``no_structure`` when nothing was found.
 
     Raises
     ------
@@ -254,17 +327,44 @@ def extract_file(
         The file cannot be read as a source (reason code in ``.reason``).
     """
     path = Path(path)
-    source = read_source(path, max_bytes)
-    doc = run_pipeline(nlp or _default_pipeline(), source.matching_text, path.name)
-    result = _result(doc, path.name, source.sha256)
-    if source.converted:
-        _requote(result, source.text)
-    result.source_format = source.source_format
-    result.encoding = source.encoding
-    result.warnings = list(source.warnings)
+    name = path.name if source is None else source
+    text = read_source(path, max_bytes)
+    max_chars = max_bytes // BYTES_PER_CHAR_LIMIT
+    if len(text.text) > max_chars:
+        raise SourceError(
+            path,
+            "too_large",
+            f"{len(text.text):,} characters of text is over the limit of {max_chars:,} "
+            f"(1 per {BYTES_PER_CHAR_LIMIT} bytes of the size limit: extracting and "
+            "loading a text needs ~200 bytes of memory per character; raise it with "
+            "--max-file-size)",
+        )
+    result = _run(nlp or _default_pipeline(), text.matching_text, name, text.sha256)
+    if text.converted:
+        _requote(result, text.text)
+    result.source_format = text.source_format
+    result.encoding = text.encoding
+    result.warnings = list(text.warnings)
     if not (result.documents or result.responsibilities or result.citations or result.targets):
         result.warnings.append("no_structure: no document, task, citation or target found")
     return result
+
+
+class DuplicateSourceError(ValueError):
+    """Two files of one run have the same identity (relative path); the run must stop.
+
+    Their facts would share one named graph and one source node: give the
+    common parent directory instead, or rename one of them.
+    """
+
+    def __init__(self, source: str, first: Path, second: Path) -> None:
+        super().__init__(
+            f"{first} and {second} both have the source identity {source!r} "
+            "(the path relative to the corpus root given): pass their common parent "
+            "directory instead, or rename one"
+        )
+        self.source = source
+        self.paths = (first, second)
 
 
 def _stat_key(st: os.stat_result) -> tuple[int, int]:
@@ -279,11 +379,19 @@ def _stat_error(path: Path, exc: OSError) -> SourceError:
     return SourceError(path, "unreadable", f"cannot access: {exc.strerror or exc}")
 
 
+def _not_a_document(path: Path) -> SourceError | None:
+    kind = NON_DOCUMENT_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        return None
+    return SourceError(path, "unsupported_suffix", f"{kind} ({path.suffix}), not a policy document")
+
+
 def _walk(
     root: Path,
     root_key: tuple[int, int],
     fail: Callable[[SourceError], None],
     seen: set[tuple[int, int]],
+    note: Callable[[SourceError], None] | None,
 ) -> Iterator[Path]:
     # Iterative depth-first walk, entries sorted per directory: streaming (a file is
     # yielded as soon as its directory is listed), no recursion limit, and symlinked
@@ -311,9 +419,7 @@ def _walk(
         try:
             st = entry.stat()  # follows symlinks
         except OSError as exc:
-            if entry.is_symlink() and (exc.errno == errno.ELOOP or path.suffix.lower()
-                                       in SOURCE_SUFFIXES):  # fmt: skip
-                fail(_stat_error(path, exc))
+            fail(_stat_error(path, exc))  # a dangling symlink or a loop: reported, not lost
             continue
         key = _stat_key(st)
         if stat.S_ISDIR(st.st_mode):
@@ -322,31 +428,51 @@ def _walk(
             elif key not in seen:
                 seen.add(key)
                 stack.append((listing(path), key))
-        elif path.suffix.lower() in SOURCE_SUFFIXES and key not in seen:
+        elif key not in seen:
             seen.add(key)  # the same file reached twice (symlink, hard link) is read once
-            yield path
+            skip = _not_a_document(path)
+            if skip is None:
+                yield path
+            elif note is None:
+                logger.info("skipped %s", skip)
+            else:
+                note(skip)
 
 
-def iter_source_files(
+def iter_sources(
     paths: Iterable[Path], on_error: Callable[[SourceError], None] | None = None
-) -> Iterator[Path]:
-    """Source files under ``paths``, streamed.
+) -> Iterator[tuple[Path, str]]:
+    """Source files under ``paths`` with their identities, streamed.
 
-    Files given explicitly are yielded whatever their suffix (the format is
-    detected from content); directories are walked recursively, entries sorted
-    per directory, keeping files with a suffix in :data:`SOURCE_SUFFIXES` and
-    skipping hidden entries.  Symlinks are followed, each file and directory
-    once; a symlink loop is reported, not followed.
+    The identity of a file is its path relative to the directory given on the
+    command line (``sub/dir/index.txt``, ``/`` separated, extension kept), or its
+    name when the file itself was given.  It is the ``source`` of every fact and
+    keys the file's named graph (:func:`policykg.graph.namespaces.source_key`).
+
+    Files given explicitly are yielded whatever their suffix.  Directories are
+    walked recursively, entries sorted per directory, hidden entries skipped.
+    Every other file is yielded and its format is detected from its content
+    (the reader refuses images, archives and binaries with a reason), except
+    the suffixes of :data:`NON_DOCUMENT_SUFFIXES`, reported as
+    ``unsupported_suffix`` unread.  Symlinks are followed, each file and
+    directory once; a symlink loop or a dangling symlink is reported.
 
     Parameters
     ----------
     paths : iterable of path-like
         Files or directories.
     on_error : callable, optional
-        Called with a :class:`SourceError` for each path that cannot be walked
-        (missing, unreadable directory, symlink loop); the walk goes on.  Without
-        it the error is raised (a missing path raises :class:`MissingSourceError`,
-        a ``FileNotFoundError``).
+        Called with a :class:`SourceError` for each path that is skipped (missing,
+        unreadable directory, symlink loop, unsupported suffix); the walk goes on.
+        Without it the error is raised (a missing path raises
+        :class:`MissingSourceError`, a ``FileNotFoundError``), except an
+        unsupported suffix, which is only logged.
+
+    Raises
+    ------
+    DuplicateSourceError
+        Two files have the same identity (e.g. ``a/x.txt`` and ``b/x.txt`` given
+        as files, or two roots both holding ``x.txt``).
     """
 
     def fail(error: SourceError) -> None:
@@ -355,6 +481,14 @@ def iter_source_files(
         on_error(error)
 
     seen: set[tuple[int, int]] = set()
+    identities: dict[str, Path] = {}
+
+    def identify(path: Path, source: str) -> tuple[Path, str]:
+        first = identities.setdefault(source, path)
+        if first != path:
+            raise DuplicateSourceError(source, first, path)
+        return path, source
+
     for p in paths:
         p = Path(p)
         try:
@@ -365,10 +499,75 @@ def iter_source_files(
         key = _stat_key(st)
         if stat.S_ISDIR(st.st_mode):
             if key not in seen:
-                yield from _walk(p, key, fail, seen)
+                for f in _walk(p, key, fail, seen, on_error):
+                    yield identify(f, f.relative_to(p).as_posix())
         elif key not in seen:
             seen.add(key)
-            yield p
+            yield identify(p, p.name)
+
+
+def iter_source_files(
+    paths: Iterable[Path], on_error: Callable[[SourceError], None] | None = None
+) -> Iterator[Path]:
+    """The files of :func:`iter_sources`, without their identities."""
+    for path, _source in iter_sources(paths, on_error):
+        yield path
+
+
+def _sniff_head(path: Path) -> None:
+    # A file whose suffix says nothing: refuse images, archives and executables from
+    # their first bytes before reading (up to the size limit) the whole file.
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return  # the reader reports it with its reason
+    try:
+        sniff_container(head)
+    except SourceError as exc:
+        raise SourceError(path, exc.reason, exc.message) from exc
+
+
+def extract_sources(
+    sources: Iterable[tuple[Path, str]],
+    nlp: Language | None = None,
+    *,
+    report: CorpusReport | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_skip: Callable[[SourceError], None] | None = None,
+) -> Iterator[ExtractionResult]:
+    """Extract ``(path, identity)`` pairs (see :func:`iter_sources`), streamed.
+
+    A file that cannot be read (:class:`SourceError`) or on which the pipeline
+    fails is skipped and the rest is processed: the skip is recorded in
+    ``report`` when given, and logged (WARNING) otherwise; ``on_skip`` is also
+    told.  Results are yielded one at a time: nothing holds the whole corpus.
+    """
+
+    def skip(error: SourceError) -> None:
+        if report is None:
+            logger.warning("skipped %s", error)
+        else:
+            logger.info("skipped %s", error)
+            report.add_skip(error)
+        if on_skip is not None:
+            on_skip(error)
+
+    for f, source in sources:
+        try:
+            if f.suffix.lower() not in SOURCE_SUFFIXES:
+                _sniff_head(f)
+            result = extract_file(f, nlp, max_bytes=max_bytes, source=source)
+        except SourceError as exc:
+            skip(exc)
+            continue
+        except Exception as exc:  # one file's failure must not lose the corpus
+            logger.exception("extraction failed on %s", f)
+            skip(SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}"))
+            continue
+        if report is not None:
+            report.add_result(str(f), result)
+        yield result
 
 
 def extract_paths(
@@ -378,11 +577,13 @@ def extract_paths(
     report: CorpusReport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[ExtractionResult]:
-    """Extract every source file under ``paths`` (see :func:`iter_source_files`), streamed.
+    """Extract every source file under ``paths`` (see :func:`iter_sources`), streamed.
 
     A file that cannot be read (:class:`SourceError`) or on which the pipeline
     fails is skipped and the rest of the corpus is processed: the skip is
-    recorded in ``report`` when given, and logged (WARNING) otherwise.
+    recorded in ``report`` when given, and logged (WARNING) otherwise.  Each
+    result's ``source`` is the file's identity (path relative to the directory
+    given, or the name of a file given).
 
     Parameters
     ----------
@@ -394,6 +595,11 @@ def extract_paths(
         Filled with every processed and skipped file.
     max_bytes : int
         Per-file size limit (larger files are skipped as ``too_large``).
+
+    Raises
+    ------
+    DuplicateSourceError
+        Two files have the same identity.
     """
 
     def skip(error: SourceError) -> None:
@@ -403,16 +609,6 @@ def extract_paths(
             logger.info("skipped %s", error)
             report.add_skip(error)
 
-    for f in iter_source_files(paths, on_error=skip):
-        try:
-            result = extract_file(f, nlp, max_bytes=max_bytes)
-        except SourceError as exc:
-            skip(exc)
-            continue
-        except Exception as exc:  # one file's failure must not lose the corpus
-            logger.exception("extraction failed on %s", f)
-            skip(SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}"))
-            continue
-        if report is not None:
-            report.add_result(str(f), result)
-        yield result
+    yield from extract_sources(
+        iter_sources(paths, on_error=skip), nlp, report=report, max_bytes=max_bytes
+    )

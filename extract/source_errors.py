@@ -31,6 +31,7 @@ SkipReason = Literal[
     "empty",  # no bytes, or only whitespace after decoding/text extraction
     "binary",  # not text: NUL bytes, control characters, an image, an archive
     "unsupported_format",  # a known container we do not read (legacy .doc, .xlsx, RTF)
+    "unsupported_suffix",  # a directory walk's image, archive, media file …: skipped unread
     "undecodable",  # text in no supported encoding
     "corrupt",  # a PDF or .docx that its library cannot open
     "encrypted",  # a password-protected PDF

@@ -10,11 +10,12 @@ same document extracted twice (or from two files) gets the same IRI:
 ``id/body/<code>/<name>``        body, keyed by (GB/T 2260 code of its area, canonical name)
 ``id/area/<code or name>``       administrative area: GB/T 2260 code when known
 ``id/indicator/<metric>``        indicator concept (normalised metric)
-``id/graph/<file stem>``         the named graph holding one source file's facts
+``id/graph/<source key>``        one source file's facts (:func:`source_key`)
 ==============================  ==================================================
 
 Keys keep CJK characters (IRIs allow them; they stay readable in SPARQL and
-Gephi) but contain only word characters and ``-``, so they need no escaping.
+Gephi) but contain only word characters and ``-`` (source keys also ``.``), so they
+need no escaping.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import PurePath
 
 from pyoxigraph import NamedNode
 
@@ -179,19 +179,40 @@ def _iri(*parts: str) -> NamedNode:
     return NamedNode(BASE + "/".join(parts))
 
 
+#: a source identity that is its own key: a plain file name such as ``000_7d59.txt``
+_PLAIN_SOURCE = re.compile(r"\w[\w.-]{0,63}")
+_NOT_KEY_CHARS = re.compile(r"[^\w.-]+")
+_SOURCE_SLUG = 40
+
+
+@lru_cache(maxsize=65536)
 def source_key(source: str) -> str:
-    """Key of a source file: its name without extension."""
-    stem = PurePath(source).stem or source
-    return slug(stem) or short_hash(source)
+    """Key of a source file, from its identity: the path relative to the corpus root.
+
+    The identity (``extract.pipeline.iter_sources``: ``sub/dir/index.txt``, or a
+    file's name when the file itself was given) keeps its extension, so
+    ``policy.pdf`` and ``policy.docx`` are two sources.  A plain name (word
+    characters, ``.`` and ``-``, at most 64, unchanged by NFKC) is its own key;
+    anything else (directories, spaces, long names) is a readable slug plus a
+    hash of the whole identity: ``c/a/index.txt`` -> ``c-a-index.txt-<sha1[:10]>``.
+    Distinct identities get distinct keys (a build still checks, see
+    ``graph.store``).
+    """
+    if _PLAIN_SOURCE.fullmatch(source) and unicodedata.normalize("NFKC", source) == source:
+        return source
+    text = _NOT_KEY_CHARS.sub("-", unicodedata.normalize("NFKC", source)).strip("-.")
+    head = text[:_SOURCE_SLUG].rstrip("-.")
+    digest = short_hash(source, length=10)
+    return f"{head}-{digest}" if head else digest
 
 
 def source_iri(source: str) -> NamedNode:
-    """The source text node (a ``pkg:SourceText``)."""
+    """The source text node (a ``pkg:SourceText``) of a source identity."""
     return _iri("source", source_key(source))
 
 
 def graph_iri(source: str) -> NamedNode:
-    """The named graph holding one source file's facts."""
+    """The named graph holding the facts of one source file (by its identity)."""
     return _iri("graph", source_key(source))
 
 

@@ -47,7 +47,7 @@ def _bad_corpus(root: Path) -> Path:
     (sub / "nested.txt").write_bytes(POLICY.encode("utf-16"))
     (sub / "back").symlink_to(root, target_is_directory=True)  # a loop
     (root / "dangling.txt").symlink_to(root / "nowhere.txt")
-    (root / "ignored.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # not a source suffix
+    (root / "ignored.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # skipped unread by its suffix
     (root / ".hidden.txt").write_bytes(POLICY.encode("utf-8"))
     return root
 
@@ -59,7 +59,7 @@ def test_every_fault_is_reported_and_the_rest_processed(tmp_path: Path) -> None:
     processed = sorted(Path(p.path).name for p in report.processed)
     assert processed == ["cut.txt", "good.txt", "good_gb.txt", "nested.txt", "plain.txt"]
     assert [r.source for r in results] == [
-        "cut.txt", "good.txt", "good_gb.txt", "plain.txt", "nested.txt"
+        "cut.txt", "good.txt", "good_gb.txt", "plain.txt", "sub/nested.txt"
     ]  # fmt: skip
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert reasons == {
@@ -69,6 +69,7 @@ def test_every_fault_is_reported_and_the_rest_processed(tmp_path: Path) -> None:
         "huge.txt": "too_large",
         "back": "symlink_loop",
         "missing": "missing",
+        "ignored.png": "unsupported_suffix",
     }
     warnings = dict(report.warnings())
     assert warnings[str(corpus / "cut.txt")].startswith("truncated:")
@@ -80,7 +81,7 @@ def test_every_fault_is_reported_and_the_rest_processed(tmp_path: Path) -> None:
             ev = record.evidence
             assert result.text[ev.start : ev.end] == ev.quote
     text = report.format()
-    assert "files processed: 5" in text and "files skipped:   6" in text
+    assert "files processed: 5" in text and "files skipped:   7" in text
     assert "too_large" in text and "limit" in text
 
 
@@ -221,7 +222,7 @@ def test_build_reports_skips_and_exits_3(tmp_path: Path) -> None:
     result = runner.invoke(app, ["build", str(corpus), "--store", str(store)])
     assert result.exit_code == EXIT_SKIPPED, result.output
     assert "responsibilities" in result.stdout
-    assert "files skipped:   5" in result.stderr
+    assert "files skipped:   6" in result.stderr
     assert f"skipped  {corpus / 'huge.txt'}: too_large" in result.stderr
     assert "warning" in result.stderr and "no_structure" in result.stderr
     assert read_marker(store) is not None
@@ -238,7 +239,8 @@ def test_build_strict_leaves_the_previous_store_untouched(tmp_path: Path) -> Non
     assert result.exit_code == EXIT_STRICT
     assert "was not changed" in result.stderr and "empty" in result.stderr
     assert read_marker(store) == marker
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".store")]
+    generations = [p.name for p in tmp_path.iterdir() if p.name.startswith(".store.gen-")]
+    assert generations == [os.readlink(store)]  # the refused build left nothing
 
 
 def test_extract_reports_on_stderr_and_honours_the_size_limit(tmp_path: Path) -> None:

@@ -67,3 +67,21 @@ def test_namespace_attributes_are_terms() -> None:
     # "prefix" and "start" are Web Annotation terms, not Python attributes
     assert OA.prefix.value == "http://www.w3.org/ns/oa#prefix"
     assert OA["start"].value == "http://www.w3.org/ns/oa#start"
+
+
+def test_source_keys_keep_the_whole_relative_path() -> None:
+    from policykg.graph.namespaces import graph_iri, source_iri, source_key
+
+    assert source_key("000_7d59406ed8fa6051.txt") == "000_7d59406ed8fa6051.txt"
+    assert graph_iri("a.txt").value == BASE + "graph/a.txt"
+    sources = [
+        "c/a/index.txt", "c/b/index.txt", "c/c/index.txt", "c-a/index.txt", "c/a-index.txt",
+        "policy.pdf", "policy.docx", "policy", "政策 文件.txt", "ｆｕｌｌ.txt", "full.txt",
+        "很长的文件名" * 20 + ".txt",
+    ]  # fmt: skip
+    keys = [source_key(s) for s in sources]
+    assert len(set(keys)) == len(sources)
+    for key in keys:
+        assert SAFE.match(key) and len(key) <= 64, key
+    assert keys[0].startswith("c-a-index.txt-") and keys[3].startswith("c-a-index.txt-")
+    assert source_iri("policy.pdf") != source_iri("policy.docx")

@@ -8,14 +8,17 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from policykg.extract.corpus_report import CorpusReport
 from policykg.extract.pipeline import (
     DEFAULT_CONFIG,
+    DuplicateSourceError,
     UnknownComponentError,
     build_pipeline,
     extract_file,
     extract_paths,
     extract_text,
     iter_source_files,
+    iter_sources,
 )
 
 TEXT = """南江市人民政府关于加快人才发展的实施意见
@@ -106,9 +109,88 @@ def test_files_directories_and_encodings(tmp_path: Path) -> None:
     files = list(iter_source_files([tmp_path]))
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["1.htm", "b/2.txt"]
     results = list(extract_paths([tmp_path]))
-    assert [r.source for r in results] == ["1.htm", "2.txt"]
+    assert [r.source for r in results] == ["1.htm", "b/2.txt"]
+    assert {r["source"] for r in results[1].records()} == {"b/2.txt"}
     assert len(results[0].responsibilities) == len(results[1].responsibilities) == 6
     single = extract_file(tmp_path / "b" / "2.txt")
     assert single.sha256 == results[1].sha256
     with pytest.raises(FileNotFoundError):
         list(iter_source_files([tmp_path / "missing"]))
+
+
+def test_identity_is_the_path_below_the_root_given(tmp_path: Path) -> None:
+    # three policies all saved as index.txt, and one policy in two formats
+    for sub in ("a", "b", "c"):
+        (tmp_path / "c" / sub).mkdir(parents=True)
+        (tmp_path / "c" / sub / "index.txt").write_text(TEXT.replace("南江", sub), "utf-8")
+    (tmp_path / "c" / "policy.txt").write_text(TEXT, "utf-8")
+    (tmp_path / "c" / "policy.html").write_text(f"<html><body><pre>{TEXT}</pre></body></html>")
+    pairs = [(p.relative_to(tmp_path).as_posix(), s) for p, s in iter_sources([tmp_path / "c"])]
+    assert [s for _p, s in pairs] == [
+        "a/index.txt", "b/index.txt", "c/index.txt", "policy.html", "policy.txt"
+    ]  # fmt: skip
+    results = list(extract_paths([tmp_path / "c"]))
+    assert len({r.sha256 for r in results}) == 5
+    for res in results:
+        assert {rec["source"] for rec in res.records()} == {res.source}
+        for rec in res.records():  # each file's evidence quotes its own text
+            assert res.text[rec["evidence_start"] : rec["evidence_end"]] == rec["evidence"]
+    # a file given by itself is known by its name
+    assert [s for _p, s in iter_sources([tmp_path / "c" / "a" / "index.txt"])] == ["index.txt"]
+
+
+def test_two_files_with_one_identity_fail_loudly(tmp_path: Path) -> None:
+    for root in ("x", "y"):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "same.txt").write_text(TEXT, "utf-8")
+    with pytest.raises(DuplicateSourceError, match=r"same\.txt"):
+        list(iter_sources([tmp_path / "x", tmp_path / "y"]))
+    with pytest.raises(DuplicateSourceError):
+        list(extract_paths([tmp_path / "x" / "same.txt", tmp_path / "y" / "same.txt"]))
+    # the common parent tells them apart
+    assert [s for _p, s in iter_sources([tmp_path])] == ["x/same.txt", "y/same.txt"]
+
+
+def test_every_file_of_a_walk_is_read_or_reported(tmp_path: Path) -> None:
+    (tmp_path / "notice").write_text(TEXT, "utf-8")  # no suffix: sniffed, it is text
+    (tmp_path / "page.aspx").write_text(f"<html><body>{TEXT}</body></html>", "utf-8")
+    (tmp_path / "scan.dat").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000))
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff" + bytes(100))
+    (tmp_path / "files.zip").write_bytes(b"PK\x03\x04" + bytes(100))
+    report = CorpusReport()
+    results = list(extract_paths([tmp_path], report=report))
+    assert sorted(r.source for r in results) == ["notice", "page.aspx"]
+    assert results[1].source_format == "html" and len(results[0].responsibilities) == 6
+    reasons = {Path(s.path).name: s.reason for s in report.skipped}
+    assert reasons == {
+        "scan.dat": "binary",
+        "photo.jpg": "unsupported_suffix",
+        "files.zip": "unsupported_suffix",
+    }
+    seen = {Path(p.path).name for p in report.processed} | set(reasons)
+    assert seen == {p.name for p in tmp_path.iterdir()}
+
+
+def test_long_texts_get_line_tokens_and_the_same_facts() -> None:
+    text = TEXT * 40
+    char = build_pipeline()
+    line = build_pipeline()
+    line.tokenizer.line_tokens_above = 100  # type: ignore[attr-defined]
+    a, b = extract_text(text, "t.txt", char), extract_text(text, "t.txt", line)
+    assert a.records() == b.records() and a.responsibilities  # repeats are deduplicated
+    doc = line.make_doc(text)
+    assert doc.text == text and len(doc) == len(text.splitlines())
+    assert len(char.make_doc(text)) > 10 * len(doc)
+
+
+def test_a_text_too_long_for_the_memory_budget_is_skipped(tmp_path: Path) -> None:
+    from policykg.extract.pipeline import BYTES_PER_CHAR_LIMIT
+    from policykg.extract.source_errors import SourceError
+
+    path = tmp_path / "long.txt"
+    path.write_text(TEXT, "utf-8")
+    size = path.stat().st_size
+    assert extract_file(path, max_bytes=len(TEXT) * BYTES_PER_CHAR_LIMIT).responsibilities
+    with pytest.raises(SourceError, match="characters of text") as caught:
+        extract_file(path, max_bytes=size)  # read (not over the byte limit), but too long
+    assert caught.value.reason == "too_large"

@@ -67,7 +67,7 @@ def test_every_fact_carries_quote_and_position_evidence_matching_the_text() -> N
     assert len(facts) == 4 + 2 + 1 + 1
     for _, exact, start, end, src in rows:
         assert TEXT_A[int(start) : int(end)] == exact  # type: ignore[call-overload]
-        assert src == BASE + "source/a"
+        assert src == BASE + "source/a.txt"
     sha = _select(store, "SELECT ?sha WHERE { ?s a pkg:SourceText ; pkg:sha256 ?sha }")
     assert sha == [(result_a().sha256,)]
 
@@ -189,7 +189,7 @@ def test_serialisations_parse(fmt: str) -> None:
         ds = rdflib.Dataset()
         ds.parse(data=data, format=rdflib_format[fmt])
         names = {str(g.identifier) for g in ds.graphs()}
-        assert {BASE + "graph/a", BASE + "graph/b"} <= names
+        assert {BASE + "graph/a.txt", BASE + "graph/b.txt"} <= names
     else:
         graph = rdflib.Graph()
         graph.parse(data=data, format=rdflib_format[fmt])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from graph_samples import result_a, sample_results
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, Store
 
 from policykg.extract.model import ExtractionResult
+from policykg.graph.generations import is_generation_of
 from policykg.graph.store import (
     MARKER,
     QuerySyntaxError,
@@ -20,10 +22,15 @@ from policykg.graph.store import (
     is_store,
     open_store,
     read_marker,
+    release_generation,
     select_rows,
 )
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _generations(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if ".gen-" in p.name)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +84,14 @@ def test_rebuild_replaces_the_store(tmp_path: Path) -> None:
     build_store(iter(sample_results()), path)
     again = select_rows(open_store(path), COUNT_ALL)[1][0][0]
     assert small < full == again
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "kg"]
-    assert leftovers == []
+    assert path.is_symlink() and is_generation_of(path, path.parent / os.readlink(path))
+    # every generation opened above is leased by this process: none is removed under it
+    assert len(_generations(tmp_path)) == 3
+    release_generation()
+    build_store(iter(sample_results()), path)
+    assert _generations(tmp_path) == [os.readlink(path)]
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    assert beside == sorted([".kg.lock", os.readlink(path), "kg"])
 
 
 def test_build_refuses_to_replace_foreign_data(tmp_path: Path) -> None:
@@ -100,7 +113,7 @@ def test_failed_build_leaves_the_old_store(tmp_path: Path) -> None:
         build_store(broken(), path)
     assert is_store(path)
     assert select_rows(open_store(path), COUNT_ALL)[1][0][0] > 0
-    assert [p.name for p in tmp_path.iterdir()] == ["kg"]
+    assert _generations(tmp_path) == [os.readlink(path)]  # the failed one is gone
 
 
 def test_open_store_refuses_non_stores(tmp_path: Path) -> None:
@@ -183,3 +196,21 @@ def test_nquads_dump_reloads_to_an_isomorphic_dataset(store_dir: Path, tmp_path:
     assert canonical[0] == canonical[1]
     with pytest.raises(ValueError):
         dump_store(store, "rdfxml", tmp_path / "x")
+
+
+def test_two_sources_with_one_key_fail_loudly(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from policykg.graph.namespaces import source_key
+
+    path = tmp_path / "kg"
+    build_store(iter(sample_results()), path)
+    marker = read_marker(path)
+    nested = "c/a/index.txt"
+    plain = source_key(nested)  # a plain name that is its own key: the same key
+    a, b = sample_results()
+    with pytest.raises(StoreError, match="same key"):
+        build_store(iter([replace(a, source=nested), replace(b, source=plain)]), path)
+    with pytest.raises(StoreError, match="two results"):
+        build_store(iter([a, a]), path)
+    assert read_marker(path) == marker
