@@ -14,8 +14,11 @@ Location
   endpoint (default: the query endpoint, as SPARQL 1.1 Protocol allows);
   ``gsp`` the Graph Store Protocol endpoint.  With ``gsp`` graphs are loaded
   with GSP ``POST`` (N-Triples), without it by ``INSERT DATA`` in bounded
-  batches.  Paths only: every request goes to the configured host and port
-  (redirects are not followed, proxy variables are ignored).
+  batches.  Prefer GSP on Virtuoso: its SPARQL compiler stores an integral
+  ``xsd:decimal`` (``"100"``) as ``xsd:integer`` and some ``xsd:boolean`` as
+  ``1``/``0`` (same values, other datatypes; queries still match them).
+  Paths only: every request goes to the configured host and port (redirects
+  are not followed, proxy variables are ignored).
 * Credentials in the URL are sent with HTTP Basic, or Digest with
   ``auth=digest`` (Virtuoso's ``/sparql-auth``).
 * Virtuoso: ``sparql+http://HOST:8890/sparql?gsp=/sparql-graph-crud`` once
@@ -47,8 +50,10 @@ default_graph=None, named_graphs=None)``
     (CONSTRUCT/DESCRIBE, received as N-Triples and materialised in memory).
     ``use_default_graph_as_union=True`` sends no dataset (servers like Virtuoso
     and GraphDB then read the union of all their graphs, Fuseki needs
-    ``tdb:unionDefaultGraph``); ``False`` sends ``default-graph-uri`` =
-    :data:`REFERENCE_GRAPH`.  A query the server refuses (HTTP 400) raises
+    ``tdb:unionDefaultGraph``): what every read of :mod:`policykg.graph` uses.
+    ``False`` sends ``default-graph-uri`` = :data:`REFERENCE_GRAPH`; Virtuoso 7.2
+    then answers ``GRAPH <iri>`` patterns wrongly (an ASK on a graph that does
+    not exist is true), so prefer the union there.  A query the server refuses (HTTP 400) raises
     ``SyntaxError`` with the server's message, as pyoxigraph does.
 ``named_graphs()``, ``contains_named_graph(g)``, ``len(store)``
     Over the graphs the store owns (:data:`REFERENCE_GRAPH` excluded, it stands
@@ -143,9 +148,10 @@ _RESULTS_FORMATS = {
     "text/xml": QueryResultsFormat.XML,
 }
 _NTRIPLES = "application/n-triples"
-# one request's payload: large enough to amortise HTTP, small enough for any server
-_BATCH_BYTES = 2_000_000
+# triples per GSP request: large enough to amortise HTTP, small enough for any server
 _BATCH_TRIPLES = 20_000
+# per INSERT DATA request: Virtuoso compiles each to SQL, and refuses more than 10,000 lines
+_UPDATE_BATCH_TRIPLES = 500
 _PROLOGUE = re.compile(
     r"(?:\s+|#[^\n]*(?:\n|$)|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE
 )
@@ -222,6 +228,8 @@ def parse_store_location(value: str | Path) -> Path | SparqlLocation:
         return Path(text)
     scheme = match.group(1).lower()
     if scheme not in SCHEMES:
+        if not match.group(2):  # "notes:v2" is a directory name
+            return Path(text)
         known = ", ".join(f"{s}://" for s in SCHEMES)
         raise ValueError(f"unsupported store URL scheme {scheme!r} in {text!r} (use a directory "
                          f"or {known})")  # fmt: skip
@@ -457,7 +465,8 @@ class SparqlStore:
 
     def contains_named_graph(self, graph: NamedNode) -> bool:
         """True if ``graph`` holds at least one triple on the server."""
-        result = self.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        ask = f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        result = self.query(ask, use_default_graph_as_union=True)
         return bool(result)
 
     def __len__(self) -> int:
@@ -506,7 +515,8 @@ class SparqlStore:
         has_blank = any(
             isinstance(t.subject, BlankNode) or isinstance(t.object, BlankNode) for t in triples
         )
-        step = len(triples) if has_blank else _BATCH_TRIPLES
+        batch = _BATCH_TRIPLES if self.location.gsp_path else _UPDATE_BATCH_TRIPLES
+        step = len(triples) if has_blank else batch
         for start in range(0, len(triples), step):
             self._post_triples(graph, _ntriples(triples[start : start + step]))
 
@@ -520,8 +530,12 @@ class SparqlStore:
                 headers={"Content-Type": _NTRIPLES},
                 what="graph store POST",
             )
-        else:  # N-Triples is valid inside INSERT DATA
-            self.update(f"INSERT DATA {{ GRAPH {graph} {{\n{body.decode('utf-8')}\n}} }}")
+        else:  # N-Triples is valid SPARQL triple syntax
+            # blank nodes are refused in INSERT DATA by some servers (Virtuoso): a template
+            # with an empty WHERE inserts them once, as fresh nodes
+            form = "INSERT {0} WHERE {{}}" if b"_:" in body else "INSERT DATA {0}"
+            triples = f"{{ GRAPH {graph} {{\n{body.decode('utf-8')}\n}} }}"
+            self.update(form.format(triples))
 
     def extend(self, quads: Iterable[Quad]) -> None:
         """Add quads (default-graph quads to :data:`REFERENCE_GRAPH`), batched per graph."""

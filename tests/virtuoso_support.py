@@ -112,7 +112,7 @@ class Virtuoso:
 
     @property
     def store_url(self) -> str:
-        """The policykg ``--store`` value: query/update on /sparql, Graph Store on /sparql-graph-crud."""
+        """The ``--store`` value: query and update on /sparql, Graph Store on /sparql-graph-crud."""
         return f"sparql+http://127.0.0.1:{self.http_port}/sparql?gsp=/sparql-graph-crud"
 
     @property
@@ -161,17 +161,28 @@ class Virtuoso:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C in a terminal reaches us, not the server
             )
+        try:
+            self._wait(timeout)
+            try:
+                self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
+            except RuntimeError as exc:
+                if "already have role" not in str(exc):  # a database reused from last time
+                    raise
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait(self, timeout: float) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while not self._ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"virtuoso exited ({self.process.returncode}):\n"
                                    + self.log_tail())  # fmt: skip
             if time.monotonic() > deadline:
-                self.stop()
                 raise TimeoutError(f"virtuoso did not answer within {timeout:.0f} s:\n"
                                    + self.log_tail())  # fmt: skip
             time.sleep(0.25)
-        self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
 
     def _ready(self) -> bool:
         try:
@@ -234,7 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"virtuoso: {exc}", file=sys.stderr)
         return 1
     print(f"virtuoso: serving on {server.origin} (data in {server.directory}); Ctrl-C stops it")
-    print(f"  policykg build data/corpus --store '{server.store_url}'")
+    print(f"  policykg build data/corpus --store '{server.store_url}'", flush=True)
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # the server runs in a session of its own: stop it ourselves
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         while server.process is not None and server.process.poll() is None:
             time.sleep(1)
