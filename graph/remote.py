@@ -53,18 +53,27 @@ default_graph=None, named_graphs=None)``
     ``tdb:unionDefaultGraph``): what every read of :mod:`policykg.graph` uses.
     ``False`` sends ``default-graph-uri`` = :data:`REFERENCE_GRAPH`; Virtuoso 7.2
     then answers ``GRAPH <iri>`` patterns wrongly (an ASK on a graph that does
-    not exist is true), so prefer the union there.  A query the server refuses (HTTP 400) raises
-    ``SyntaxError`` with the server's message, as pyoxigraph does.
+    not exist is true), so prefer the union there.  A query the server
+    refuses (HTTP 400) raises ``SyntaxError`` with the server's message, as
+    pyoxigraph does; other failures :class:`RemoteStoreError`.
 ``named_graphs()``, ``contains_named_graph(g)``, ``len(store)``
     Over the graphs the store owns (:data:`REFERENCE_GRAPH` excluded, it stands
     for the default graph).
 ``update(sparql)``
     Sent unchanged (the server's own semantics for graph-less templates).
 
-Not provided: ``substitutions=`` (SEP-0007 initial bindings have no SPARQL
-Protocol equivalent), ``quads_for_pattern``, ``dump``; the HTTP endpoint's
-REST and Graph Store routes need them before ``serve`` can read from a remote
-store.
+One :class:`SparqlStore` may be shared by threads (``httpx.Client`` is).
+
+Serving from a remote store (``policykg serve --store sparql+http://…``) is
+not wired yet.  What it needs: the services open a :class:`SparqlStore`
+instead of :func:`~policykg.graph.store.open_store`; the SPARQL endpoint can
+pass queries through (``query`` above); the REST routers bind user values with
+pyoxigraph's ``substitutions=`` (SEP-0007), which the SPARQL Protocol has no
+equivalent for: they need the values written into the query as terms
+(``VALUES`` at the start of the group) or a ``substitutions`` here that does
+that; the Graph Store routes need ``quads_for_pattern`` (a ``CONSTRUCT`` per
+graph) and ``dump``; the marker file's counts and build time have no remote
+home yet (a metadata graph would do).
 
 Writing
 -------
