@@ -6,7 +6,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install dev build serve lint bench clean system-deps
+.PHONY: run test install dev build serve lint bench clean system-deps virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ test: dev system-deps
 
 system-deps:
 	bash .ci/system-deps
+
+## make virtuoso: a local Virtuoso on 127.0.0.1:$(VIRTUOSO_PORT) (data in var/virtuoso) for
+## `policykg build data/corpus --store 'sparql+http://127.0.0.1:$(VIRTUOSO_PORT)/sparql?gsp=/sparql-graph-crud'`
+VIRTUOSO_PORT ?= 8890
+virtuoso: install
+	$(BIN)/python tests/virtuoso_support.py --dir var/virtuoso --http-port $(VIRTUOSO_PORT) \
+		--isql-port $(VIRTUOSO_ISQL_PORT)
+VIRTUOSO_ISQL_PORT ?= 1111
 
 lint: dev
 	$(BIN)/ruff check graph extract api tests bench

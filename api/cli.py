@@ -10,12 +10,18 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from policykg.extract.corpus_report import CorpusReport
+    from policykg.extract.model import ExtractionResult
+    from policykg.graph.remote import SparqlLocation
 
 app = typer.Typer(
     name="policykg",
@@ -40,6 +46,34 @@ class TableFormat(StrEnum):
 
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="Store directory (pyoxigraph on disk).")]
+StoreLocationOpt = Annotated[
+    str,
+    typer.Option(
+        "--store",
+        help="Store directory (pyoxigraph on disk), or a remote SPARQL store: "
+        "sparql+http(s)://HOST:PORT/QUERY-PATH[?update=/PATH&gsp=/PATH].",
+    ),
+]
+
+
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine", help="Where files are extracted: this process, or a Dask cluster."
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster on 127.0.0.1.",
+    ),
+]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -49,10 +83,73 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _require_store(store: Path) -> None:
+    import re
+
     from policykg.graph.store import is_store
 
+    # a URL given as a Path lost its "//": never read it as a directory name
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(store)):
+        _fail(f"{store}: remote stores are supported by `build` and `query` only")
     if not is_store(store):
         _fail(f"no policykg store at {store} (run `policykg build CORPUS --store {store}`)")
+
+
+def _store_location(store: str) -> Path | SparqlLocation:
+    """``--store`` as a directory or a remote SPARQL store; a URL of another scheme fails."""
+    from policykg.graph.remote import parse_store_location
+
+    try:
+        return parse_store_location(store)
+    except ValueError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+@contextmanager
+def _extractor(
+    report: CorpusReport,
+    max_bytes: int,
+    engine: Engine = Engine.local,
+    scheduler: str | None = None,
+) -> Iterator[Callable[[Iterable[tuple[Path, str]]], Iterator[ExtractionResult]]]:
+    """The chosen engine's extractor, for a full build and for ``--update`` alike.
+
+    The extractor maps ``(path, identity)`` pairs (``pipeline.iter_sources``) to
+    results, streamed.
+    ``local`` extracts in this process in corpus order; ``dask`` on a Dask
+    cluster (``scheduler``, or a local one started and stopped here), in
+    completion order (the store does not depend on it).  Skips go to ``report``.
+    """
+    if engine is Engine.local:
+        from policykg.extract.pipeline import extract_sources
+
+        def local(sources: Iterable[tuple[Path, str]]) -> Iterator[ExtractionResult]:
+            return extract_sources(sources, report=report, max_bytes=max_bytes)
+
+        yield local
+        return
+    if scheduler is not None and not scheduler.strip():
+        _fail("--scheduler needs an address (tcp://HOST:PORT)")
+    from policykg.graph.distributed import (
+        DaskUnavailableError,
+        connect,
+        extract_sources_distributed,
+    )
+
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(connect(scheduler))
+        except DaskUnavailableError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+
+        def distributed(sources: Iterable[tuple[Path, str]]) -> Iterator[ExtractionResult]:
+            return extract_sources_distributed(
+                sources, client, report=report, max_bytes=max_bytes
+            )
+
+        yield distributed
 
 
 @app.command()
@@ -92,7 +189,6 @@ def extract(
     import tempfile
 
     from policykg.extract.corpus_report import EXIT_STRICT, CorpusReport
-    from policykg.extract.model import ExtractionResult
     from policykg.extract.pipeline import extract_paths
 
     if verbose:
@@ -170,7 +266,7 @@ def eval_(
 @app.command()
 def build(
     corpus: Annotated[list[Path], typer.Argument(help="Files or directories.")],
-    store: StoreOpt,
+    store: StoreLocationOpt,
     update: Annotated[
         bool,
         typer.Option(
@@ -197,6 +293,8 @@ def build(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
     ] = False,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Extract, convert to RDF and load into an on-disk store (replacing it atomically).
 
@@ -207,6 +305,10 @@ def build(
     changed files are extracted, removed files lose their graphs, and the copy
     is swapped in; the files added, changed, removed and unchanged are reported.
 
+    ``--store sparql+http://…`` loads a remote SPARQL store instead (its
+    policykg graphs are replaced; not atomic for its readers).  ``--engine dask``
+    extracts on a Dask cluster; the store is the same as with the local engine.
+
     Store counts go to stdout; the file report (processed, skipped with reason,
     warnings, facts per type) to stderr.  Exit code: 0 all files processed, 3 some
     skipped (the store holds the rest), 4 with --strict when any was skipped (the
@@ -215,37 +317,51 @@ def build(
     import logging
 
     from policykg.extract.corpus_report import EXIT_STRICT, CorpusReport, StrictModeError
-    from policykg.extract.model import ExtractionResult
-    from policykg.extract.pipeline import (
-        DuplicateSourceError,
-        extract_paths,
-        extract_sources,
-        iter_sources,
-    )
+    from policykg.extract.pipeline import DuplicateSourceError, iter_sources
     from policykg.extract.source_errors import SourceError
+    from policykg.graph.remote import RemoteStoreError, SparqlStore, build_remote
     from policykg.graph.store import StoreError, build_store, update_store
 
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    location = _store_location(store)
+    if update and not isinstance(location, Path):
+        _fail("--update needs a local store directory (a remote store is rebuilt whole)")
     report = CorpusReport()
     max_bytes = int(max_file_size * 1024 * 1024)
+
+    def walk_error(error: SourceError) -> None:
+        report.add_skip(error)
+
     try:
-        if update:
+        with _extractor(report, max_bytes, engine, scheduler) as extract:
+            if update:
+                assert isinstance(location, Path)
 
-            def extract(pairs: Sequence[tuple[Path, str]]) -> Iterable[ExtractionResult]:
-                results = extract_sources(pairs, report=report, max_bytes=max_bytes)
-                return report.guard_strict(results) if strict else results
+                def extract_changed(
+                    pairs: Iterable[tuple[Path, str]],
+                ) -> Iterable[ExtractionResult]:
+                    results = extract(pairs)
+                    return report.guard_strict(results) if strict else results
 
-            def walk_error(error: SourceError) -> None:
-                report.add_skip(error)
-
-            summary = update_store(store, iter_sources(corpus, on_error=walk_error), extract)
-            counts = summary.counts
-            if strict and report.skipped:  # a walk error, with nothing to extract
-                raise StrictModeError(f"{len(report.skipped)} file(s) skipped in strict mode")
-        else:
-            results = extract_paths(corpus, report=report, max_bytes=max_bytes)
-            counts = build_store(report.guard_strict(results) if strict else results, store)
+                summary = update_store(
+                    location, iter_sources(corpus, on_error=walk_error), extract_changed
+                )
+                counts = summary.counts
+                if strict and report.skipped:  # a walk error, with nothing to extract
+                    raise StrictModeError(f"{len(report.skipped)} file(s) skipped in strict mode")
+            else:
+                results = extract(iter_sources(corpus, on_error=walk_error))
+                if strict:
+                    results = report.guard_strict(results)
+                if isinstance(location, Path):
+                    counts = build_store(results, location)
+                else:  # strict: stage locally, so a skip leaves the remote store untouched
+                    with SparqlStore(location) as remote:
+                        counts = build_remote(results, remote, stage=strict)
+    except RemoteStoreError as exc:
+        _fail(str(exc))
+        return
     except StrictModeError as exc:
         typer.echo(report.format(), err=True)
         _fail(f"{exc}; the store at {store} was not changed", EXIT_STRICT)
@@ -330,17 +446,28 @@ def load(
 @app.command()
 def query(
     sparql: Annotated[str, typer.Argument(help="A SPARQL query (use - to read stdin).")],
-    store: StoreOpt,
+    store: StoreLocationOpt,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
-    """Run a SPARQL query against a store."""
+    """Run a SPARQL query against a store (a directory or a sparql+http(s):// store)."""
+    from typing import cast
+
+    from pyoxigraph import Store
+
+    from policykg.graph.remote import RemoteStoreError, SparqlStore
     from policykg.graph.store import open_store, select_rows
 
-    _require_store(store)
+    location = _store_location(store)
+    if isinstance(location, Path):
+        _require_store(location)
     text = sys.stdin.read() if sparql == "-" else sparql
     try:
-        header, rows = select_rows(open_store(store), text)
-    except ValueError as exc:  # SyntaxError from pyoxigraph is a ValueError subclass
+        if isinstance(location, Path):
+            header, rows = select_rows(open_store(location), text)
+        else:  # SparqlStore has the part of the Store API select_rows uses
+            with SparqlStore(location) as remote:
+                header, rows = select_rows(cast(Store, remote), text)
+    except (ValueError, RemoteStoreError) as exc:  # QuerySyntaxError is a ValueError
         _fail(str(exc))
         return
     _print_rows(header, rows, fmt)

@@ -89,6 +89,7 @@ __all__ = [
     "extract_paths",
     "extract_sources",
     "extract_text",
+    "extract_source",
     "iter_source_files",
     "iter_sources",
     "run_pipeline",
@@ -528,6 +529,29 @@ def _sniff_head(path: Path) -> None:
         raise SourceError(path, exc.reason, exc.message) from exc
 
 
+def extract_source(
+    path: Path,
+    source: str,
+    nlp: Language | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ExtractionResult:
+    """Extract one file of a walk under its identity (see :func:`iter_sources`).
+
+    As :func:`extract_file`, except that a file whose suffix names no source
+    format is first sniffed, so images, archives and executables are refused
+    from their first bytes.  Every engine (local, Dask) extracts through this.
+
+    Raises
+    ------
+    SourceError
+        The file cannot be read as a source (reason code in ``.reason``).
+    """
+    if path.suffix.lower() not in SOURCE_SUFFIXES:
+        _sniff_head(path)
+    return extract_file(path, nlp, max_bytes=max_bytes, source=source)
+
+
 def extract_sources(
     sources: Iterable[tuple[Path, str]],
     nlp: Language | None = None,
@@ -555,9 +579,7 @@ def extract_sources(
 
     for f, source in sources:
         try:
-            if f.suffix.lower() not in SOURCE_SUFFIXES:
-                _sniff_head(f)
-            result = extract_file(f, nlp, max_bytes=max_bytes, source=source)
+            result = extract_source(f, source, nlp, max_bytes=max_bytes)
         except SourceError as exc:
             skip(exc)
             continue
