@@ -26,6 +26,7 @@ from policykg.api.results import (
     serialize_graph,
     serialize_solutions,
 )
+from policykg.api.sparql_guard import grammar_check
 
 __all__ = [
     "GraphCounts",
@@ -103,6 +104,10 @@ class QueryJob:
     default_graph, named_graphs : tuple of str, or None
         Protocol dataset (``default-graph-uri`` / ``named-graph-uri``), as
         validated absolute IRIs.
+    screen : bool
+        Run the grammar check for SERVICE/LOAD (:mod:`policykg.api.sparql_guard`)
+        before evaluating, under the query's deadline.  Always True for
+        requests; tests turn it off to prove the worker's network isolation.
     """
 
     text: str
@@ -113,6 +118,7 @@ class QueryJob:
     union_default_graph: bool = True
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    screen: bool = True
     prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     def choose_format(self, form: str) -> str | None:
@@ -166,7 +172,12 @@ def execute_query(store: ox.Store, job: QueryJob, token: CancelToken) -> Seriali
         If no format fits the (late-detected) query form.
     QueryCancelledError
         When the deadline passes.
+    ForbiddenOperationError, UnverifiableQueryError
+        From the grammar check.
     """
+    if job.screen:
+        grammar_check(job.text, "query")
+        token.check()
     use_union = job.union_default_graph and job.default_graph is None
     default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
         None if job.default_graph is None else [ox.NamedNode(g) for g in job.default_graph]
@@ -214,7 +225,8 @@ def execute_update(store: ox.Store, text: str, base_iri: str, token: CancelToken
     store : pyoxigraph.Store
         The store.
     text : str
-        The update, already screened and with protocol USING clauses.
+        The update, already screened (lexer and grammar check) and with
+        protocol USING clauses.
     base_iri : str
         Base for relative IRIs.
     token : CancelToken

@@ -14,6 +14,7 @@ single transaction.
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 import uuid
@@ -24,7 +25,12 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from policykg.api.dependencies import ServicesDep, require_write_access, run_blocking
+from policykg.api.dependencies import (
+    ServicesDep,
+    require_write_access,
+    run_blocking,
+    run_write,
+)
 from policykg.api.errors import ProtocolError
 from policykg.api.evaluation import PREFIXES
 from policykg.api.executor import CancelToken
@@ -235,7 +241,12 @@ def _delete_graph(
 @router.post("/store/{path:path}", include_in_schema=False)
 @router.delete("/store/{path:path}", include_in_schema=False)
 async def write_graph(request: Request, services: ServicesDep) -> Response:
-    """PUT (replace), POST (merge, or create a new graph) and DELETE; token required."""
+    """PUT (replace), POST (merge, or create a new graph) and DELETE; token required.
+
+    A write is answered when it has really ended (see
+    :func:`policykg.api.dependencies.run_write`): never a 503 for a write
+    that then commits.
+    """
     require_write_access(request)
     target = _target(request)
     store = services.store
@@ -249,19 +260,21 @@ async def write_graph(request: Request, services: ServicesDep) -> Response:
         graph = ox.NamedNode(created_location)
     try:
         if request.method == "DELETE":
-            deleted = await run_blocking(services, partial(_delete_graph, store, graph))
+            deleted = await run_write(services, partial(_delete_graph, store, graph))
             if not deleted:
                 raise ProtocolError(404, "no such graph")
             return Response(status_code=204)
         data = await _read_upload(request, services.settings.max_upload_bytes)
         base = graph.value if isinstance(graph, ox.NamedNode) else str(request.url)
-        triples = _parse_upload(request.headers.get("content-type", ""), data, base)
-        replace = request.method == "PUT"
-        existed = await run_blocking(
-            services, partial(_write_graph, store, graph, triples, replace)
+        # Parsing a large upload takes seconds: off the event loop, and before
+        # the write holds the store.
+        triples = await asyncio.to_thread(
+            _parse_upload, request.headers.get("content-type", ""), data, base
         )
-    finally:
-        services.invalidate_counts()
+        replace = request.method == "PUT"
+        existed = await run_write(services, partial(_write_graph, store, graph, triples, replace))
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ProtocolError(500, f"the write failed (nothing was written): {exc}") from None
     if created_location is not None:
         return Response(status_code=201, headers={"Location": created_location})
     return Response(status_code=204 if existed else 201)

@@ -48,7 +48,7 @@ def _graph(text: str, fmt: str = "turtle") -> rdflib.Graph:
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["id"] for v in VECTORS])
 def test_w3c_graph_store_protocol(client: TestClient, vector: dict[str, Any]) -> None:
-    client.app.state.services.store.clear()  # type: ignore[attr-defined]
+    assert client.post("/sparql", data={"update": "DROP ALL"}, headers=AUTH).status_code == 204
     location = ""
     for step in vector["requests"]:
         path = "/store" + step["path"].removeprefix("/gsp")
