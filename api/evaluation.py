@@ -14,7 +14,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from policykg.api.executor import CancelToken
-from policykg.api.negotiation import MediaRange, negotiate
+from policykg.api.negotiation import MediaRange, named, negotiate
 from policykg.api.results import (
     BOOLEAN_OFFERS,
     GRAPH_OFFERS,
@@ -122,10 +122,32 @@ class QueryJob:
     prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     def choose_format(self, form: str) -> str | None:
-        """The negotiated media type for a query form, or None (HTTP 406)."""
+        """The negotiated media type for a query form, or None (HTTP 406).
+
+        Graph results have a fallback for clients that only name a *results*
+        syntax (roqet always sends ``Accept: application/sparql-results+xml``,
+        whatever the query form): naming an XML results type and no graph
+        type gets RDF/XML, naming a JSON one gets JSON-LD, unless the client
+        refused that syntax outright.
+        """
         graph = form in ("CONSTRUCT", "DESCRIBE")
         ranges = self.graph_ranges if graph else self.solution_ranges
+        if graph and not any(named(ranges, offer) for offer in GRAPH_OFFERS):
+            for family, media in _GRAPH_FALLBACKS:
+                if any(named(ranges, m) for m in family) and not _refused(ranges, media):
+                    return media
         return negotiate(ranges, list(offers_for(form)))
+
+
+# Results syntaxes a client may name -> the graph syntax of the same family.
+_GRAPH_FALLBACKS = (
+    (("application/sparql-results+xml", "application/xml", "text/xml"), "application/rdf+xml"),
+    (("application/sparql-results+json",), "application/ld+json"),
+)
+
+
+def _refused(ranges: tuple[MediaRange, ...], media: str) -> bool:
+    return any(r.q == 0 and r.specificity() >= 2 and r.matches(media) for r in ranges)
 
 
 def _capped(items: Iterable[ItemT], cap: int, token: CancelToken) -> tuple[list[ItemT], bool]:
