@@ -266,3 +266,33 @@ def test_a_slow_write_is_answered_when_it_commits_never_503(tmp_path: Path) -> N
         count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:big> { ?s ?p ?o } }"
         _, _, body = fetch(query_url(url, count))
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "30000"
+
+
+def test_serve_flags_reach_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from sparql_support import build_store, sample_quads
+    from typer.testing import CliRunner
+
+    import policykg.api.app
+    from policykg.api.cli import app as cli
+    from policykg.api.settings import Settings
+
+    build_store(tmp_path / "store", sample_quads())
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(policykg.api.app, "create_app", lambda s: seen.update(settings=s))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    args = ["serve", "--store", str(tmp_path / "store"), "--port", "8123", "--max-rows", "7"]
+    args += ["--max-body-bytes", "1234", "--max-upload-bytes", "5678", "--max-concurrency", "3"]
+    args += ["--queue-wait", "0.5", "--isolation", "thread", "--unknown-graphs", "reject"]
+    result = CliRunner().invoke(cli, [*args, "--timeout", "9"])
+    assert result.exit_code == 0, result.output
+    settings = seen["settings"]
+    assert isinstance(settings, Settings)
+    limits = (settings.max_rows, settings.max_body_bytes, settings.max_upload_bytes)
+    assert limits == (7, 1234, 5678)
+    assert (settings.max_concurrency, settings.queue_wait, settings.query_timeout) == (3, 0.5, 9.0)
+    assert (settings.isolation, settings.unknown_graphs) == ("thread", "reject")
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    defaults = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "store")])
+    assert defaults.exit_code == 0
+    assert seen["settings"].unknown_graphs == "empty"
