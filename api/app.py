@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import FastAPI
@@ -46,6 +47,22 @@ def open_service_store(path: Path, writable: bool) -> ox.Store:
     if not is_store(path):
         raise StoreError(f"{path} is not a policykg store")
     return ox.Store(str(path))
+
+
+def _declare_bearer_auth(app: FastAPI) -> None:
+    # The write routes check the token themselves; the scheme is declared so
+    # the OpenAPI document says which operations need it.
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["bearerAuth"] = {"type": "http", "scheme": "bearer"}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -111,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(ProtocolError, protocol_error_handler)
+    _declare_bearer_auth(app)
     if settings.cors:
         app.add_middleware(ReadOnlyCORSMiddleware)
     app.include_router(sparql_router)

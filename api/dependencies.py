@@ -114,16 +114,23 @@ def require_write_access(request: Request) -> None:
     Raises
     ------
     ProtocolError
-        403 when the service is read-only (no token configured), 401 when the
-        ``Authorization: Bearer`` header is missing or wrong.  A browser form
-        cannot set that header, so cross-site form posts cannot write.
+        401 when the ``Authorization: Bearer`` header is missing or wrong,
+        403 when credentials are sent to a read-only service (no token
+        configured).  A browser form cannot set that header, so cross-site
+        form posts cannot write.
     """
     token = get_settings(request).update_token
+    header = request.headers.get("authorization")
+    read_only = (
+        "this endpoint is read-only (start the server with --update-token to allow writes)"
+    )
+    if not header:
+        # No credentials at all: 401 (RFC 9110), whether or not writes are enabled.
+        message = read_only if token is None else "writes need 'Authorization: Bearer <token>'"
+        raise ProtocolError(401, message, {"WWW-Authenticate": "Bearer"})
     if token is None:
-        raise ProtocolError(
-            403, "this endpoint is read-only (start the server with --update-token to allow writes)"
-        )
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        raise ProtocolError(403, read_only)
+    scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         given.strip().encode(), token.encode()
     ):

@@ -13,6 +13,7 @@ from policykg.api.dependencies import ServicesDep
 from policykg.api.errors import ProtocolError
 from policykg.api.rest_common import (
     CSV_RESPONSE,
+    DETAIL_RESPONSES,
     Page,
     PageParams,
     Row,
@@ -206,7 +207,12 @@ async def list_documents(
     return page_response(request, items, params, more=len(rows) > params.limit)
 
 
-@router.get("/{doc_id}", response_model=DocumentDetail, summary="One document in full")
+@router.get(
+    "/{doc_id}",
+    response_model=DocumentDetail,
+    responses=DETAIL_RESPONSES,
+    summary="One document in full",
+)
 async def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
     """Metadata, tasks with responsible departments, citations in/out, targets."""
     doc = entity_iri("doc", doc_id)

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from policykg.api.dependencies import Services, run_blocking
-from policykg.api.errors import ProtocolError
+from policykg.api.errors import ProtocolError, error_responses
 from policykg.api.executor import CancelToken
 from policykg.api.negotiation import negotiate, parse_accept
 from policykg.graph.namespaces import BASE, NS
@@ -29,6 +29,7 @@ from policykg.graph.store import term_to_python
 
 __all__ = [
     "CSV_RESPONSE",
+    "DETAIL_RESPONSES",
     "PKG",
     "ROLE_IRIS",
     "Page",
@@ -68,10 +69,14 @@ _ID_RE = re.compile(r"^[\w\-.]+(?:/[\w\-.]+)*$")
 _MAX_ID = 300
 
 
-# OpenAPI: list routes also answer text/csv (same items, one row each).
+# OpenAPI: list routes also answer text/csv (same items, one row each), and
+# every route may answer 406 (Accept) or 503 (busy / time limit).
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    **error_responses(406, 503, json=True),
 }
+#: Responses of a single-resource route: 404 for unknown ids, 503.
+DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = error_responses(404, 503, json=True)
 
 
 class Page(BaseModel, Generic[T]):

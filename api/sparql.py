@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -31,7 +32,7 @@ from policykg.api.dependencies import (
     run_query,
     run_write,
 )
-from policykg.api.errors import ProtocolError
+from policykg.api.errors import ProtocolError, error_responses
 from policykg.api.evaluation import (
     NotAcceptableError,
     QueryJob,
@@ -62,6 +63,14 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 _CORS = {"Access-Control-Allow-Origin": "*"}
+_DATASET_PARAMS = (
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "using-named-graph-uri",
+)
+#: Smallest ``timeout`` parameter accepted, in seconds.
+MIN_TIMEOUT = 0.1
 
 
 class SparqlRequest:
@@ -255,8 +264,10 @@ def _timeout(req: SparqlRequest, default: float) -> float:
         asked = float(raw)
     except ValueError:
         raise ProtocolError(400, f"timeout must be a number of seconds, got {raw[:50]!r}") from None
-    if not asked > 0:
-        raise ProtocolError(400, "timeout must be positive")
+    if not asked >= MIN_TIMEOUT:
+        # Below this a query could not even start, and each expiry costs a
+        # worker process (killed and respawned).
+        raise ProtocolError(400, f"timeout must be at least {MIN_TIMEOUT:g} seconds")
     # A request may shorten the budget but never extend the server's.
     return min(asked, default)
 
@@ -455,9 +466,150 @@ def engine_error(exc: Exception, what: str) -> ProtocolError:
     return ProtocolError(400, f"{failed}: {message}")
 
 
-@router.get("/sparql", summary="SPARQL query via GET, or the service description")
+_STRING = {"type": "string"}
+_IRIS = {"type": "array", "items": {"type": "string", "format": "iri"}}
+_SOLUTION_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+    "text/xml",
+)
+_GRAPH_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/x-turtle",
+)
+_PROTOCOL_PARAMS = [
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "description": "Graphs of this store forming the default graph (never fetched).",
+        "schema": _IRIS,
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "description": "Graphs of this store available to GRAPH (never fetched).",
+        "schema": _IRIS,
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "timeout",
+        "in": "query",
+        "description": "Seconds; can only lower the server's limit.",
+        "schema": {"type": "number", "minimum": MIN_TIMEOUT},
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, rdfxml, jsonld "
+        "or a media type.",
+        "schema": _STRING,
+    },
+    {"name": "output", "in": "query", "description": "Same as format.", "schema": _STRING},
+]
+_RESULTS: dict[str, Any] = {
+    "description": "Query results: SPARQL JSON/XML/CSV/TSV for SELECT and ASK, RDF for "
+    "CONSTRUCT and DESCRIBE, chosen by Accept (q-values honoured). Headers "
+    "X-SPARQL-Truncated / X-SPARQL-MaxRows flag a result cut by the row cap.",
+    "content": {media: {"schema": _STRING} for media in (*_SOLUTION_TYPES, *_GRAPH_TYPES)},
+}
+_GET_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "query",
+            "in": "query",
+            "description": "A SPARQL 1.1 query. Without it, the service description.",
+            "schema": _STRING,
+        },
+        *_PROTOCOL_PARAMS,
+    ],
+}
+_FORM_SCHEMA = {
+    # Exactly one of query (with its dataset) or update (with its USING dataset).
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {
+                "query": _STRING,
+                "default-graph-uri": _IRIS,
+                "named-graph-uri": _IRIS,
+            },
+            "required": ["query"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "update": _STRING,
+                "using-graph-uri": _IRIS,
+                "using-named-graph-uri": _IRIS,
+            },
+            "required": ["update"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_POST_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        *_PROTOCOL_PARAMS,
+        {"name": "using-graph-uri", "in": "query", "schema": _IRIS, "explode": True},
+        {"name": "using-named-graph-uri", "in": "query", "schema": _IRIS, "explode": True},
+    ],
+    # Queries need no token; updates do.
+    "security": [{}, {"bearerAuth": []}],
+    "requestBody": {
+        "required": True,
+        "description": "A query or (with the bearer token) an update, as UTF-8.",
+        "content": {
+            QUERY_TYPE: {"schema": _STRING},
+            UPDATE_TYPE: {"schema": _STRING},
+            FORM: {"schema": _FORM_SCHEMA},
+        },
+    },
+}
+_SD_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query via GET, or the service description",
+    openapi_extra=_GET_OPENAPI,
+    response_class=Response,
+    responses={
+        200: {
+            **_RESULTS,
+            "description": _RESULTS["description"] + " Without a query: the service "
+            "description (Turtle, JSON-LD, RDF/XML, N-Triples or an HTML page).",
+            "content": {
+                **_RESULTS["content"],
+                "text/html": {"schema": _STRING},
+                **{m: {"schema": _STRING} for m in _SD_TYPES},
+            },
+        },
+        **error_responses(400, 403, 406, 503),
+    },
+)
 @router.get("/sparql/", include_in_schema=False)
-@router.post("/sparql", summary="SPARQL query or update via POST (form or direct)")
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update via POST (form or direct)",
+    openapi_extra=_POST_OPENAPI,
+    response_class=Response,
+    responses={
+        200: _RESULTS,
+        204: {"description": "The update was applied."},
+        **error_responses(400, 401, 403, 404, 406, 409, 413, 415, 503),
+    },
+)
 @router.post("/sparql/", include_in_schema=False)
 async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     """Answer one SPARQL Protocol request.
@@ -466,6 +618,10 @@ async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     a worker thread (see :mod:`policykg.api.executor`).
     """
     req = await read_sparql_request(request, services.settings.max_body_bytes)
+    # Bad parameter values are a 400 on every request, service description included.
+    _timeout(req, services.settings.query_timeout)
+    for name in _DATASET_PARAMS:
+        _named_nodes(req.values(name), name)
     if req.query is not None:
         return await _run_query(request, services, req)
     if req.update is not None:
@@ -475,7 +631,12 @@ async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     return await service_description_response(request, services)
 
 
-@router.options("/sparql", include_in_schema=False)
+@router.options(
+    "/sparql",
+    summary="CORS preflight",
+    response_class=Response,
+    responses={204: {"description": "Allowed methods and CORS headers."}},
+)
 @router.options("/sparql/", include_in_schema=False)
 async def sparql_preflight(services: ServicesDep) -> Response:
     """CORS preflight for read requests; ``Authorization`` is not allowed

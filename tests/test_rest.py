@@ -188,5 +188,26 @@ def test_cors_on_read_routes_only(client: TestClient) -> None:
         assert r.headers["access-control-allow-origin"] == "*"
         assert "access-control-allow-credentials" not in r.headers
     write = client.put("/store", params={"graph": "urn:g"}, content=b"", headers={"Origin": "x"})
-    assert write.status_code == 403
+    assert write.status_code == 401
     assert "access-control-allow-origin" not in write.headers
+
+
+def test_openapi_declares_protocol_parameters_bodies_and_errors(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    get = paths["/sparql"]["get"]
+    assert {p["name"] for p in get["parameters"]} >= {"query", "default-graph-uri", "timeout"}
+    assert "application/sparql-results+json" in get["responses"]["200"]["content"]
+    assert "text/turtle" in get["responses"]["200"]["content"]
+    assert {"400", "406", "503"} <= set(get["responses"])
+    assert "retry-after" in {h.lower() for h in get["responses"]["503"]["headers"]}
+    body = paths["/sparql"]["post"]["requestBody"]
+    assert set(body["content"]) == {
+        "application/sparql-query",
+        "application/sparql-update",
+        "application/x-www-form-urlencoded",
+    }
+    assert {"401", "413", "415"} <= set(paths["/sparql"]["post"]["responses"])
+    assert paths["/store"]["put"]["security"] == [{"bearerAuth": []}]
+    assert "options" in paths["/store"]
+    assert "404" in paths["/api/documents/{doc_id}"]["get"]["responses"]
+    assert {"406", "422", "503"} <= set(paths["/api/documents"]["get"]["responses"])
