@@ -7,7 +7,7 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from policykg.api.dependencies import ServicesDep
 from policykg.api.errors import ProtocolError
@@ -18,6 +18,7 @@ from policykg.api.rest_common import (
     PageParams,
     Row,
     entity_iri,
+    level_name,
     local_id,
     page_params,
     page_response,
@@ -158,7 +159,9 @@ class DocumentDetail(DocumentSummary):
     """A document with its tasks, citations in both directions and targets."""
 
     issuer: str | None = None
-    level: str | None = None
+    level: str | None = Field(
+        default=None, description="Government level: national, provincial, city or county."
+    )
     tasks: list[TaskItem] = []
     cites: list[CitationItem] = []
     cited_by: list[CitationItem] = []
@@ -223,7 +226,7 @@ async def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
     detail = _summary(rows[0], DocumentDetail)
     assert isinstance(detail, DocumentDetail)
     detail.issuer = rows[0].get("issuer")
-    detail.level = rows[0].get("level")
+    detail.level = level_name(rows[0].get("level"))
     tasks: dict[str, TaskItem] = {}
     for row in await select(services, _TASKS, bind):
         task = tasks.setdefault(

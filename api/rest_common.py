@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import pyoxigraph as ox
 from fastapi import Query, Request
@@ -32,10 +32,13 @@ __all__ = [
     "DETAIL_RESPONSES",
     "PKG",
     "ROLE_IRIS",
+    "Level",
     "Page",
     "PageParams",
     "Row",
     "entity_iri",
+    "graph_spellings",
+    "level_name",
     "local_id",
     "page_params",
     "page_response",
@@ -63,6 +66,26 @@ _SHORT_NAMES = {
     "Produces": "produces",
     "Mentions": "mentions",
 }
+#: The one vocabulary of government levels in the REST API (as in extraction).
+Level = Literal["national", "provincial", "city", "county"]
+# Spellings the graph may use for a level (pkg:regionLevel says "province").
+_LEVEL_SPELLINGS: dict[str, tuple[str, ...]] = {"provincial": ("provincial", "province")}
+_LEVEL_NAMES = {spelling: level for level, s in _LEVEL_SPELLINGS.items() for spelling in s}
+
+
+def level_name(value: object) -> str | None:
+    """A level as stored in the graph -> the REST vocabulary (``province`` -> ``provincial``)."""
+    if value is None:
+        return None
+    text = str(value)
+    return _LEVEL_NAMES.get(text, text)
+
+
+def graph_spellings(level: str) -> tuple[str, ...]:
+    """Every spelling the graph may store for a REST level."""
+    return _LEVEL_SPELLINGS.get(level, (level,))
+
+
 # Keys minted by graph.namespaces: word characters and "-" (CJK included),
 # "/"-separated segments for bodies, tasks and areas.
 _ID_RE = re.compile(r"^[\w\-.]+(?:/[\w\-.]+)*$")
