@@ -265,13 +265,22 @@ class GraphCounts:
     Attributes
     ----------
     default_graph : int
-        Triples in the default graph as queries see it (the union).
+        Distinct triples of the default graph as queries see it: the union of
+        the store's own default graph and every named graph.
     named : dict
         Named graph IRI (or blank node label) -> triple count.
+    store_default : int
+        Triples in the store's own default graph (part of that union).
     """
 
     default_graph: int
     named: dict[str, int]
+    store_default: int = 0
+
+    @property
+    def named_total(self) -> int:
+        """Triples summed over the named graphs (a triple in two graphs counts twice)."""
+        return sum(self.named.values())
 
 
 def count_graphs(store: ox.Store, token: CancelToken) -> GraphCounts:
@@ -304,7 +313,13 @@ def count_graphs(store: ox.Store, token: CancelToken) -> GraphCounts:
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
         use_default_graph_as_union=True,
     )
-    assert isinstance(total, ox.QuerySolutions)
-    first = next(iter(total))[0]
-    count = int(first.value) if isinstance(first, ox.Literal) else 0
-    return GraphCounts(count, named)
+    count = _single_count(total)
+    token.check()
+    own = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return GraphCounts(count, named, _single_count(own))
+
+
+def _single_count(result: object) -> int:
+    assert isinstance(result, ox.QuerySolutions)
+    first = next(iter(result))[0]
+    return int(first.value) if isinstance(first, ox.Literal) else 0

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 import rdflib
-from sparql_support import GRAPH_A, TOKEN, TestClient, make_client
+from sparql_support import GRAPH_A, TOKEN, TestClient, make_client, sample_quads
 
 SELECT_TITLES = (
     "PREFIX dct: <http://purl.org/dc/terms/> "
@@ -528,3 +529,33 @@ def test_body_encodings(
     assert message in r.text
     if status == 200:
         assert r.json()["boolean"] is True
+
+
+def test_service_description_counts_what_it_claims(tmp_path: Path) -> None:
+    # A store with triples in its own default graph, one of them also in a
+    # named graph: the page and the VoID counts must add up.
+    extra = [
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in default only")),
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in both")),
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in both"), GRAPH_A),
+    ]
+    with make_client(tmp_path / "store", quads=sample_quads() + extra) as c:
+        page = c.get("/sparql", headers={"Accept": "text/html"}).text
+        g = rdflib.Graph().parse(data=c.get("/sparql").text, format="turtle")
+        count = c.get(
+            "/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT * { ?s ?p ?o } }"},
+        ).json()["results"]["bindings"][0]["n"]["value"]
+    # 10 + 6 triples in the named graphs plus the new one in graph A; 2 in the
+    # store's default graph; 15 + 2 distinct triples in the union.
+    assert "own default graph (2 triples)" in page
+    assert "2 named graphs (17 triples)" in page
+    assert "holds 17 distinct triples" in page
+    assert count == "17"
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    default = g.value(next(g.objects(None, sd.defaultDataset)), sd.defaultGraph)
+    assert int(str(g.value(default, void.triples))) == 17
+    pkgs = rdflib.Namespace("https://w3id.org/policykg/service#")
+    own = next(g.objects(None, pkgs.storeDefaultGraphTriples))
+    assert int(str(own)) == 2
