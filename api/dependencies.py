@@ -263,7 +263,13 @@ async def run_write(services: Services, job: Callable[[CancelToken], T]) -> T:
             async with barrier:
                 started.set()
                 try:
-                    return await services.writer.run(job, None)
+                    result = await services.writer.run(job, None)
+                    if pool is not None:
+                        # Flush memtables to disk: a read-only handle opened
+                        # next replays the write-ahead log otherwise, and the
+                        # first query of each worker would pay for that.
+                        await services.writer.run(lambda _t: services.store.flush(), None)
+                    return result
                 finally:
                     services.invalidate_counts()
 

@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import ctypes
 import multiprocessing
+import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -59,6 +60,9 @@ _ERRORS: dict[str, type[Exception]] = {
     "ValueError": ValueError,
 }
 
+# Storage errors of a read-only handle racing the writer's background work.
+_STORAGE_ERROR = re.compile(r"Corruption|No such file|IO error", re.I)
+_STORAGE_RETRIES = 3
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 # How often a request waiting for a worker looks again.
@@ -117,20 +121,24 @@ def _worker_main(store_path: str, conn: Connection, isolate: bool) -> None:
         _, job, timeout, wanted = message
         token = CancelToken(timeout)
         try:
-            for attempt in (1, 2):
-                if store is None or generation != wanted:
-                    store = None
-                    store = ox.Store.read_only(store_path)
-                    generation = wanted
+            for attempt in range(_STORAGE_RETRIES + 1):
                 try:
+                    if store is None or generation != wanted:
+                        store = None
+                        store = ox.Store.read_only(store_path)
+                        generation = wanted
                     result = execute_query(store, job, token)
                     break
-                except OSError:
-                    # A storage error on a handle older than the last write's
-                    # compaction: reopen once and retry.
-                    if attempt == 2 or token.cancelled:
+                except Exception as exc:
+                    # The writer's background flush or compaction can replace
+                    # files under a read-only handle (a RocksDB MANIFEST or
+                    # table file vanishes): reopen and retry, the query only
+                    # reads.
+                    if attempt == _STORAGE_RETRIES or not _STORAGE_ERROR.search(str(exc)):
                         raise
                     store = None
+                    time.sleep(0.05 * (attempt + 1))
+                    token.check()
         except Exception as exc:
             conn.send(("error", type(exc).__name__, str(exc)))
         else:

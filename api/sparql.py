@@ -422,6 +422,7 @@ _CLIENT_ERRORS = (
     (re.compile(r"does not exist", re.I), 404),
     (re.compile(r"already exists", re.I), 409),
 )
+_STORAGE_ERROR = re.compile(r"Corruption|IO error", re.I)
 # Messages of the engine's HTTP client: a SERVICE call reached the network
 # layer (only possible if every guard missed it; workers have no network).
 _NETWORK_ERROR = re.compile(
@@ -459,6 +460,8 @@ def engine_error(exc: Exception, what: str) -> ProtocolError:
             return ProtocolError(
                 403, "the request tried to contact another server, which this endpoint never does"
             )
+        return ProtocolError(500, f"{failed}: storage error: {message}")
+    if _STORAGE_ERROR.search(message):
         return ProtocolError(500, f"{failed}: storage error: {message}")
     for pattern, status in _CLIENT_ERRORS:
         if pattern.search(message):

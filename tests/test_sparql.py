@@ -495,6 +495,7 @@ def test_engine_errors_from_the_http_client_map_to_403() -> None:
     assert engine_error(OSError("Not supported URL scheme: ftp"), "query").status == 403
     assert engine_error(OSError("IO error: disk full"), "update").status == 500
     assert engine_error(RuntimeError("The graph <urn:x> does not exist"), "update").status == 404
+    assert engine_error(RuntimeError("Corruption: bad block"), "query").status == 500
 
 
 @pytest.mark.parametrize(
