@@ -194,7 +194,10 @@ class ProcessQueryPool:
         return process, parent
 
     def _await_ready(self, process: BaseProcess, conn: Connection) -> _Worker:
-        message = conn.recv() if conn.poll(30) else None
+        try:
+            message = conn.recv() if conn.poll(30) else None
+        except (EOFError, OSError):
+            message = None
         if not message or message[0] != "ready":
             process.kill()
             raise WorkerCrashedError("query worker failed to start")

@@ -250,21 +250,30 @@ def test_with_writes_enabled_timed_out_queries_are_killed_and_rest_stays_up(
 
 
 def test_a_slow_write_is_answered_when_it_commits_never_503(tmp_path: Path) -> None:
-    triples = "".join(f'<urn:s{i}> <urn:p> "value {i}" .\n' for i in range(30_000)).encode()
+    triples = "".join(f'<urn:s{i}> <urn:p> "value {i}" .\n' for i in range(40_000)).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"}
     with running_server(
         tmp_path / "store", update_token=TOKEN, query_timeout=0.3, max_upload_bytes=10**8
     ) as url:
-        start = time.monotonic()
-        status, _, body = fetch(
-            f"{url}/store?graph=urn:big",
-            triples,
-            {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"},
+        write: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: write.update(r=fetch(f"{url}/store?graph=urn:big", triples, headers))
         )
+        start = time.monotonic()
+        thread.start()
+        time.sleep(0.5)
+        # Reads stay available while the write holds the worker processes.
+        during = []
+        while thread.is_alive() and len(during) < 5:
+            during.append(fetch(query_url(url, "ASK { ?s ?p ?o }"))[0])
+        thread.join()
         took = time.monotonic() - start
+        status, _, body = write["r"]
         assert status == 201, body
         assert took > 0.3  # longer than the query timeout, yet no 503
+        assert during and set(during) == {200}
         # Committed: first and last triple are there (a cheap check, within 0.3 s).
-        for s in ("urn:s0", "urn:s29999"):
+        for s in ("urn:s0", "urn:s39999"):
             status, _, body = fetch(query_url(url, f"ASK {{ GRAPH <urn:big> {{ <{s}> ?p ?o }} }}"))
             assert status == 200, body
             assert json.loads(body)["boolean"] is True
