@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import FastAPI
@@ -18,6 +20,8 @@ from policykg.api.isolation import ProcessQueryPool
 from policykg.api.settings import Settings
 
 __all__ = ["create_app", "open_service_store"]
+
+_log = logging.getLogger("policykg.api")
 
 
 def open_service_store(path: Path, writable: bool) -> ox.Store:
@@ -45,6 +49,22 @@ def open_service_store(path: Path, writable: bool) -> ox.Store:
     return ox.Store(str(path))
 
 
+def _declare_bearer_auth(app: FastAPI) -> None:
+    # The write routes check the token themselves; the scheme is declared so
+    # the OpenAPI document says which operations need it.
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes["bearerAuth"] = {"type": "http", "scheme": "bearer"}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app serving ``settings.store``.
 
@@ -67,17 +87,30 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = open_service_store(settings.store, writable=settings.update_token is not None)
         executor = QueryExecutor(settings.max_concurrency)
+        query_executor = QueryExecutor(settings.max_concurrency)
+        writer = QueryExecutor(1)
         pool = None
-        if settings.isolation == "process" and settings.update_token is None:
+        if settings.isolation == "process":
             pool = ProcessQueryPool(settings.store, settings.max_concurrency)
             await asyncio.to_thread(pool.start)
+            if not pool.network_isolated:
+                _log.warning(
+                    "query workers could not be cut off from the network (no network "
+                    "namespace); SERVICE/LOAD are still refused by the lexical and grammar checks"
+                )
         app.state.services = Services(
-            settings=settings, store=store, executor=executor, query_pool=pool
+            settings=settings,
+            store=store,
+            executor=executor,
+            query_executor=query_executor,
+            writer=writer,
+            query_pool=pool,
         )
         try:
             yield
         finally:
-            executor.shutdown()
+            for pool_of_threads in (executor, query_executor, writer):
+                pool_of_threads.shutdown()
             if pool is not None:
                 pool.shutdown()
             if settings.update_token is not None:
@@ -95,6 +128,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_exception_handler(ProtocolError, protocol_error_handler)
+    _declare_bearer_auth(app)
     if settings.cors:
         app.add_middleware(ReadOnlyCORSMiddleware)
     app.include_router(sparql_router)

@@ -7,14 +7,17 @@ from typing import Annotated, Literal
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from policykg.api.dependencies import ServicesDep
 from policykg.api.rest_common import (
     CSV_RESPONSE,
     PKG,
+    Level,
     Page,
     PageParams,
+    graph_spellings,
+    level_name,
     local_id,
     page_params,
     page_response,
@@ -36,7 +39,8 @@ _TYPE_IRIS = {
 }
 
 _CITATIONS = """
-SELECT ?citation ?citing ?citing_title ?cited ?cited_title ?type ?level ?level_q ?type_q WHERE {
+SELECT ?citation ?citing ?citing_title ?cited ?cited_title ?type ?level ?level_q ?level_alt ?type_q
+WHERE {
   ?citation a pkg:Citation ; pkg:citingDocument ?citing ; pkg:citedDocument ?cited .
   OPTIONAL { ?citation pkg:citationType ?type }
   OPTIONAL { ?citation pkg:citedLevel ?level }
@@ -56,7 +60,9 @@ class CitationEdge(BaseModel):
     cited_id: str | None
     cited_title: str | None = None
     type: str | None = None
-    level: str | None = None
+    level: str | None = Field(
+        default=None, description="Level of the cited document: national, provincial, city, county."
+    )
 
 
 @router.get("", response_model=Page[CitationEdge], responses=CSV_RESPONSE, summary="List citations")
@@ -65,8 +71,8 @@ async def list_citations(
     services: ServicesDep,
     params: Annotated[PageParams, Depends(page_params)],
     level: Annotated[
-        str | None,
-        Query(max_length=40, description="Level of the cited document (national, provincial…)."),
+        Level | None,
+        Query(description="Level of the cited document: national, provincial, city or county."),
     ] = None,
     type: Annotated[CitationType | None, Query(description="Citation type.")] = None,
 ) -> Response:
@@ -74,8 +80,10 @@ async def list_citations(
     bindings: dict[str, ox.NamedNode | ox.Literal] = {}
     filters = []
     if level is not None:
-        filters.append("FILTER (STR(?level) = ?level_q)")
-        bindings["level_q"] = ox.Literal(level)
+        spellings = graph_spellings(level)
+        filters.append("FILTER (STR(?level) IN (?level_q, ?level_alt))")
+        bindings["level_q"] = ox.Literal(spellings[0])
+        bindings["level_alt"] = ox.Literal(spellings[-1])
     if type is not None:
         filters.append("FILTER (?type = ?type_q)")
         bindings["type_q"] = ox.NamedNode(PKG + _TYPE_IRIS[type])
@@ -88,7 +96,7 @@ async def list_citations(
             cited_id=local_id(r["cited"], "doc"),
             cited_title=r["cited_title"],
             type=short_name(r["type"]),
-            level=r["level"],
+            level=level_name(r["level"]),
         )
         for r in rows[: params.limit]
     ]

@@ -473,6 +473,16 @@ def query(
     _print_rows(header, rows, fmt)
 
 
+class Isolation(StrEnum):
+    process = "process"
+    thread = "thread"
+
+
+class UnknownGraphs(StrEnum):
+    empty = "empty"
+    reject = "reject"
+
+
 @app.command()
 def serve(
     store: StoreOpt,
@@ -481,7 +491,41 @@ def serve(
     update_token: Annotated[
         str | None, typer.Option(help="Bearer token that enables SPARQL Update and GSP writes.")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Default query timeout in seconds.")] = 30.0,
+    timeout: Annotated[
+        float, typer.Option(help="Default and maximum query time in seconds (HTTP 503 after).")
+    ] = 30.0,
+    max_rows: Annotated[
+        int,
+        typer.Option(help="Row cap of results (a cut result is always flagged).", min=1),
+    ] = 100_000,
+    max_body_bytes: Annotated[
+        int, typer.Option(help="Largest query/update request body (HTTP 413 above).", min=1)
+    ] = 1_000_000,
+    max_upload_bytes: Annotated[
+        int, typer.Option(help="Largest Graph Store upload (HTTP 413 above).", min=1)
+    ] = 64_000_000,
+    max_concurrency: Annotated[
+        int, typer.Option(help="Queries evaluated at once (worker processes or threads).", min=1)
+    ] = 4,
+    queue_wait: Annotated[
+        float,
+        typer.Option(help="Seconds a request waits for a free worker before HTTP 503.", min=0),
+    ] = 1.0,
+    isolation: Annotated[
+        Isolation,
+        typer.Option(
+            help="process: killable worker processes without network access (default); "
+            "thread: threads of the server (a timed-out query runs on in the background)."
+        ),
+    ] = Isolation.process,
+    unknown_graphs: Annotated[
+        UnknownGraphs,
+        typer.Option(
+            help="A FROM / default-graph-uri / named-graph-uri IRI that is not a graph of the "
+            "store: empty = an empty graph (default, SPARQL semantics, passes the W3C tests); "
+            "reject = HTTP 400. Nothing is ever fetched either way."
+        ),
+    ] = UnknownGraphs.empty,
 ) -> None:
     """Serve the SPARQL endpoint, REST API and web page."""
     import uvicorn
@@ -490,7 +534,18 @@ def serve(
     from policykg.api.settings import Settings
 
     _require_store(store)
-    settings = Settings(store=store, update_token=update_token, query_timeout=timeout)
+    settings = Settings(
+        store=store,
+        update_token=update_token,
+        query_timeout=timeout,
+        max_rows=max_rows,
+        max_body_bytes=max_body_bytes,
+        max_upload_bytes=max_upload_bytes,
+        max_concurrency=max_concurrency,
+        queue_wait=queue_wait,
+        isolation=isolation.value,
+        unknown_graphs=unknown_graphs.value,
+    )
     typer.echo(f"policykg: serving {store} on http://{host}:{port}/sparql", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

@@ -13,6 +13,7 @@ from policykg.api.dependencies import ServicesDep
 from policykg.api.errors import ProtocolError
 from policykg.api.rest_common import (
     CSV_RESPONSE,
+    DETAIL_RESPONSES,
     Page,
     PageParams,
     entity_iri,
@@ -145,7 +146,12 @@ async def list_departments(
     return page_response(request, items, params, more=len(rows) > params.limit)
 
 
-@router.get("/{dept_id:path}", response_model=DepartmentDetail, summary="One department")
+@router.get(
+    "/{dept_id:path}",
+    response_model=DepartmentDetail,
+    responses=DETAIL_RESPONSES,
+    summary="One department",
+)
 async def get_department(dept_id: str, services: ServicesDep) -> DepartmentDetail:
     """Tasks with roles and the departments it shares tasks with."""
     body = entity_iri("body", dept_id)

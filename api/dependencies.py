@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ __all__ = [
     "require_write_access",
     "run_blocking",
     "run_query",
+    "run_write",
 ]
 
 
@@ -46,9 +48,15 @@ class Services:
     store : pyoxigraph.Store
         The open store.
     executor : QueryExecutor
-        Worker threads for store access.
+        Worker threads for the REST routes, Graph Store reads and counts.
+    query_executor : QueryExecutor
+        Worker threads for SPARQL queries in ``thread`` isolation; separate
+        from ``executor`` so timed-out queries (which keep their thread until
+        they end) can never starve the REST routes.
+    writer : QueryExecutor
+        The single thread that applies writes, one at a time.
     query_pool : ProcessQueryPool or None
-        Killable worker processes for SPARQL queries (read-only service).
+        Killable worker processes for SPARQL queries (``process`` isolation).
     counts : GraphCounts or None
         Cached VoID counts; reset after every write.
     workload_graph : networkx.Graph or None
@@ -60,11 +68,14 @@ class Services:
     settings: Settings
     store: ox.Store
     executor: QueryExecutor
+    query_executor: QueryExecutor
+    writer: QueryExecutor
     query_pool: ProcessQueryPool | None = None
     counts: GraphCounts | None = None
     workload_graph: Any = None
     exports: dict[str, bytes] = field(default_factory=dict)
     counts_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def invalidate_counts(self) -> None:
         """Forget cached counts and graphs (called after updates and GSP writes)."""
@@ -93,7 +104,7 @@ def get_store(request: Request) -> ox.Store:
 
 
 def get_executor(request: Request) -> QueryExecutor:
-    """The worker pool."""
+    """The REST worker pool."""
     return get_services(request).executor
 
 
@@ -103,16 +114,23 @@ def require_write_access(request: Request) -> None:
     Raises
     ------
     ProtocolError
-        403 when the service is read-only (no token configured), 401 when the
-        ``Authorization: Bearer`` header is missing or wrong.  A browser form
-        cannot set that header, so cross-site form posts cannot write.
+        401 when the ``Authorization: Bearer`` header is missing or wrong,
+        403 when credentials are sent to a read-only service (no token
+        configured).  A browser form cannot set that header, so cross-site
+        form posts cannot write.
     """
     token = get_settings(request).update_token
+    header = request.headers.get("authorization")
+    read_only = (
+        "this endpoint is read-only (start the server with --update-token to allow writes)"
+    )
+    if not header:
+        # No credentials at all: 401 (RFC 9110), whether or not writes are enabled.
+        message = read_only if token is None else "writes need 'Authorization: Bearer <token>'"
+        raise ProtocolError(401, message, {"WWW-Authenticate": "Bearer"})
     if token is None:
-        raise ProtocolError(
-            403, "this endpoint is read-only (start the server with --update-token to allow writes)"
-        )
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        raise ProtocolError(403, read_only)
+    scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         given.strip().encode(), token.encode()
     ):
@@ -121,10 +139,26 @@ def require_write_access(request: Request) -> None:
         )
 
 
+def _busy(settings: Settings, exc: Exception) -> ProtocolError:
+    return ProtocolError(
+        503,
+        f"too many concurrent queries ({exc}; limit {settings.max_concurrency}); retry shortly",
+        {"Retry-After": str(settings.retry_after)},
+    )
+
+
+def _too_slow(settings: Settings, exc: Exception) -> ProtocolError:
+    return ProtocolError(
+        503,
+        f"{exc}; simplify the query or add LIMIT",
+        {"Retry-After": str(settings.retry_after)},
+    )
+
+
 async def run_blocking(
     services: Services, job: Callable[[CancelToken], T], timeout: float | None = None
 ) -> T:
-    """Run a worker job, mapping pool refusals and timeouts to HTTP 503.
+    """Run a read job on a REST worker thread, mapping refusals and timeouts to 503.
 
     Parameters
     ----------
@@ -142,23 +176,20 @@ async def run_blocking(
     """
     settings = services.settings
     try:
-        return await services.executor.run(job, timeout or settings.query_timeout)
-    except ExecutorBusyError:
-        raise ProtocolError(
-            503,
-            f"too many concurrent queries (limit {settings.max_concurrency}); retry shortly",
-            {"Retry-After": str(settings.retry_after)},
-        ) from None
+        return await services.executor.run(
+            job, timeout or settings.query_timeout, wait=settings.queue_wait
+        )
+    except ExecutorBusyError as exc:
+        raise _busy(settings, exc) from None
     except QueryCancelledError as exc:
-        raise ProtocolError(
-            503,
-            f"{exc}; simplify the query or add LIMIT",
-            {"Retry-After": str(settings.retry_after)},
-        ) from None
+        raise _too_slow(settings, exc) from None
 
 
 async def run_query(services: Services, job: QueryJob, timeout: float) -> SerializedResult:
     """Evaluate a query in a worker process (if configured) or thread.
+
+    While a write holds the worker processes, queries run on threads instead
+    of waiting: reads stay available during long uploads.
 
     Parameters
     ----------
@@ -174,25 +205,93 @@ async def run_query(services: Services, job: QueryJob, timeout: float) -> Serial
     SerializedResult
         The serialized result.
     """
-    pool = services.query_pool
-    if pool is None:
-        store = services.store
-        return await run_blocking(services, partial(execute_query, store, job), timeout)
     settings = services.settings
+    pool = services.query_pool
     try:
-        return await pool.run(job, timeout)
-    except ExecutorBusyError:
-        raise ProtocolError(
-            503,
-            f"too many concurrent queries (limit {settings.max_concurrency}); retry shortly",
-            {"Retry-After": str(settings.retry_after)},
-        ) from None
+        if pool is not None and not pool.paused:
+            return await pool.run(job, timeout, wait=settings.queue_wait)
+        # Thread isolation, or a write holds the workers: evaluate on a thread
+        # of the server, whose read-write handle reads committed data safely
+        # while a write goes on (cooperative deadline only).
+        store = services.store
+        return await services.query_executor.run(
+            partial(execute_query, store, job), timeout, wait=settings.queue_wait
+        )
+    except ExecutorBusyError as exc:
+        raise _busy(settings, exc) from None
     except QueryCancelledError as exc:
-        raise ProtocolError(
-            503,
-            f"{exc}; simplify the query or add LIMIT",
-            {"Retry-After": str(settings.retry_after)},
-        ) from None
+        raise _too_slow(settings, exc) from None
+
+
+async def run_write(services: Services, job: Callable[[CancelToken], T]) -> T:
+    """Apply a write with its own deadline policy: bounded wait, then to the end.
+
+    A write may wait for another write and for running queries to drain
+    (at most ``2 × query_timeout``; then HTTP 503 "not applied", which is
+    true because it never started).  Once started it is never abandoned:
+    pyoxigraph applies an update in one transaction that cannot be
+    interrupted, so answering 503 while it goes on to commit would be a lie.
+    The response waits for the real outcome, and a client that disconnects
+    does not stop a started write.  Query workers are held off and reopen
+    the store afterwards (:meth:`ProcessQueryPool.exclusive`); cached counts
+    are reset.
+
+    Parameters
+    ----------
+    services : Services
+        Shared objects.
+    job : callable
+        ``job(token)``: the write, run on the writer thread.
+
+    Returns
+    -------
+    object
+        The job's result.
+
+    Raises
+    ------
+    ProtocolError
+        503 (with ``Retry-After``) if the write could not start in time.
+    """
+    settings = services.settings
+    started = asyncio.Event()
+
+    async def apply() -> T:
+        pool = services.query_pool
+        async with services.write_lock:
+            barrier = pool.exclusive() if pool is not None else contextlib.nullcontext()
+            async with barrier:
+                started.set()
+                try:
+                    result = await services.writer.run(job, None)
+                    if pool is not None:
+                        # Flush memtables to disk: a read-only handle opened
+                        # next replays the write-ahead log otherwise, and the
+                        # first query of each worker would pay for that.
+                        await services.writer.run(lambda _t: services.store.flush(), None)
+                    return result
+                finally:
+                    services.invalidate_counts()
+
+    task = asyncio.ensure_future(apply())
+    try:
+        async with asyncio.timeout(2 * settings.query_timeout):
+            await started.wait()
+    except TimeoutError:
+        if not started.is_set():
+            task.cancel()
+            raise ProtocolError(
+                503,
+                "the write was not applied: the store stayed busy with other writes and "
+                "queries; retry shortly",
+                {"Retry-After": str(settings.retry_after)},
+            ) from None
+    except asyncio.CancelledError:
+        if not started.is_set():
+            task.cancel()
+        raise
+    # shield: a client that goes away must not cancel a write in progress.
+    return await asyncio.shield(task)
 
 
 async def graph_counts(services: Services) -> GraphCounts:

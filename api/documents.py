@@ -7,16 +7,18 @@ from typing import Annotated
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from policykg.api.dependencies import ServicesDep
 from policykg.api.errors import ProtocolError
 from policykg.api.rest_common import (
     CSV_RESPONSE,
+    DETAIL_RESPONSES,
     Page,
     PageParams,
     Row,
     entity_iri,
+    level_name,
     local_id,
     page_params,
     page_response,
@@ -158,7 +160,9 @@ class DocumentDetail(DocumentSummary):
     """A document with its tasks, citations in both directions and targets."""
 
     issuer: str | None = None
-    level: str | None = None
+    level: str | None = Field(
+        default=None, description="Government level: national, provincial, city or county."
+    )
     tasks: list[TaskItem] = []
     cites: list[CitationItem] = []
     cited_by: list[CitationItem] = []
@@ -207,7 +211,12 @@ async def list_documents(
     return page_response(request, items, params, more=len(rows) > params.limit)
 
 
-@router.get("/{doc_id}", response_model=DocumentDetail, summary="One document in full")
+@router.get(
+    "/{doc_id}",
+    response_model=DocumentDetail,
+    responses=DETAIL_RESPONSES,
+    summary="One document in full",
+)
 async def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
     """Metadata, tasks with responsible departments, citations in/out, targets."""
     doc = entity_iri("doc", doc_id)
@@ -218,7 +227,7 @@ async def get_document(doc_id: str, services: ServicesDep) -> DocumentDetail:
     detail = _summary(rows[0], DocumentDetail)
     assert isinstance(detail, DocumentDetail)
     detail.issuer = rows[0].get("issuer")
-    detail.level = rows[0].get("level")
+    detail.level = level_name(rows[0].get("level"))
     tasks: dict[str, TaskItem] = {}
     for row in await select(services, _TASKS, bind):
         task = tasks.setdefault(

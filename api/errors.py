@@ -8,11 +8,31 @@ rather than FastAPI's JSON ``{"detail": ...}``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-__all__ = ["ProtocolError", "protocol_error_handler"]
+__all__ = ["ProtocolError", "error_responses", "protocol_error_handler"]
+
+_REASONS = {
+    400: "Malformed request (syntax, parameters, encoding)",
+    401: "Missing or wrong bearer token",
+    403: "Refused (read-only service, SERVICE/LOAD, outbound requests)",
+    404: "No such resource or graph",
+    406: "No acceptable response format",
+    409: "Conflict (the graph already exists)",
+    413: "Request body too large",
+    415: "Unsupported request media type",
+    422: "Invalid parameters",
+    503: "Busy, or the time limit was exceeded; retry after Retry-After seconds",
+}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer"},
+    },
+}
 
 
 class ProtocolError(Exception):
@@ -42,3 +62,39 @@ async def protocol_error_handler(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)
     return PlainTextResponse(exc.message + "\n", status_code=exc.status, headers=exc.headers)
+
+
+def error_responses(*statuses: int, json: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for error statuses of a route.
+
+    Parameters
+    ----------
+    *statuses : int
+        HTTP statuses the route may answer.
+    json : bool
+        REST routes answer ``{"detail": ...}`` JSON; protocol routes plain text.
+
+    Returns
+    -------
+    dict
+        For FastAPI's ``responses=`` argument.
+    """
+    if json:
+        body = {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"detail": {}},
+                    "required": ["detail"],
+                }
+            }
+        }
+    else:
+        body = {"text/plain": {"schema": {"type": "string"}}}
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"description": _REASONS[status], "content": body}
+        if status == 503:
+            entry["headers"] = _RETRY_AFTER
+        out[status] = entry
+    return out

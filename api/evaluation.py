@@ -14,7 +14,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from policykg.api.executor import CancelToken
-from policykg.api.negotiation import MediaRange, negotiate
+from policykg.api.negotiation import MediaRange, named, negotiate
 from policykg.api.results import (
     BOOLEAN_OFFERS,
     GRAPH_OFFERS,
@@ -26,6 +26,7 @@ from policykg.api.results import (
     serialize_graph,
     serialize_solutions,
 )
+from policykg.api.sparql_guard import grammar_check
 
 __all__ = [
     "GraphCounts",
@@ -103,6 +104,10 @@ class QueryJob:
     default_graph, named_graphs : tuple of str, or None
         Protocol dataset (``default-graph-uri`` / ``named-graph-uri``), as
         validated absolute IRIs.
+    screen : bool
+        Run the grammar check for SERVICE/LOAD (:mod:`policykg.api.sparql_guard`)
+        before evaluating, under the query's deadline.  Always True for
+        requests; tests turn it off to prove the worker's network isolation.
     """
 
     text: str
@@ -113,13 +118,36 @@ class QueryJob:
     union_default_graph: bool = True
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    screen: bool = True
     prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     def choose_format(self, form: str) -> str | None:
-        """The negotiated media type for a query form, or None (HTTP 406)."""
+        """The negotiated media type for a query form, or None (HTTP 406).
+
+        Graph results have a fallback for clients that only name a *results*
+        syntax (roqet always sends ``Accept: application/sparql-results+xml``,
+        whatever the query form): naming an XML results type and no graph
+        type gets RDF/XML, naming a JSON one gets JSON-LD, unless the client
+        refused that syntax outright.
+        """
         graph = form in ("CONSTRUCT", "DESCRIBE")
         ranges = self.graph_ranges if graph else self.solution_ranges
+        if graph and not any(named(ranges, offer) for offer in GRAPH_OFFERS):
+            for family, media in _GRAPH_FALLBACKS:
+                if any(named(ranges, m) for m in family) and not _refused(ranges, media):
+                    return media
         return negotiate(ranges, list(offers_for(form)))
+
+
+# Results syntaxes a client may name -> the graph syntax of the same family.
+_GRAPH_FALLBACKS = (
+    (("application/sparql-results+xml", "application/xml", "text/xml"), "application/rdf+xml"),
+    (("application/sparql-results+json",), "application/ld+json"),
+)
+
+
+def _refused(ranges: tuple[MediaRange, ...], media: str) -> bool:
+    return any(r.q == 0 and r.specificity() >= 2 and r.matches(media) for r in ranges)
 
 
 def _capped(items: Iterable[ItemT], cap: int, token: CancelToken) -> tuple[list[ItemT], bool]:
@@ -166,7 +194,12 @@ def execute_query(store: ox.Store, job: QueryJob, token: CancelToken) -> Seriali
         If no format fits the (late-detected) query form.
     QueryCancelledError
         When the deadline passes.
+    ForbiddenOperationError, UnverifiableQueryError
+        From the grammar check.
     """
+    if job.screen:
+        grammar_check(job.text, "query")
+        token.check()
     use_union = job.union_default_graph and job.default_graph is None
     default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = (
         None if job.default_graph is None else [ox.NamedNode(g) for g in job.default_graph]
@@ -214,7 +247,8 @@ def execute_update(store: ox.Store, text: str, base_iri: str, token: CancelToken
     store : pyoxigraph.Store
         The store.
     text : str
-        The update, already screened and with protocol USING clauses.
+        The update, already screened (lexer and grammar check) and with
+        protocol USING clauses.
     base_iri : str
         Base for relative IRIs.
     token : CancelToken
@@ -231,13 +265,22 @@ class GraphCounts:
     Attributes
     ----------
     default_graph : int
-        Triples in the default graph as queries see it (the union).
+        Distinct triples of the default graph as queries see it: the union of
+        the store's own default graph and every named graph.
     named : dict
         Named graph IRI (or blank node label) -> triple count.
+    store_default : int
+        Triples in the store's own default graph (part of that union).
     """
 
     default_graph: int
     named: dict[str, int]
+    store_default: int = 0
+
+    @property
+    def named_total(self) -> int:
+        """Triples summed over the named graphs (a triple in two graphs counts twice)."""
+        return sum(self.named.values())
 
 
 def count_graphs(store: ox.Store, token: CancelToken) -> GraphCounts:
@@ -270,7 +313,13 @@ def count_graphs(store: ox.Store, token: CancelToken) -> GraphCounts:
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
         use_default_graph_as_union=True,
     )
-    assert isinstance(total, ox.QuerySolutions)
-    first = next(iter(total))[0]
-    count = int(first.value) if isinstance(first, ox.Literal) else 0
-    return GraphCounts(count, named)
+    count = _single_count(total)
+    token.check()
+    own = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return GraphCounts(count, named, _single_count(own))
+
+
+def _single_count(result: object) -> int:
+    assert isinstance(result, ox.QuerySolutions)
+    first = next(iter(result))[0]
+    return int(first.value) if isinstance(first, ox.Literal) else 0

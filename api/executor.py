@@ -6,9 +6,11 @@ pyoxigraph's ``QuerySolutions`` is unsendable and aborts the whole process
 leaves the worker.
 
 Capacity is counted by running jobs, not by queued ones: when every worker is
-busy a new request is refused at once (HTTP 503 + ``Retry-After``) instead of
-waiting in a queue behind a slow query.  A timed-out job keeps its slot until
-its thread really finishes, so the refusal stays honest about load.
+busy a new request waits a short, bounded time for a slot (``wait``, one
+second by default in the service) and is then refused (HTTP 503 +
+``Retry-After``) instead of queueing behind a slow query.  A timed-out job
+keeps its slot until its thread really finishes, so the refusal stays honest
+about load.
 
 Timeouts are two-sided: the awaiting request gives up at the deadline (the
 client gets a 503 with a message, never a truncated 200), and the job checks a
@@ -20,6 +22,7 @@ the background while still holding its slot.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -114,15 +117,27 @@ class QueryExecutor:
         with self._lock:
             self._running -= 1
 
-    async def run(self, job: Callable[[CancelToken], T], timeout: float) -> T:
+    def _take(self) -> bool:
+        with self._lock:
+            if self._running >= self.max_workers:
+                return False
+            self._running += 1
+            return True
+
+    async def run(
+        self, job: Callable[[CancelToken], T], timeout: float | None, wait: float = 0.0
+    ) -> T:
         """Run ``job(token)`` on a worker thread and await its result.
 
         Parameters
         ----------
         job : callable
             Blocking function; it should call ``token.check()`` regularly.
-        timeout : float
-            Seconds before the request gives up.
+        timeout : float or None
+            Seconds before the request gives up; None waits for the job to end
+            (writes, which must not be reported as failed and then commit).
+        wait : float, optional
+            Seconds to wait for a free worker before giving up.
 
         Returns
         -------
@@ -132,15 +147,16 @@ class QueryExecutor:
         Raises
         ------
         ExecutorBusyError
-            If all workers are busy.
+            If all workers stayed busy for ``wait`` seconds.
         QueryCancelledError
             If the deadline passed first.
         """
-        with self._lock:
-            if self._running >= self.max_workers:
+        give_up = time.monotonic() + wait
+        while not self._take():
+            if time.monotonic() >= give_up:
                 raise ExecutorBusyError("all query workers are busy")
-            self._running += 1
-        token = CancelToken(timeout)
+            await asyncio.sleep(0.01)
+        token = CancelToken(math.inf if timeout is None else timeout)
         try:
             future = self._pool.submit(_call_detached, job, token)
         except BaseException:
@@ -155,7 +171,7 @@ class QueryExecutor:
         except TimeoutError:
             token.cancel()
             raise QueryCancelledError(
-                f"query exceeded the {timeout:g} s time limit and was cancelled"
+                f"query exceeded the {token.timeout:g} s time limit and was cancelled"
             ) from None
         except asyncio.CancelledError:
             token.cancel()

@@ -14,18 +14,25 @@ single transaction.
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 import uuid
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from policykg.api.dependencies import ServicesDep, require_write_access, run_blocking
-from policykg.api.errors import ProtocolError
+from policykg.api.dependencies import (
+    ServicesDep,
+    require_write_access,
+    run_blocking,
+    run_write,
+)
+from policykg.api.errors import ProtocolError, error_responses
 from policykg.api.evaluation import PREFIXES
 from policykg.api.executor import CancelToken
 from policykg.api.negotiation import media_type_of, negotiate, parse_accept
@@ -70,6 +77,8 @@ def _target(request: Request) -> GraphTarget:
         return GraphTarget(ox.NamedNode(str(request.url.replace(query="", fragment=""))))
     if has_default and graphs:
         raise ProtocolError(400, "give either ?default or ?graph=IRI, not both")
+    if has_default and any(params.getlist("default")):
+        raise ProtocolError(400, "?default takes no value")
     if len(graphs) > 1:
         raise ProtocolError(400, "more than one ?graph parameter")
     if has_default:
@@ -105,8 +114,61 @@ def _dump(store: ox.Store, media: str, token: CancelToken) -> SerializedResult:
     return SerializedResult(body or b"", media)
 
 
-@router.get("/store", summary="Read a graph (GSP)", operation_id="gsp_get")
-@router.head("/store", summary="Check a graph exists (GSP)", operation_id="gsp_head")
+_STRING = {"type": "string"}
+_TARGET_PARAMS: list[dict[str, Any]] = [
+    {
+        "name": "graph",
+        "in": "query",
+        "description": "IRI of the graph (indirect identification).",
+        "schema": {"type": "string", "format": "iri"},
+    },
+    {
+        "name": "default",
+        "in": "query",
+        "description": "Address the default graph (give it without a value).",
+        "schema": {"type": "string", "maxLength": 0},
+        "allowEmptyValue": True,
+    },
+]
+_READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The graph (Turtle by default), or with no target the whole dataset "
+        "(N-Quads or TriG).",
+        "content": {m: {"schema": _STRING} for m in [*GRAPH_OFFERS, *_DATASET_OFFERS]},
+    },
+    **error_responses(400, 404, 406, 503),
+}
+_WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+_UPLOAD = {
+    "required": True,
+    "content": {
+        **{m: {"schema": _STRING} for m in _INPUT_FORMATS},
+        "multipart/form-data": {"schema": {"type": "object"}},
+    },
+}
+_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {"description": "Created (Location names a graph created by POST /store)."},
+    204: {"description": "Replaced, extended or deleted."},
+    **error_responses(400, 401, 403, 404, 413, 415, 503),
+}
+
+
+@router.get(
+    "/store",
+    summary="Read a graph (GSP)",
+    operation_id="gsp_get",
+    response_class=Response,
+    openapi_extra={"parameters": _TARGET_PARAMS},
+    responses=_READ_RESPONSES,
+)
+@router.head(
+    "/store",
+    summary="Check a graph exists (GSP)",
+    operation_id="gsp_head",
+    response_class=Response,
+    openapi_extra={"parameters": _TARGET_PARAMS},
+    responses=_READ_RESPONSES,
+)
 @router.get("/store/{path:path}", include_in_schema=False)
 @router.head("/store/{path:path}", include_in_schema=False)
 async def read_graph(request: Request, services: ServicesDep) -> Response:
@@ -228,14 +290,48 @@ def _delete_graph(
     return True
 
 
-@router.put("/store", summary="Replace a graph (GSP, token)", operation_id="gsp_put")
-@router.post("/store", summary="Add to or create a graph (GSP, token)", operation_id="gsp_post")
-@router.delete("/store", summary="Delete a graph (GSP, token)", operation_id="gsp_delete")
+@router.put(
+    "/store",
+    summary="Replace a graph (GSP, token)",
+    operation_id="gsp_put",
+    response_class=Response,
+    openapi_extra={
+        "parameters": _TARGET_PARAMS,
+        "requestBody": _UPLOAD,
+        "security": _WRITE_SECURITY,
+    },
+    responses=_WRITE_RESPONSES,
+)
+@router.post(
+    "/store",
+    summary="Add to or create a graph (GSP, token)",
+    operation_id="gsp_post",
+    response_class=Response,
+    openapi_extra={
+        "parameters": _TARGET_PARAMS,
+        "requestBody": _UPLOAD,
+        "security": _WRITE_SECURITY,
+    },
+    responses=_WRITE_RESPONSES,
+)
+@router.delete(
+    "/store",
+    summary="Delete a graph (GSP, token)",
+    operation_id="gsp_delete",
+    response_class=Response,
+    openapi_extra={"parameters": _TARGET_PARAMS, "security": _WRITE_SECURITY},
+    responses={k: v for k, v in _WRITE_RESPONSES.items() if k not in (201, 413, 415)},
+)
 @router.put("/store/{path:path}", include_in_schema=False)
 @router.post("/store/{path:path}", include_in_schema=False)
 @router.delete("/store/{path:path}", include_in_schema=False)
 async def write_graph(request: Request, services: ServicesDep) -> Response:
-    """PUT (replace), POST (merge, or create a new graph) and DELETE; token required."""
+    """PUT (replace), POST (merge, or create a new graph) and DELETE; token required.
+
+    A write is answered when it has really ended (see
+    :func:`policykg.api.dependencies.run_write`): never a 503 for a write
+    that then commits.
+    """
     require_write_access(request)
     target = _target(request)
     store = services.store
@@ -249,19 +345,44 @@ async def write_graph(request: Request, services: ServicesDep) -> Response:
         graph = ox.NamedNode(created_location)
     try:
         if request.method == "DELETE":
-            deleted = await run_blocking(services, partial(_delete_graph, store, graph))
+            deleted = await run_write(services, partial(_delete_graph, store, graph))
             if not deleted:
                 raise ProtocolError(404, "no such graph")
             return Response(status_code=204)
         data = await _read_upload(request, services.settings.max_upload_bytes)
         base = graph.value if isinstance(graph, ox.NamedNode) else str(request.url)
-        triples = _parse_upload(request.headers.get("content-type", ""), data, base)
-        replace = request.method == "PUT"
-        existed = await run_blocking(
-            services, partial(_write_graph, store, graph, triples, replace)
+        # Parsing a large upload takes seconds: off the event loop, and before
+        # the write holds the store.
+        triples = await asyncio.to_thread(
+            _parse_upload, request.headers.get("content-type", ""), data, base
         )
-    finally:
-        services.invalidate_counts()
+        replace = request.method == "PUT"
+        existed = await run_write(services, partial(_write_graph, store, graph, triples, replace))
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ProtocolError(500, f"the write failed (nothing was written): {exc}") from None
     if created_location is not None:
         return Response(status_code=201, headers={"Location": created_location})
     return Response(status_code=204 if existed else 201)
+
+
+@router.options(
+    "/store",
+    summary="CORS preflight",
+    response_class=Response,
+    responses={204: {"description": "Allowed methods and CORS headers."}},
+)
+@router.options("/store/{path:path}", include_in_schema=False)
+async def store_preflight(services: ServicesDep) -> Response:
+    """CORS preflight: cross-origin reads (GET, HEAD) only; writes need the
+    ``Authorization`` header, which is not allowed cross-origin."""
+    headers = {"Allow": "GET, HEAD, PUT, POST, DELETE, OPTIONS"}
+    if services.settings.cors:
+        headers.update(
+            {
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept",
+                "Access-Control-Max-Age": "600",
+            }
+        )
+    return Response(status_code=204, headers=headers)

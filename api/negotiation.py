@@ -3,8 +3,11 @@
 Each offer gets the quality of the *most specific* media range that matches it
 (``type/subtype;params`` beats ``type/subtype`` beats ``type/*`` beats
 ``*/*``); a quality of 0 means "not acceptable".  Among acceptable offers the
-highest quality wins and ties go to the server's order, so the first offer is
-the default when the client says nothing or accepts anything.
+highest quality wins; at equal quality an offer the client *named* beats one
+it only covered by a wildcard (``application/sparql-results+xml, */*`` means
+XML, not whatever the server likes best), and remaining ties go to the
+server's order, so the first offer is the default when the client says
+nothing or accepts anything.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["MediaRange", "media_type_of", "negotiate", "parse_accept"]
+__all__ = ["MediaRange", "media_type_of", "named", "negotiate", "parse_accept"]
 
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _RANGE_RE = re.compile(rf"^\s*({_TOKEN})\s*/\s*({_TOKEN})\s*$")
@@ -176,12 +179,32 @@ def negotiate(ranges: Sequence[MediaRange], offers: Sequence[str]) -> str | None
         The chosen offer, or None when nothing is acceptable (HTTP 406).
     """
     best: str | None = None
-    best_q = 0.0
+    best_rank = (0.0, -1)
     for offer in offers:
         matching = [r for r in ranges if r.matches(offer)]
         if not matching:
             continue
-        q = max(matching, key=MediaRange.specificity).q
-        if q > best_q:
-            best, best_q = offer, q
+        chosen = max(matching, key=MediaRange.specificity)
+        # Rank by quality, then by whether the client named the type.
+        rank = (chosen.q, min(chosen.specificity(), 2))
+        if chosen.q > 0 and rank > best_rank:
+            best, best_rank = offer, rank
     return best
+
+
+def named(ranges: Sequence[MediaRange], media: str) -> bool:
+    """Whether the client named ``media`` itself (no wildcard) with a quality above 0.
+
+    Parameters
+    ----------
+    ranges : sequence of MediaRange
+        From :func:`parse_accept`.
+    media : str
+        A media type.
+
+    Returns
+    -------
+    bool
+        True for ``media`` listed explicitly and acceptable.
+    """
+    return any(r.type != "*" and r.subtype != "*" and r.q > 0 and r.matches(media) for r in ranges)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -73,13 +73,15 @@ class RegionTarget(BaseModel):
 async def region_targets(
     request: Request,
     services: ServicesDep,
-    code: str,
+    code: Annotated[
+        str, Path(min_length=1, max_length=100, description="GB/T 2260 code or area name.")
+    ],
     params: Annotated[PageParams, Depends(page_params)],
     indicator: Annotated[str | None, Query(max_length=200)] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> Response:
     """Targets whose ``sdmx-dimension:refArea`` is the area (by code or name)."""
-    bindings: dict[str, ox.NamedNode | ox.Literal] = {"region_q": ox.Literal(code[:100])}
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {"region_q": ox.Literal(code)}
     filters = []
     if indicator is not None:
         filters.append("FILTER (STR(?indicator) = ?indicator_q)")

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import pyoxigraph as ox
 from fastapi import Query, Request
@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from policykg.api.dependencies import Services, run_blocking
-from policykg.api.errors import ProtocolError
+from policykg.api.errors import ProtocolError, error_responses
 from policykg.api.executor import CancelToken
 from policykg.api.negotiation import negotiate, parse_accept
 from policykg.graph.namespaces import BASE, NS
@@ -29,12 +29,16 @@ from policykg.graph.store import term_to_python
 
 __all__ = [
     "CSV_RESPONSE",
+    "DETAIL_RESPONSES",
     "PKG",
     "ROLE_IRIS",
+    "Level",
     "Page",
     "PageParams",
     "Row",
     "entity_iri",
+    "graph_spellings",
+    "level_name",
     "local_id",
     "page_params",
     "page_response",
@@ -62,16 +66,40 @@ _SHORT_NAMES = {
     "Produces": "produces",
     "Mentions": "mentions",
 }
+#: The one vocabulary of government levels in the REST API (as in extraction).
+Level = Literal["national", "provincial", "city", "county"]
+# Spellings the graph may use for a level (pkg:regionLevel says "province").
+_LEVEL_SPELLINGS: dict[str, tuple[str, ...]] = {"provincial": ("provincial", "province")}
+_LEVEL_NAMES = {spelling: level for level, s in _LEVEL_SPELLINGS.items() for spelling in s}
+
+
+def level_name(value: object) -> str | None:
+    """A level as stored in the graph -> the REST vocabulary (``province`` -> ``provincial``)."""
+    if value is None:
+        return None
+    text = str(value)
+    return _LEVEL_NAMES.get(text, text)
+
+
+def graph_spellings(level: str) -> tuple[str, ...]:
+    """Every spelling the graph may store for a REST level."""
+    return _LEVEL_SPELLINGS.get(level, (level,))
+
+
 # Keys minted by graph.namespaces: word characters and "-" (CJK included),
 # "/"-separated segments for bodies, tasks and areas.
 _ID_RE = re.compile(r"^[\w\-.]+(?:/[\w\-.]+)*$")
 _MAX_ID = 300
 
 
-# OpenAPI: list routes also answer text/csv (same items, one row each).
+# OpenAPI: list routes also answer text/csv (same items, one row each), and
+# every route may answer 406 (Accept) or 503 (busy / time limit).
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    **error_responses(406, 503, json=True),
 }
+#: Responses of a single-resource route: 404 for unknown ids, 503.
+DETAIL_RESPONSES: dict[int | str, dict[str, Any]] = error_responses(404, 503, json=True)
 
 
 class Page(BaseModel, Generic[T]):

@@ -73,6 +73,8 @@ GRAPH_OFFERS: dict[str, Syntax] = {
     "application/rdf+xml": Syntax.RDFXML,
     "application/ld+json": Syntax.JSONLD,
     "application/x-turtle": Syntax.TURTLE,
+    # A client asking a CONSTRUCT for plain JSON gets JSON-LD (as Oxigraph does).
+    "application/json": Syntax.JSONLD,
 }
 
 _RDF_FORMATS = {

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/search", tags=["search"])
 # CONTAINS, not REGEX: user text is never a pattern (no ReDoS).
 _SEARCH = """
 SELECT ?node (SAMPLE(?label) AS ?match) (SAMPLE(?type) AS ?kind) ?q WHERE {
-  VALUES ?p { dcterms:title skos:prefLabel skos:altLabel }
+  VALUES ?p { dcterms:title skos:prefLabel skos:altLabel eli:id_local }
   ?node ?p ?label .
   FILTER (CONTAINS(LCASE(STR(?label)), LCASE(?q)))
   OPTIONAL { ?node a ?type }
@@ -65,7 +65,8 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.")],
     params: Annotated[PageParams, Depends(page_params)],
 ) -> Response:
-    """Nodes whose ``dcterms:title``, ``skos:prefLabel`` or ``altLabel`` contains ``q``."""
+    """Nodes whose ``dcterms:title``, ``skos:prefLabel``, ``altLabel`` or document number
+    (文号, ``eli:id_local``) contains ``q``."""
     rows = await select(services, paged_query(_SEARCH, params), {"q": ox.Literal(q)})
     items = [
         SearchHit(

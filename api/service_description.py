@@ -4,7 +4,9 @@ Only features the service really has are declared: no
 ``sd:BasicFederatedQuery`` (SERVICE is refused), no ``sd:DereferencesURIs``
 (dataset IRIs only select local graphs), ``sd:SPARQL11Update`` only when an
 update token is configured.  ``sd:UnionDefaultGraph`` is declared because the
-default graph of a query is the union of all named graphs.
+default graph of a query is the union of the store's own default graph and
+all named graphs; the counts say exactly that (distinct triples of the union,
+triples per named graph, triples of the store's own default graph).
 """
 
 from __future__ import annotations
@@ -108,6 +110,13 @@ def service_description_triples(
     }
     for name, value in limits.items():
         triples.append(ox.Triple(service, ox.NamedNode(PKGS + name), value))
+    triples.append(
+        ox.Triple(
+            service,
+            ox.NamedNode(PKGS + "storeDefaultGraphTriples"),
+            ox.Literal(str(counts.store_default), datatype=XSD_INTEGER),
+        )
+    )
 
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
@@ -145,8 +154,9 @@ textarea{{width:100%;height:12em;font-family:monospace}}</style></head>
 <body><h1>policykg SPARQL endpoint</h1>
 <p><a href="/">Open the policykg web page</a> (example queries, sortable results, workload chart,
 exports, documents with their evidence).</p>
-<p>Endpoint: <code>{endpoint}</code>. The default graph is the union of {graphs} named graphs
-({triples} triples). Read-only{update}. Results: SPARQL JSON (default), XML, CSV, TSV;
+<p>Endpoint: <code>{endpoint}</code>. The default graph of a query is the union of the store's
+own default graph ({own} triples) and its {graphs} named graphs ({named_total} triples); that union
+holds {triples} distinct triples. Read-only{update}. Results: SPARQL JSON (default), XML, CSV, TSV;
 graphs as Turtle (default), N-Triples, RDF/XML, JSON-LD.</p>
 <form method="get" action="{endpoint}">
 <textarea name="query">SELECT ?g (COUNT(*) AS ?triples) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}
@@ -183,6 +193,8 @@ async def service_description_response(request: Request, services: Services) -> 
         page = _HTML.format(
             endpoint=escape(endpoint, quote=True),
             graphs=len(counts.named),
+            named_total=counts.named_total,
+            own=counts.store_default,
             triples=counts.default_graph,
             update=update,
         )

@@ -31,16 +31,21 @@ class Settings(BaseModel):
     max_upload_bytes : int
         Largest accepted Graph Store upload.
     max_concurrency : int
-        Queries that may run at once; more get HTTP 503 with ``Retry-After``.
+        Queries that may run at once (worker processes or threads).
+    queue_wait : float
+        Seconds a request waits for a free worker before HTTP 503 with
+        ``Retry-After``; a short queue, so a client sending a few requests in
+        parallel is served rather than refused, while a flood is still shed.
     retry_after : int
         Seconds suggested to clients refused for load.
     isolation : {"process", "thread"}
-        Where SPARQL queries run when the service is read-only: ``process``
-        (default) uses worker processes that are killed at the deadline, so a
-        runaway query cannot keep a CPU busy; ``thread`` uses threads (lower
-        latency, but a timed-out query finishes in the background).  With an
-        update token, queries always use threads, because worker processes
-        see a read-only snapshot of the store.
+        Where SPARQL queries run: ``process`` (default) uses worker processes
+        that are killed at the deadline, so a runaway query cannot keep a CPU
+        busy, and that have no network access; with an update token they
+        close and reopen their read-only handle around every write.
+        ``thread`` uses threads of the server (lower memory, but a timed-out
+        query finishes in the background holding its slot, and the grammar
+        check is the last line against outbound requests).
     unknown_graphs : {"empty", "reject"}
         What a dataset IRI (``FROM``, ``FROM NAMED``, ``default-graph-uri``,
         ``named-graph-uri``) that is not a graph of the store means.  Either
@@ -62,6 +67,7 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     max_upload_bytes: int = Field(default=64_000_000, gt=0)
     max_concurrency: int = Field(default=4, ge=1)
+    queue_wait: float = Field(default=1.0, ge=0)
     retry_after: int = Field(default=2, ge=1)
     isolation: Literal["process", "thread"] = "process"
     unknown_graphs: Literal["empty", "reject"] = "empty"

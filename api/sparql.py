@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -27,8 +30,9 @@ from policykg.api.dependencies import (
     require_write_access,
     run_blocking,
     run_query,
+    run_write,
 )
-from policykg.api.errors import ProtocolError
+from policykg.api.errors import ProtocolError, error_responses
 from policykg.api.evaluation import (
     NotAcceptableError,
     QueryJob,
@@ -36,17 +40,21 @@ from policykg.api.evaluation import (
     offers_for,
 )
 from policykg.api.executor import CancelToken
+from policykg.api.isolation import WorkerCrashedError
 from policykg.api.negotiation import MediaRange, media_type_of, parse_accept
 from policykg.api.results import SerializedResult, format_alias
 from policykg.api.service_description import service_description_response
+from policykg.api.sparql_guard import UnverifiableQueryError, grammar_check
 from policykg.api.sparql_lexer import (
     ForbiddenOperationError,
+    OperationInfo,
+    QueryTooComplexError,
     add_using_clauses,
     inspect_query,
     inspect_update,
 )
 
-__all__ = ["SparqlRequest", "read_sparql_request", "router"]
+__all__ = ["SparqlRequest", "engine_error", "read_sparql_request", "router"]
 
 router = APIRouter(tags=["sparql"])
 _log = logging.getLogger("policykg.sparql")
@@ -55,6 +63,14 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 _CORS = {"Access-Control-Allow-Origin": "*"}
+_DATASET_PARAMS = (
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "using-named-graph-uri",
+)
+#: Smallest ``timeout`` parameter accepted, in seconds.
+MIN_TIMEOUT = 0.1
 
 
 class SparqlRequest:
@@ -99,11 +115,34 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _decode_utf8(body: bytes, what: str) -> str:
+_ASCII_COMPATIBLE = frozenset({"us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"})
+
+
+def _decode_body(body: bytes, charset: str, what: str) -> str:
+    """Decode a request body that must be UTF-8 (SPARQL 1.1 Protocol 2.1.2).
+
+    A body declared ``ISO-8859-1`` or ``US-ASCII`` that is pure ASCII is the
+    same bytes as UTF-8 and is accepted (some form libraries label every
+    body that way); anything else gets a 400 that names the problem.
+    """
+    if charset not in ("utf-8", "utf8"):
+        if charset in _ASCII_COMPATIBLE and body.isascii():
+            charset = "utf-8"
+        else:
+            raise ProtocolError(
+                400, f"the {what} is declared charset={charset}; send UTF-8 (charset=utf-8)"
+            )
+    if b"\x00" in body:
+        # UTF-16 text of ASCII characters is valid UTF-8 with a NUL after each one.
+        raise ProtocolError(
+            400, f"the {what} contains NUL bytes (UTF-16 encoded?); send UTF-8 (charset=utf-8)"
+        )
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ProtocolError(400, f"{what} is not valid UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(
+            400, f"the {what} is not valid UTF-8 (byte {exc.start}); send UTF-8"
+        ) from None
 
 
 async def read_sparql_request(request: Request, max_body: int) -> SparqlRequest:
@@ -134,18 +173,21 @@ async def read_sparql_request(request: Request, max_body: int) -> SparqlRequest:
         body = await _read_body(request, max_body)
         media, ct_params = media_type_of(request.headers.get("content-type"))
         charset = ct_params.get("charset", "utf-8")
-        if charset not in ("utf-8", "utf8"):
-            raise ProtocolError(400, f"request bodies must be UTF-8, not {charset}")
         if media == FORM:
+            text = _decode_body(body, charset, "form body")
+            # Percent-escapes of a form are bytes in the declared charset.
+            escapes = "latin-1" if charset in ("iso-8859-1", "latin-1", "latin1") else "utf-8"
+            escapes = "ascii" if charset in ("us-ascii", "ascii") else escapes
             try:
-                text = _decode_utf8(body, "form body")
-                params += parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+                params += parse_qsl(text, keep_blank_values=True, encoding=escapes, errors="strict")
             except (UnicodeDecodeError, ValueError):
-                raise ProtocolError(400, "malformed form body") from None
+                raise ProtocolError(
+                    400, f"malformed form body (percent-escapes must encode {escapes})"
+                ) from None
         elif media == QUERY_TYPE:
-            direct_query = _decode_utf8(body, "query")
+            direct_query = _decode_body(body, charset, "query")
         elif media == UPDATE_TYPE:
-            direct_update = _decode_utf8(body, "update")
+            direct_update = _decode_body(body, charset, "update")
         elif not media:
             raise ProtocolError(
                 400,
@@ -222,8 +264,10 @@ def _timeout(req: SparqlRequest, default: float) -> float:
         asked = float(raw)
     except ValueError:
         raise ProtocolError(400, f"timeout must be a number of seconds, got {raw[:50]!r}") from None
-    if not asked > 0:
-        raise ProtocolError(400, "timeout must be positive")
+    if not asked >= MIN_TIMEOUT:
+        # Below this a query could not even start, and each expiry costs a
+        # worker process (killed and respawned).
+        raise ProtocolError(400, f"timeout must be at least {MIN_TIMEOUT:g} seconds")
     # A request may shorten the budget but never extend the server's.
     return min(asked, default)
 
@@ -258,10 +302,7 @@ async def _run_query(request: Request, services: Services, req: SparqlRequest) -
     settings = services.settings
     if req.values("using-graph-uri") or req.values("using-named-graph-uri"):
         raise ProtocolError(400, "using-graph-uri / using-named-graph-uri apply to updates only")
-    try:
-        info = inspect_query(req.query)
-    except ForbiddenOperationError as exc:
-        raise ProtocolError(403, str(exc)) from None
+    info = _screen(inspect_query, req.query)
 
     defaults = req.values("default-graph-uri")
     named = req.values("named-graph-uri")
@@ -306,8 +347,12 @@ async def _run_query(request: Request, services: Services, req: SparqlRequest) -
     except ProtocolError as exc:
         status = exc.status
         raise
+    except WorkerCrashedError as exc:
+        raise ProtocolError(500, str(exc)) from None
     except (OSError, RuntimeError, ValueError) as exc:
-        raise ProtocolError(500, f"query evaluation failed: {exc}") from None
+        error = engine_error(exc, "query")
+        status = error.status
+        raise error from None
     finally:
         elapsed = time.perf_counter() - started
         # One line per query: hash (not the text), form, status, rows, time.
@@ -332,10 +377,7 @@ async def _run_update(request: Request, services: Services, req: SparqlRequest) 
     require_write_access(request)
     if req.values("default-graph-uri") or req.values("named-graph-uri"):
         raise ProtocolError(400, "default-graph-uri / named-graph-uri apply to queries only")
-    try:
-        info = inspect_update(req.update)
-    except ForbiddenOperationError as exc:
-        raise ProtocolError(403, str(exc)) from None
+    info = _screen(inspect_update, req.update)
     using = _named_nodes(req.values("using-graph-uri"), "using-graph-uri")
     using_named = _named_nodes(req.values("using-named-graph-uri"), "using-named-graph-uri")
     if (using or using_named) and info.has_using_or_with:
@@ -345,21 +387,232 @@ async def _run_update(request: Request, services: Services, req: SparqlRequest) 
     text = add_using_clauses(
         req.update, info, [n.value for n in using], [n.value for n in using_named]
     )
+    # The grammar check runs before the write is queued, so a slow parse
+    # never holds the store exclusively.
+    try:
+        await run_blocking(services, lambda _t: grammar_check(text, "update"))
+    except (ForbiddenOperationError, UnverifiableQueryError) as exc:
+        raise engine_error(exc, "update") from None
+    except ProtocolError as exc:
+        if exc.status == 503:
+            message = f"the update was not applied: {exc.message}"
+            raise ProtocolError(503, message, exc.headers) from None
+        raise
     store = services.store
     try:
-        await run_blocking(services, partial(execute_update, store, text, _endpoint_iri(request)))
+        await run_write(services, partial(execute_update, store, text, _endpoint_iri(request)))
     except SyntaxError as exc:
         raise ProtocolError(400, f"update syntax error: {exc}") from None
     except (OSError, RuntimeError, ValueError) as exc:
-        raise ProtocolError(500, f"update failed: {exc}") from None
-    finally:
-        services.invalidate_counts()
+        raise engine_error(exc, "update") from None
     return Response(status_code=204)
 
 
-@router.get("/sparql", summary="SPARQL query via GET, or the service description")
+def _screen(inspect: Callable[[str], OperationInfo], text: str) -> OperationInfo:
+    try:
+        return inspect(text)
+    except ForbiddenOperationError as exc:
+        raise ProtocolError(403, str(exc)) from None
+    except QueryTooComplexError as exc:
+        raise ProtocolError(400, str(exc)) from None
+
+
+# Engine messages that a request (not the server) caused, by HTTP status.
+_CLIENT_ERRORS = (
+    (re.compile(r"does not exist", re.I), 404),
+    (re.compile(r"already exists", re.I), 409),
+)
+_STORAGE_ERROR = re.compile(r"Corruption|IO error", re.I)
+# Messages of the engine's HTTP client: a SERVICE call reached the network
+# layer (only possible if every guard missed it; workers have no network).
+_NETWORK_ERROR = re.compile(
+    r"http|url|service|connect|network|unreachable|resolve|dns|socket|port", re.I
+)
+
+
+def engine_error(exc: Exception, what: str) -> ProtocolError:
+    """Map an evaluation error to the HTTP status it deserves.
+
+    Parameters
+    ----------
+    exc : Exception
+        What pyoxigraph (or a guard) raised.
+    what : {"query", "update"}
+        Used in the message.
+
+    Returns
+    -------
+    ProtocolError
+        403 for refused SERVICE/LOAD (and any error of the engine's HTTP
+        client), 400 for unverifiable text and for evaluation errors caused
+        by the request (unknown function, unbound SERVICE variable, …), 404
+        for a missing graph (``DROP``/``CLEAR``/``MOVE`` without ``SILENT``),
+        409 for ``CREATE`` of an existing graph, 500 only for storage errors.
+    """
+    message = str(exc)
+    if isinstance(exc, ForbiddenOperationError):
+        return ProtocolError(403, message)
+    if isinstance(exc, UnverifiableQueryError | QueryTooComplexError):
+        return ProtocolError(400, message)
+    failed = "update failed (nothing was written)" if what == "update" else "query failed"
+    if isinstance(exc, OSError):
+        if _NETWORK_ERROR.search(message):
+            return ProtocolError(
+                403, "the request tried to contact another server, which this endpoint never does"
+            )
+        return ProtocolError(500, f"{failed}: storage error: {message}")
+    if _STORAGE_ERROR.search(message):
+        return ProtocolError(500, f"{failed}: storage error: {message}")
+    for pattern, status in _CLIENT_ERRORS:
+        if pattern.search(message):
+            return ProtocolError(status, f"{failed}: {message}")
+    return ProtocolError(400, f"{failed}: {message}")
+
+
+_STRING = {"type": "string"}
+_IRIS = {"type": "array", "items": {"type": "string", "format": "iri"}}
+_SOLUTION_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+    "application/xml",
+    "text/xml",
+)
+_GRAPH_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/x-turtle",
+)
+_PROTOCOL_PARAMS = [
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "description": "Graphs of this store forming the default graph (never fetched).",
+        "schema": _IRIS,
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "description": "Graphs of this store available to GRAPH (never fetched).",
+        "schema": _IRIS,
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "timeout",
+        "in": "query",
+        "description": "Seconds; can only lower the server's limit.",
+        "schema": {"type": "number", "minimum": MIN_TIMEOUT},
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, rdfxml, jsonld "
+        "or a media type.",
+        "schema": _STRING,
+    },
+    {"name": "output", "in": "query", "description": "Same as format.", "schema": _STRING},
+]
+_RESULTS: dict[str, Any] = {
+    "description": "Query results: SPARQL JSON/XML/CSV/TSV for SELECT and ASK, RDF for "
+    "CONSTRUCT and DESCRIBE, chosen by Accept (q-values honoured). Headers "
+    "X-SPARQL-Truncated / X-SPARQL-MaxRows flag a result cut by the row cap.",
+    "content": {media: {"schema": _STRING} for media in (*_SOLUTION_TYPES, *_GRAPH_TYPES)},
+}
+_GET_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "query",
+            "in": "query",
+            "description": "A SPARQL 1.1 query. Without it, the service description.",
+            "schema": _STRING,
+        },
+        *_PROTOCOL_PARAMS,
+    ],
+}
+_FORM_SCHEMA = {
+    # Exactly one of query (with its dataset) or update (with its USING dataset).
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {
+                "query": _STRING,
+                "default-graph-uri": _IRIS,
+                "named-graph-uri": _IRIS,
+            },
+            "required": ["query"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "update": _STRING,
+                "using-graph-uri": _IRIS,
+                "using-named-graph-uri": _IRIS,
+            },
+            "required": ["update"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_POST_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        *_PROTOCOL_PARAMS,
+        {"name": "using-graph-uri", "in": "query", "schema": _IRIS, "explode": True},
+        {"name": "using-named-graph-uri", "in": "query", "schema": _IRIS, "explode": True},
+    ],
+    # Queries need no token; updates do.
+    "security": [{}, {"bearerAuth": []}],
+    "requestBody": {
+        "required": True,
+        "description": "A query or (with the bearer token) an update, as UTF-8.",
+        "content": {
+            QUERY_TYPE: {"schema": _STRING},
+            UPDATE_TYPE: {"schema": _STRING},
+            FORM: {"schema": _FORM_SCHEMA},
+        },
+    },
+}
+_SD_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query via GET, or the service description",
+    openapi_extra=_GET_OPENAPI,
+    response_class=Response,
+    responses={
+        200: {
+            **_RESULTS,
+            "description": _RESULTS["description"] + " Without a query: the service "
+            "description (Turtle, JSON-LD, RDF/XML, N-Triples or an HTML page).",
+            "content": {
+                **_RESULTS["content"],
+                "text/html": {"schema": _STRING},
+                **{m: {"schema": _STRING} for m in _SD_TYPES},
+            },
+        },
+        **error_responses(400, 403, 406, 503),
+    },
+)
 @router.get("/sparql/", include_in_schema=False)
-@router.post("/sparql", summary="SPARQL query or update via POST (form or direct)")
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update via POST (form or direct)",
+    openapi_extra=_POST_OPENAPI,
+    response_class=Response,
+    responses={
+        200: _RESULTS,
+        204: {"description": "The update was applied."},
+        **error_responses(400, 401, 403, 404, 406, 409, 413, 415, 503),
+    },
+)
 @router.post("/sparql/", include_in_schema=False)
 async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     """Answer one SPARQL Protocol request.
@@ -368,6 +621,10 @@ async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     a worker thread (see :mod:`policykg.api.executor`).
     """
     req = await read_sparql_request(request, services.settings.max_body_bytes)
+    # Bad parameter values are a 400 on every request, service description included.
+    _timeout(req, services.settings.query_timeout)
+    for name in _DATASET_PARAMS:
+        _named_nodes(req.values(name), name)
     if req.query is not None:
         return await _run_query(request, services, req)
     if req.update is not None:
@@ -377,7 +634,12 @@ async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     return await service_description_response(request, services)
 
 
-@router.options("/sparql", include_in_schema=False)
+@router.options(
+    "/sparql",
+    summary="CORS preflight",
+    response_class=Response,
+    responses={204: {"description": "Allowed methods and CORS headers."}},
+)
 @router.options("/sparql/", include_in_schema=False)
 async def sparql_preflight(services: ServicesDep) -> Response:
     """CORS preflight for read requests; ``Authorization`` is not allowed

@@ -8,9 +8,16 @@ one.  The scan runs twice — on the raw text and on the text with ``\\uXXXX``
 escapes decoded — because SPARQL allows those escapes anywhere and parsers
 disagree on when they are applied; a keyword seen by either scan counts.
 
+This is the first of three independent barriers against outbound requests:
+the grammar check of :mod:`policykg.api.sparql_guard` parses any text that
+mentions the words at all, and query worker processes run without network
+access (:mod:`policykg.api.isolation`).  A lexer alone was fooled once
+(``FILTER(1<2)SERVICE#>`` read as one IRI), hence the layers.
+
 The same tokens tell the query form (for content negotiation before the query
-runs), whether a dataset clause (``FROM``) is present, and where the ``USING``
-clauses of the protocol's ``using-graph-uri`` parameters must be inserted.
+runs), whether a dataset clause (``FROM``) is present, how deep brackets nest
+(the engine's parser must never see thousands of them), and where the
+``USING`` clauses of the protocol's ``using-graph-uri`` parameters go.
 """
 
 from __future__ import annotations
@@ -21,19 +28,24 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 __all__ = [
+    "MAX_NESTING",
     "ForbiddenOperationError",
     "OperationInfo",
+    "QueryTooComplexError",
     "Token",
     "add_using_clauses",
     "decode_unicode_escapes",
     "inspect_query",
     "inspect_update",
+    "nesting_depth",
     "tokenize",
 ]
 
 # Keywords that make the engine contact another server.
 _NETWORK_KEYWORDS = frozenset({"SERVICE", "LOAD"})
 _QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: Deepest bracket nesting accepted (real queries stay far below).
+MAX_NESTING = 32
 
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _TOKEN_RE = re.compile(
@@ -61,6 +73,10 @@ _ESCAPE_RE = re.compile(_UCHAR)
 
 class ForbiddenOperationError(ValueError):
     """Raised when a request would make the engine reach outside the store."""
+
+
+class QueryTooComplexError(ValueError):
+    """Raised for text nested deeper than :data:`MAX_NESTING` brackets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +142,13 @@ def decode_unicode_escapes(text: str) -> str:
 def tokenize(text: str) -> Iterator[Token]:
     """Yield the significant tokens of SPARQL text (no whitespace or comments).
 
+    ``<`` is the one character SPARQL reads two ways: it opens an IRI, or it
+    is the less-than operator (``FILTER(1<2)``).  Like the grammar, the
+    scanner decides by context: inside an expression, right after an operand,
+    it is an operator; anywhere else it opens an IRI.  Reading
+    ``FILTER(1<2)SERVICE#>`` as one IRI would hide the keyword (the engine
+    reads less-than, ``2)``, ``SERVICE`` and a comment).
+
     Parameters
     ----------
     text : str
@@ -136,11 +159,118 @@ def tokenize(text: str) -> Iterator[Token]:
     Token
         Tokens in source order.
     """
-    for match in _TOKEN_RE.finditer(text):
-        kind = match.lastgroup or "punct"
-        if kind in ("ws", "comment"):
-            continue
-        yield Token(kind, match.group(0), match.start())
+    yield from _Scanner(text).tokens()
+
+
+# Words after which "(" opens a variable list or collection, not an argument list.
+_LIST_OPENERS = frozenset({"A", "VALUES"})
+# Words after which "(" opens an expression (besides function names).
+_CLAUSE_WORDS = {"SELECT": "select", "HAVING": "modifier", "BY": "modifier"}
+_CLAUSE_ENDS = frozenset(
+    {"WHERE", "FROM", "LIMIT", "OFFSET", "VALUES", "CONSTRUCT", "DESCRIBE", "ASK"}
+)
+_OPERAND_KINDS = frozenset({"var", "number", "string", "langtag", "iri", "pname"})
+
+
+class _Scanner:
+    """Tokenizer state: open brackets (and what they open) and the last tokens."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # One entry per open bracket: "group" ({), "node" ([), "expr" or "list" (().
+        self.stack: list[str] = []
+        # The clause being read at each group level (None: triple patterns).
+        self.clauses: list[str | None] = [None]
+        self.prev: Token | None = None
+        self.prev2: Token | None = None
+        self.max_depth = 0
+
+    def _operand_ended(self) -> bool:
+        prev = self.prev
+        if prev is None:
+            return False
+        if prev.kind in _OPERAND_KINDS:
+            return True
+        if prev.kind == "word":
+            return prev.text.upper() in ("TRUE", "FALSE")
+        return prev.text in (")", "*") and prev.kind == "punct"
+
+    def _paren_kind(self) -> str:
+        prev, clause = self.prev, self.clauses[-1]
+        if self.stack and self.stack[-1] == "expr":
+            return "expr"
+        if prev is None:
+            return "list"
+        if prev.kind == "word":
+            return "list" if prev.text.upper() in _LIST_OPENERS else "expr"
+        if clause is not None and not (self.stack and self.stack[-1] in ("list", "node")):
+            return "expr"  # SELECT (… AS ?x), ORDER BY (…), GROUP BY f(…)
+        before = self.prev2
+        after_filter = before is not None and before.text.upper() == "FILTER"
+        if prev.kind in ("iri", "pname") and after_filter:
+            return "expr"  # FILTER <f>(…)
+        return "list"
+
+    def _track(self, token: Token) -> None:
+        if token.kind == "punct":
+            if token.text == "{":
+                self.stack.append("group")
+                self.clauses.append(None)
+            elif token.text == "[":
+                self.stack.append("node")
+            elif token.text == "(":
+                self.stack.append(self._paren_kind())
+            elif token.text in ("}", "]", ")") and self.stack:
+                closed = self.stack.pop()
+                if closed == "group" and len(self.clauses) > 1:
+                    self.clauses.pop()
+            self.max_depth = max(self.max_depth, len(self.stack))
+        elif token.kind == "word":
+            upper = token.text.upper()
+            if upper in _CLAUSE_WORDS:
+                self.clauses[-1] = _CLAUSE_WORDS[upper]
+            elif upper in _CLAUSE_ENDS:
+                self.clauses[-1] = None
+        self.prev2, self.prev = self.prev, token
+
+    def tokens(self) -> Iterator[Token]:
+        text, pos = self.text, 0
+        while pos < len(text):
+            token: Token | None = None
+            in_expression = bool(self.stack) and self.stack[-1] == "expr"
+            if text[pos] == "<" and in_expression and self._operand_ended():
+                op = "<=" if text.startswith("<=", pos) else "<"
+                token = Token("punct", op, pos)
+            if token is None:
+                match = _TOKEN_RE.match(text, pos)
+                assert match is not None  # the punct group matches any character
+                kind = match.lastgroup or "punct"
+                if kind in ("ws", "comment"):
+                    pos = match.end()
+                    continue
+                token = Token(kind, match.group(0), pos)
+            pos = token.start + len(token.text)
+            self._track(token)
+            yield token
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest bracket nesting (``{``, ``[``, ``(``) of SPARQL text.
+
+    Parameters
+    ----------
+    text : str
+        SPARQL source text.
+
+    Returns
+    -------
+    int
+        Brackets inside strings, IRIs and comments do not count.
+    """
+    scanner = _Scanner(text)
+    for _ in scanner.tokens():
+        pass
+    return scanner.max_depth
 
 
 def _keywords(tokens: Sequence[Token]) -> set[str]:
@@ -148,8 +278,17 @@ def _keywords(tokens: Sequence[Token]) -> set[str]:
 
 
 def _check_network(text: str) -> list[Token]:
-    """Tokenize ``text`` and raise if either scan finds SERVICE or LOAD."""
-    raw = list(tokenize(text))
+    """Tokenize ``text``; raise if either scan finds SERVICE or LOAD or deep nesting."""
+    scanner = _Scanner(text)
+    raw = list(scanner.tokens())
+    if scanner.max_depth > MAX_NESTING:
+        # The engine's parser recurses per bracket: thousands of "{" overflow
+        # its stack (the process dies) and nested collections take
+        # exponential time, so depth is capped before the text reaches it.
+        raise QueryTooComplexError(
+            f"brackets nested {scanner.max_depth} deep; this endpoint accepts at most "
+            f"{MAX_NESTING}"
+        )
     found = _keywords(raw) & _NETWORK_KEYWORDS
     decoded = decode_unicode_escapes(text)
     if decoded != text:

@@ -6,6 +6,7 @@ so the endpoint tests do not depend on the extractor.
 
 from __future__ import annotations
 
+import http.server
 import json
 import socket
 import threading
@@ -148,3 +149,96 @@ def fetch(
 def query_url(base: str, query: str, **params: str) -> str:
     """``base/sparql?query=…&…``."""
     return f"{base}/sparql?" + urllib.parse.urlencode({"query": query, **params})
+
+
+class _ProbeHandler(http.server.BaseHTTPRequestHandler):
+    """Answers anything with one SPARQL JSON row (or a Turtle triple) marked LEAK."""
+
+    def do_GET(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        if length:
+            self.rfile.read(length)
+        if "sparql" in (self.headers.get("accept") or "") or self.command == "POST":
+            row = b'{"s":{"type":"literal","value":"TOP-SECRET"}}'
+            body = b'{"head":{"vars":["s"]},"results":{"bindings":[' + row + b"]}}"
+            media = "application/sparql-results+json"
+        else:
+            body = b"<urn:s> <urn:p> 'TOP-SECRET' ."
+            media = "text/turtle"
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class Probe:
+    """A loopback HTTP server that counts every TCP connection it accepts."""
+
+    def __init__(self) -> None:
+        probe = self
+
+        class Server(http.server.ThreadingHTTPServer):
+            def verify_request(self, request: Any, client_address: Any) -> bool:
+                probe.connections += 1
+                return True
+
+        self.connections = 0
+        self.server = Server(("127.0.0.1", 0), _ProbeHandler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/secret"
+
+
+@contextmanager
+def probe_server() -> Iterator[Probe]:
+    """Run a :class:`Probe` for the duration of the block."""
+    probe = Probe()
+    thread = threading.Thread(target=probe.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield probe
+    finally:
+        probe.server.shutdown()
+        probe.server.server_close()
+
+
+def ssrf_vectors(url: str) -> dict[str, str]:
+    """Queries that make an unguarded pyoxigraph contact ``url`` (each one checked live).
+
+    ``url`` must be ``http://127.0.0.1:PORT/path``.
+    """
+    port = url.split(":")[2].split("/")[0]
+    host = f"http://127.0.0.1:{port}/"
+    pattern = "{ ?s ?p ?o }"
+    return {
+        "plain": f"SELECT ?s WHERE {{ SERVICE <{url}> {pattern} }}",
+        # "<" is less-than here; a lexer reading <2)SERVICE#> as an IRI misses it.
+        "less_than_comment": f"SELECT ?s WHERE {{ FILTER(1<2)SERVICE#>\n<{url}> {pattern} }}",
+        "less_equal_comment": f"SELECT ?s WHERE {{ FILTER(1<=2)SERVICE#>\n<{url}> {pattern} }}",
+        "silent": f"SELECT ?s WHERE {{ SERVICE SILENT <{url}> {pattern} }}",
+        "lower_case": f"select ?s where {{ service <{url}> {pattern} }}",
+        # Oxigraph ends a comment at CR; rdflib only at LF.
+        "cr_ends_comment": f"SELECT ?s WHERE {{ #x\rSERVICE <{url}> {pattern} }}",
+        # Oxigraph reads \\u0027 inside a string as a quote character, not as the
+        # end of the string; pre-decoding every escape would hide SERVICE.
+        "escaped_quote_strings": (
+            f"SELECT ?s WHERE {{ BIND('\\u0027' AS ?z) SERVICE <{url}> {pattern} "
+            "BIND('\\u0027' AS ?y) }"
+        ),
+        "escaped_iri": f"SELECT ?s WHERE {{ SERVICE <http\\u003A//127.0.0.1:{port}/x> {pattern} }}",
+        "base_relative": f"BASE <{url}> SELECT ?s WHERE {{ SERVICE <> {pattern} }}",
+        "prefixed_name": f"PREFIX r: <{host}> SELECT ?s WHERE {{ SERVICE r:x {pattern} }}",
+        "subquery": f"SELECT ?s WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {pattern} }} }} }}",
+        "optional_union": (
+            f"SELECT ?s WHERE {{ {{ BIND(1 AS ?x) }} UNION {{ OPTIONAL {{ SERVICE <{url}> "
+            f"{pattern} }} }} }}"
+        ),
+        "less_than_in_select": (
+            f"SELECT (1<2 AS ?t) ?s WHERE {{ FILTER(?t<3)SERVICE#>\n<{url}> {pattern} }}"
+        ),
+    }

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
-import socketserver
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sparql_support import TOKEN, fetch, query_url, running_server, values_clause
+from sparql_support import (
+    TOKEN,
+    fetch,
+    probe_server,
+    query_url,
+    running_server,
+    ssrf_vectors,
+    values_clause,
+)
 
 
 def heavy_count(n: int) -> str:
@@ -103,7 +109,7 @@ def test_heavy_query_does_not_block_a_concurrent_ask(server: str) -> None:
 
 
 def test_concurrency_cap_is_503_with_retry_after(tmp_path: Path) -> None:
-    with running_server(tmp_path / "store", max_concurrency=1) as url:
+    with running_server(tmp_path / "store", max_concurrency=1, queue_wait=0) as url:
         heavy: dict[str, Any] = {}
         # A few hundred milliseconds of work: enough to occupy the only worker.
         busy = heavy_count(180)
@@ -118,48 +124,39 @@ def test_concurrency_cap_is_503_with_retry_after(tmp_path: Path) -> None:
     assert b"too many concurrent queries" in body
 
 
-class _ProbeServer(ThreadingHTTPServer):
-    """Counts every TCP connection it accepts, whatever is sent."""
-
-    connections = 0
-
-    def verify_request(self, request: Any, client_address: Any) -> bool:
-        type(self).connections += 1
-        return True
-
-
-class _ProbeHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"<urn:s> <urn:p> 'TOP-SECRET' ."
-        self.send_response(200)
-        self.send_header("Content-Type", "text/turtle")
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_GET
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def test_no_query_or_update_ever_contacts_another_server(server: str) -> None:
-    probe = _ProbeServer(("127.0.0.1", 0), _ProbeHandler)
-    assert isinstance(probe, socketserver.BaseServer)
-    threading.Thread(target=probe.serve_forever, daemon=True).start()
-    remote = f"http://127.0.0.1:{probe.server_address[1]}/secret.ttl"
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
-    try:
-        attempts = [
-            (
-                query_url(server, f"SELECT * WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}"),
-                None,
-                {},
-            ),
+    with probe_server() as probe:
+        remote = probe.url
+        # Queries: every live vector (see sparql_support.ssrf_vectors), by GET and POST.
+        refused = [(query_url(server, q), None, {}) for q in ssrf_vectors(remote).values()]
+        refused += [
+            (f"{server}/sparql", q.encode(), {"Content-Type": "application/sparql-query"})
+            for q in ssrf_vectors(remote).values()
+        ]
+        refused += [
             (
                 query_url(server, f"SELECT * WHERE {{ \\u0053ERVICE <{remote}> {{ ?s ?p ?o }} }}"),
                 None,
                 {},
             ),
+            (f"{server}/sparql", f"LOAD <{remote}> INTO GRAPH <urn:g>".encode(), auth),
+            (
+                f"{server}/sparql",
+                f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}".encode(),
+                auth,
+            ),
+            (
+                f"{server}/sparql",
+                (
+                    f"INSERT {{ ?s ?p ?o }} WHERE {{ FILTER(1<2)SERVICE#>\n<{remote}> "
+                    "{ ?s ?p ?o } }"
+                ).encode(),
+                auth,
+            ),
+        ]
+        # Dataset IRIs just name (empty) local graphs: answered, never fetched.
+        answered = [
             (query_url(server, f"SELECT ?o FROM <{remote}> WHERE {{ ?s ?p ?o }}"), None, {}),
             (
                 query_url(
@@ -183,22 +180,130 @@ def test_no_query_or_update_ever_contacts_another_server(server: str) -> None:
                 None,
                 {},
             ),
-            (f"{server}/sparql", f"LOAD <{remote}> INTO GRAPH <urn:g>".encode(), auth),
-            (
-                f"{server}/sparql",
-                f"INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{remote}> {{ ?s ?p ?o }} }}".encode(),
-                auth,
-            ),
         ]
         statuses = []
-        for url, data, headers in attempts:
+        for url, data, headers in refused + answered:
             status, _, body = fetch(url, data, headers)
             statuses.append(status)
             assert b"TOP-SECRET" not in body
         time.sleep(0.2)
-        assert _ProbeServer.connections == 0
-        # SERVICE and LOAD are refused; dataset IRIs just name (empty) local graphs.
-        assert statuses == [403, 403, 200, 200, 200, 200, 200, 403, 403]
-    finally:
-        probe.shutdown()
-        probe.server_close()
+        assert probe.connections == 0
+        assert statuses == [403] * len(refused) + [200] * len(answered)
+
+
+def test_a_short_queue_serves_a_few_parallel_clients(tmp_path: Path) -> None:
+    # One worker, a query of a few hundred ms: the ASK waits for the slot
+    # (up to queue_wait) instead of being refused at once.
+    with running_server(tmp_path / "store", max_concurrency=1, queue_wait=5) as url:
+        heavy: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: heavy.update(r=fetch(query_url(url, heavy_count(180))))
+        )
+        thread.start()
+        time.sleep(0.2)
+        status, _, body = fetch(query_url(url, "ASK {}"))
+        thread.join()
+    assert heavy["r"][0] == 200
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+RUNAWAY = (
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ {values_clause('a', 400)} {values_clause('b', 400)} "
+    f"{values_clause('c', 400)} }}"
+)
+
+
+def test_with_writes_enabled_timed_out_queries_are_killed_and_rest_stays_up(
+    tmp_path: Path,
+) -> None:
+    with running_server(
+        tmp_path / "store", update_token=TOKEN, max_concurrency=3, query_timeout=1.0
+    ) as url:
+        results: list[tuple[int, dict[str, str], bytes]] = []
+        threads = [
+            threading.Thread(target=lambda: results.append(fetch(query_url(url, RUNAWAY))))
+            for _ in range(3)
+        ]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert time.monotonic() - start < 4
+        assert [r[0] for r in results] == [503, 503, 503]
+        assert all(b"worker was stopped" in r[2] for r in results)
+        # The killed workers burn no CPU: REST and queries answer at once.
+        start = time.monotonic()
+        status, _, _ = fetch(f"{url}/api/documents")
+        assert status == 200 and time.monotonic() - start < 1.0
+        deadline = time.monotonic() + 10
+        while (status := fetch(query_url(url, "ASK {}"))[0]) == 503 and time.monotonic() < deadline:
+            time.sleep(0.05)  # replacement workers start
+        assert status == 200
+        # Workers see writes: they reopen the store after each one.
+        insert = b"INSERT DATA { GRAPH <urn:g:w> { <urn:a> <urn:b> <urn:c> } }"
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
+        assert fetch(f"{url}/sparql", insert, headers)[0] == 204
+        for _ in range(6):  # every worker, not just one
+            _, _, body = fetch(query_url(url, "ASK { GRAPH <urn:g:w> { <urn:a> ?p ?o } }"))
+            assert json.loads(body)["boolean"] is True
+
+
+def test_a_slow_write_is_answered_when_it_commits_never_503(tmp_path: Path) -> None:
+    triples = "".join(f'<urn:s{i}> <urn:p> "value {i}" .\n' for i in range(40_000)).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"}
+    with running_server(
+        tmp_path / "store", update_token=TOKEN, query_timeout=0.3, max_upload_bytes=10**8
+    ) as url:
+        write: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: write.update(r=fetch(f"{url}/store?graph=urn:big", triples, headers))
+        )
+        start = time.monotonic()
+        thread.start()
+        time.sleep(0.5)
+        # Reads stay available while the write holds the worker processes.
+        during = []
+        while thread.is_alive() and len(during) < 5:
+            during.append(fetch(query_url(url, "ASK { ?s ?p ?o }"))[0])
+        thread.join()
+        took = time.monotonic() - start
+        status, _, body = write["r"]
+        assert status == 201, body
+        assert took > 0.3  # longer than the query timeout, yet no 503
+        assert during and set(during) == {200}
+        # Committed: first and last triple are there (a cheap check, within 0.3 s).
+        for s in ("urn:s0", "urn:s39999"):
+            status, _, body = fetch(query_url(url, f"ASK {{ GRAPH <urn:big> {{ <{s}> ?p ?o }} }}"))
+            assert status == 200, body
+            assert json.loads(body)["boolean"] is True
+
+
+def test_serve_flags_reach_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from sparql_support import build_store, sample_quads
+    from typer.testing import CliRunner
+
+    import policykg.api.app
+    from policykg.api.cli import app as cli
+    from policykg.api.settings import Settings
+
+    build_store(tmp_path / "store", sample_quads())
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(policykg.api.app, "create_app", lambda s: seen.update(settings=s))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    args = ["serve", "--store", str(tmp_path / "store"), "--port", "8123", "--max-rows", "7"]
+    args += ["--max-body-bytes", "1234", "--max-upload-bytes", "5678", "--max-concurrency", "3"]
+    args += ["--queue-wait", "0.5", "--isolation", "thread", "--unknown-graphs", "reject"]
+    result = CliRunner().invoke(cli, [*args, "--timeout", "9"])
+    assert result.exit_code == 0, result.output
+    settings = seen["settings"]
+    assert isinstance(settings, Settings)
+    limits = (settings.max_rows, settings.max_body_bytes, settings.max_upload_bytes)
+    assert limits == (7, 1234, 5678)
+    assert (settings.max_concurrency, settings.queue_wait, settings.query_timeout) == (3, 0.5, 9.0)
+    assert (settings.isolation, settings.unknown_graphs) == ("thread", "reject")
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    defaults = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "store")])
+    assert defaults.exit_code == 0
+    assert seen["settings"].unknown_graphs == "empty"

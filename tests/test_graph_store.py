@@ -48,7 +48,7 @@ def _graph(text: str, fmt: str = "turtle") -> rdflib.Graph:
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["id"] for v in VECTORS])
 def test_w3c_graph_store_protocol(client: TestClient, vector: dict[str, Any]) -> None:
-    client.app.state.services.store.clear()  # type: ignore[attr-defined]
+    assert client.post("/sparql", data={"update": "DROP ALL"}, headers=AUTH).status_code == 204
     location = ""
     for step in vector["requests"]:
         path = "/store" + step["path"].removeprefix("/gsp")
@@ -108,7 +108,11 @@ def test_writes_are_closed_by_default(read_only: TestClient) -> None:
         r = read_only.request(
             method, "/store", params={"graph": "urn:g"}, content=data, headers=TTL
         )
-        assert r.status_code == 403
+        assert r.status_code == 401 and "read-only" in r.text
+        r = read_only.request(
+            method, "/store", params={"graph": "urn:g"}, content=data, headers={**TTL, **AUTH}
+        )
+        assert r.status_code == 403 and "read-only" in r.text
     assert read_only.get("/store", params={"graph": "urn:g"}).status_code == 404
     assert read_only.get("/store", params={"graph": GRAPH_A.value}).status_code == 200
 
@@ -169,3 +173,16 @@ def test_rdfxml_external_entities_are_not_resolved(client: TestClient, tmp_path:
     assert r.status_code == 400
     assert "TOP-SECRET" not in r.text
     assert "TOP-SECRET" not in client.get("/store").text
+
+
+def test_cors_preflight_allows_cross_origin_reads_only(read_only: TestClient) -> None:
+    r = read_only.options(
+        "/store", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    )
+    assert r.status_code == 204
+    methods = {"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"}
+    assert set(r.headers["allow"].split(", ")) == methods
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "PUT" not in r.headers["access-control-allow-methods"]
+    assert "authorization" not in r.headers["access-control-allow-headers"].lower()
+    assert read_only.get("/store", params={"default": "x"}).status_code == 400

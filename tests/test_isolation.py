@@ -103,3 +103,43 @@ def test_default_process_mode_keeps_ask_fast_during_a_heavy_query(tmp_path: Path
     assert latencies
     latencies.sort()
     assert latencies[int(0.95 * (len(latencies) - 1))] < 0.5
+
+
+def test_workers_have_no_network_even_if_every_guard_missed(tmp_path: Path) -> None:
+    # Defence in depth: a job that skips the grammar check still cannot
+    # connect anywhere from a worker process.
+    import asyncio
+
+    from sparql_support import build_store, probe_server, sample_quads, ssrf_vectors
+
+    from policykg.api.evaluation import QueryJob
+    from policykg.api.negotiation import parse_accept
+
+    build_store(tmp_path / "store", sample_quads())
+    pool = ProcessQueryPool(tmp_path / "store", 1)
+    pool.start()
+    try:
+        if not pool.network_isolated:
+            pytest.skip("the kernel refuses network namespaces (unshare): workers keep the network")
+        with probe_server() as probe:
+            any_json = tuple(parse_accept("*/*"))
+            for name, query in ssrf_vectors(probe.url).items():
+                job = QueryJob(
+                    text=query,
+                    base_iri="http://127.0.0.1/sparql",
+                    solution_ranges=any_json,
+                    graph_ranges=any_json,
+                    max_rows=10,
+                    screen=False,
+                )
+                try:
+                    result = asyncio.run(pool.run(job, 10))
+                except OSError as exc:
+                    assert "unreachable" in str(exc).lower(), name
+                else:  # SERVICE SILENT swallows the failure
+                    assert "SILENT" in query and b"TOP-SECRET" not in result.body
+                assert probe.connections == 0, name
+            ask = QueryJob("ASK {}", "http://x/", any_json, any_json, 10, screen=False)
+            assert asyncio.run(pool.run(ask, 10)).body.endswith(b"true}")
+    finally:
+        pool.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policykg.api.negotiation import media_type_of, negotiate, parse_accept
+from policykg.api.negotiation import media_type_of, named, negotiate, parse_accept
 
 OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
 
@@ -42,6 +42,28 @@ OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "
 )
 def test_negotiate(accept: str | None, expected: str | None) -> None:
     assert negotiate(parse_accept(accept), OFFERS) == expected
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        # SPARQLWrapper / rdflib SPARQLStore style: a named type beats */* at equal q.
+        ("application/sparql-results+xml, application/rdf+xml, */*", OFFERS[1]),
+        ("text/csv, */*", "text/csv"),
+        ("text/*, */*", "text/csv"),
+        # ... but quality still comes first.
+        ("application/sparql-results+xml;q=0.5, */*", OFFERS[0]),
+    ],
+)
+def test_named_types_beat_wildcards_at_equal_quality(accept: str, expected: str) -> None:
+    assert negotiate(parse_accept(accept), OFFERS) == expected
+
+
+def test_named() -> None:
+    ranges = parse_accept("application/sparql-results+xml, text/*;q=0.5, text/csv;q=0")
+    assert named(ranges, "application/sparql-results+xml")
+    assert not named(ranges, "text/tab-separated-values")  # only through a wildcard
+    assert not named(ranges, "text/csv")  # refused
 
 
 def test_ties_go_to_server_order() -> None:

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 import rdflib
-from sparql_support import GRAPH_A, TOKEN, TestClient, make_client
+from sparql_support import GRAPH_A, TOKEN, TestClient, make_client, sample_quads
 
 SELECT_TITLES = (
     "PREFIX dct: <http://purl.org/dc/terms/> "
@@ -19,6 +20,7 @@ SELECT_TITLES = (
 )
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 SRX = "{http://www.w3.org/2005/sparql-results#}"
+_WRAPPER_ACCEPT = "application/sparql-results+xml, application/rdf+xml, */*"
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +135,40 @@ def test_construct_formats_parse_to_the_same_graph(
     assert r.headers["content-type"] == media
     graph = rdflib.Graph().parse(data=r.text, format=rdflib_format)
     assert len(graph) == 15  # the distinct triples of both named graphs (union default graph)
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "media"),
+    [
+        # SPARQLWrapper's and rdflib SPARQLStore's default Accept, no format=.
+        (SELECT_TITLES, _WRAPPER_ACCEPT, "application/sparql-results+xml"),
+        (CONSTRUCT, _WRAPPER_ACCEPT, "application/rdf+xml"),
+        # Oxigraph's reading of a plain JSON request for a graph: JSON-LD.
+        (CONSTRUCT, "application/json", "application/json"),
+        # roqet names SPARQL XML results whatever the form: RDF/XML for graphs.
+        (CONSTRUCT, "application/sparql-results+xml", "application/rdf+xml"),
+        (CONSTRUCT, "application/sparql-results+xml, */*", "application/rdf+xml"),
+        (CONSTRUCT, "application/xml", "application/rdf+xml"),
+        (CONSTRUCT, "application/sparql-results+json", "application/ld+json"),
+        ("DESCRIBE <https://w3id.org/policykg/id/doc/a>", "text/xml", "application/rdf+xml"),
+    ],
+)
+def test_named_types_and_results_syntax_fallbacks(
+    client: TestClient, query: str, accept: str, media: str
+) -> None:
+    r = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == media
+    if media == "application/rdf+xml":
+        assert len(rdflib.Graph().parse(data=r.text, format="xml")) > 0
+    elif media in ("application/json", "application/ld+json") and query != SELECT_TITLES:
+        assert len(rdflib.Graph().parse(data=r.text, format="json-ld")) > 0
+
+
+def test_a_refused_fallback_is_406(client: TestClient) -> None:
+    accept = "application/sparql-results+xml, application/rdf+xml;q=0"
+    r = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert r.status_code == 406
 
 
 def test_describe_returns_turtle(client: TestClient) -> None:
@@ -257,20 +293,28 @@ def test_protocol_errors(client: TestClient, kwargs: dict, status: int, message:
 
 
 def test_updates_are_refused_without_a_configured_token(client: TestClient) -> None:
-    for r in (
-        client.post(
-            "/sparql",
-            content=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-            headers={"Content-Type": "application/sparql-update"},
+    # No credentials: 401 (and the message says why writes cannot work here);
+    # credentials sent to a read-only service: 403.
+    for r, status in (
+        (
+            client.post(
+                "/sparql",
+                content=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                headers={"Content-Type": "application/sparql-update"},
+            ),
+            401,
         ),
-        client.post("/sparql", data={"update": "DROP ALL"}),
-        client.post(
-            "/sparql",
-            data={"update": "DROP ALL"},
-            headers={"Authorization": f"Bearer {TOKEN}"},
+        (client.post("/sparql", data={"update": "DROP ALL"}), 401),
+        (
+            client.post(
+                "/sparql",
+                data={"update": "DROP ALL"},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            ),
+            403,
         ),
     ):
-        assert r.status_code == 403
+        assert r.status_code == status
         assert "read-only" in r.text
     assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
@@ -410,3 +454,109 @@ def test_queries_are_timed_and_logged_without_their_text(
     (line,) = [m for m in caplog.messages if m.startswith("query ")]
     assert "ASK status=200 rows=1" in line
     assert "secret" not in line
+
+
+def _update(client: TestClient, text: str) -> tuple[int, str]:
+    r = client.post(
+        "/sparql",
+        content=text.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
+    return r.status_code, r.text
+
+
+def test_update_errors_caused_by_the_request_are_4xx(writable: TestClient) -> None:
+    missing = "GRAPH <urn:g:missing>"
+    # SPARQL 1.1 Update: without SILENT a missing graph is an error; with it, not.
+    for text in (f"DROP {missing}", f"CLEAR {missing}", "MOVE <urn:g:missing> TO <urn:g:x>"):
+        status, body = _update(writable, text)
+        assert status == 404, (text, body)
+        assert "does not exist" in body and "nothing was written" in body
+    for text in (f"DROP SILENT {missing}", f"CLEAR SILENT {missing}", "CLEAR ALL"):
+        assert _update(writable, text)[0] == 204, text
+    assert _update(writable, "CREATE GRAPH <urn:g:c>")[0] == 204
+    status, body = _update(writable, "CREATE GRAPH <urn:g:c>")
+    assert status == 409 and "already exists" in body
+    assert _update(writable, "CREATE SILENT GRAPH <urn:g:c>")[0] == 204
+
+
+def test_query_errors_caused_by_the_request_are_4xx(client: TestClient) -> None:
+    r = client.get("/sparql", params={"query": "SELECT (<urn:f>(1) AS ?x) {}"})
+    assert r.status_code == 400
+    assert "custom function" in r.text
+    r = client.get("/sparql", params={"query": "SELECT * { SERVICE ?e { ?s ?p ?o } }"})
+    assert r.status_code == 403
+
+
+def test_engine_errors_from_the_http_client_map_to_403() -> None:
+    from policykg.api.sparql import engine_error
+
+    assert engine_error(OSError("Network is unreachable (os error 101)"), "query").status == 403
+    assert engine_error(OSError("Not supported URL scheme: ftp"), "query").status == 403
+    assert engine_error(OSError("IO error: disk full"), "update").status == 500
+    assert engine_error(RuntimeError("The graph <urn:x> does not exist"), "update").status == 404
+    assert engine_error(RuntimeError("Corruption: bad block"), "query").status == 500
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status", "message"),
+    [
+        ("application/x-www-form-urlencoded; charset=ISO-8859-1", b"query=ASK%20%7B%7D", 200, ""),
+        ("application/x-www-form-urlencoded; charset=US-ASCII", b"query=ASK+%7B%7D", 200, ""),
+        ("application/sparql-query; charset=iso-8859-1", b"ASK {}", 200, ""),
+        # Declared Latin-1 with non-ASCII bytes: not the same bytes as UTF-8.
+        ("application/sparql-query; charset=iso-8859-1", b"ASK { ?s ?p '\xe9' }", 400, "UTF-8"),
+        (
+            "application/x-www-form-urlencoded; charset=UTF-16LE",
+            "query=ASK%20%7B%7D".encode("utf-16-le"),
+            400,
+            "charset=utf-16le",
+        ),
+        # UTF-16 without a charset: NUL bytes, not a silently empty form.
+        (
+            "application/x-www-form-urlencoded",
+            "query=ASK%20%7B%7D".encode("utf-16-le"),
+            400,
+            "UTF-16",
+        ),
+        ("application/sparql-query", "ASK {}".encode("utf-16"), 400, "UTF-8"),
+    ],
+)
+def test_body_encodings(
+    client: TestClient, content_type: str, body: bytes, status: int, message: str
+) -> None:
+    r = client.post("/sparql", content=body, headers={"Content-Type": content_type})
+    assert r.status_code == status, r.text
+    assert message in r.text
+    if status == 200:
+        assert r.json()["boolean"] is True
+
+
+def test_service_description_counts_what_it_claims(tmp_path: Path) -> None:
+    # A store with triples in its own default graph, one of them also in a
+    # named graph: the page and the VoID counts must add up.
+    extra = [
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in default only")),
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in both")),
+        ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in both"), GRAPH_A),
+    ]
+    with make_client(tmp_path / "store", quads=sample_quads() + extra) as c:
+        page = c.get("/sparql", headers={"Accept": "text/html"}).text
+        g = rdflib.Graph().parse(data=c.get("/sparql").text, format="turtle")
+        count = c.get(
+            "/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT * { ?s ?p ?o } }"},
+        ).json()["results"]["bindings"][0]["n"]["value"]
+    # 10 + 6 triples in the named graphs plus the new one in graph A; 2 in the
+    # store's default graph; 15 + 2 distinct triples in the union.
+    assert "own default graph (2 triples)" in page
+    assert "2 named graphs (17 triples)" in page
+    assert "holds 17 distinct triples" in page
+    assert count == "17"
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    default = g.value(next(g.objects(None, sd.defaultDataset)), sd.defaultGraph)
+    assert int(str(g.value(default, void.triples))) == 17
+    pkgs = rdflib.Namespace("https://w3id.org/policykg/service#")
+    own = next(g.objects(None, pkgs.storeDefaultGraphTriples))
+    assert int(str(own)) == 2

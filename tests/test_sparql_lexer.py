@@ -1,17 +1,121 @@
-"""The lexical guard: SERVICE/LOAD found wherever the grammar allows them, nowhere else."""
+"""The guards: SERVICE/LOAD found wherever the grammar allows them, nowhere else.
+
+Two independent layers are tested on the same inputs: the lexical scan
+(:mod:`policykg.api.sparql_lexer`) and the grammar check
+(:mod:`policykg.api.sparql_guard`).  Every attack vector is first shown to be
+live: unguarded pyoxigraph really contacts a loopback probe with it.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from sparql_support import probe_server, ssrf_vectors
 
+from policykg.api.sparql_guard import UnverifiableQueryError, grammar_check
 from policykg.api.sparql_lexer import (
+    MAX_NESTING,
     ForbiddenOperationError,
+    QueryTooComplexError,
     add_using_clauses,
     decode_unicode_escapes,
     inspect_query,
     inspect_update,
+    nesting_depth,
+    tokenize,
 )
+
+
+def test_every_ssrf_vector_is_live_and_refused_by_each_layer_alone() -> None:
+    with probe_server() as probe:
+        vectors = ssrf_vectors(probe.url)
+        for name, query in vectors.items():
+            before = probe.connections
+            # No result object kept in a local: pytest's tracebacks would keep it
+            # alive until a garbage collection on another thread (unsendable).
+            for _ in ox.Store().query(query):  # type: ignore[union-attr]
+                pass
+            assert probe.connections > before, f"{name}: not a live vector"
+            with pytest.raises(ForbiddenOperationError, match="SERVICE"):
+                inspect_query(query)
+            with pytest.raises(ForbiddenOperationError, match="SERVICE"):
+                grammar_check(query, "query")
+        # The same trick in the WHERE of an update.
+        update = (
+            f"INSERT {{ ?s ?s ?s }} WHERE {{ FILTER(1<2)SERVICE#>\n<{probe.url}> {{ ?s ?p ?o }} }}"
+        )
+        before = probe.connections
+        ox.Store().update(update)
+        assert probe.connections > before
+        with pytest.raises(ForbiddenOperationError):
+            inspect_update(update)
+        with pytest.raises(ForbiddenOperationError):
+            grammar_check(update, "update")
+
+
+@pytest.mark.parametrize(
+    ("query", "angle_kinds"),
+    [
+        # Less-than after an operand inside an expression: no IRI token.
+        ("ASK { FILTER(1<2)SERVICE#> }", ["punct"]),
+        ("ASK { FILTER(?x<=?y) }", ["punct"]),
+        ("SELECT (?x<3 AS ?y) {}", ["punct"]),
+        ("ASK { FILTER(<urn:a> < <urn:b>) }", ["iri", "punct", "iri"]),
+        # Where the grammar expects a term, "<" opens an IRI.
+        ("ASK { FILTER(?x = <urn:a>) }", ["iri"]),
+        ("ASK { ?s ?p (<urn:a> <urn:b>) }", ["iri", "iri"]),
+        ("ASK { ?s ?p ?o FILTER(?o IN (<a>, <b>)) }", ["iri", "iri"]),
+        ("ASK { VALUES (?x) { (<a>) } }", ["iri"]),
+        ("ASK { ?s <p> ?o } ORDER BY ?s <f>(?o)", ["iri", "iri"]),
+    ],
+)
+def test_less_than_is_read_by_context(query: str, angle_kinds: list[str]) -> None:
+    tokens = list(tokenize(query))
+    assert [t.kind for t in tokens if t.text.startswith("<")] == angle_kinds
+    if "SERVICE" in query:
+        assert "SERVICE" in [t.text for t in tokens if t.kind == "word"]
+
+
+def test_nesting_is_capped_before_the_engine_parses() -> None:
+    # Thousands of "{" crash the engine's parser; nested collections take
+    # exponential time.  Brackets in strings, IRIs and comments do not count.
+    ok = "ASK " + "{" * MAX_NESTING + "}" * MAX_NESTING
+    assert nesting_depth(ok) == MAX_NESTING
+    inspect_query(ok)
+    for deep in (
+        "ASK " + "{" * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1),
+        "ASK { ?s ?p " + "( 1 " * 40 + ")" * 40 + " }",
+        "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+    ):
+        with pytest.raises(QueryTooComplexError, match="nested"):
+            inspect_query(deep)
+        with pytest.raises(QueryTooComplexError):
+            inspect_update("INSERT { ?s ?p ?o } WHERE " + deep.removeprefix("ASK "))
+    assert nesting_depth("ASK { ?s ?p '" + "(" * 100 + "' } # " + "{" * 100) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * WHERE { ?s ?p "SERVICE <http://x/> { }" }',
+        "SELECT * WHERE { ?s <http://example.org/service/load> ?o }",
+        "PREFIX service: <http://x/> SELECT ?service WHERE { ?service service:load ?o }",
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://x/>",
+        "SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'workload')) }",
+        "SELECT * WHERE { ?s ?p ?o }",
+    ],
+)
+def test_grammar_check_allows_lookalikes(query: str) -> None:
+    grammar_check(query, "query")
+
+
+def test_grammar_check_refuses_what_it_cannot_parse_when_the_words_appear() -> None:
+    with pytest.raises(UnverifiableQueryError, match="could not parse"):
+        grammar_check("SELECT * WHERE { ?s ?p 'service' ", "query")
+    # Without the words there is nothing to verify (the engine reports syntax).
+    grammar_check("SELECT * WHERE { ?s ?p ", "query")
+    with pytest.raises(ForbiddenOperationError, match="LOAD"):
+        grammar_check("LOAD <http://127.0.0.1:9/x> INTO GRAPH <urn:g>", "update")
 
 
 @pytest.mark.parametrize(
