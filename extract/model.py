@@ -186,6 +186,11 @@ class ExtractionResult:
     encoding: str | None = None
     #: problems that did not stop extraction (``code: detail``, see source_errors)
     warnings: list[str] = field(default_factory=list)
+    #: what the extractors read when it differs from ``text`` (the same-length
+    #: simplified copy of a traditional-script text, radicals unified), else None
+    matching_text: str | None = None
+    #: when extraction of the file started (ISO 8601, UTC), for provenance
+    started: str | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """All facts as JSON-ready dicts, documents first."""

@@ -37,6 +37,7 @@ Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import errno
 import hashlib
 import importlib
@@ -214,8 +215,15 @@ def _result(doc: Doc, source: str, sha256: str) -> ExtractionResult:
 
 def extract_text(text: str, source: str, nlp: Language | None = None) -> ExtractionResult:
     """Extract every fact from ``text`` (already decoded); ``source`` names the file."""
+    started = _now()
     doc = run_pipeline(nlp or _default_pipeline(), text, source)
-    return _result(doc, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    result = _result(doc, source, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    result.started = started
+    return result
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _requote(result: ExtractionResult, text: str) -> None:
@@ -254,11 +262,15 @@ def extract_file(
         The file cannot be read as a source (reason code in ``.reason``).
     """
     path = Path(path)
+    started = _now()
     source = read_source(path, max_bytes)
     doc = run_pipeline(nlp or _default_pipeline(), source.matching_text, path.name)
     result = _result(doc, path.name, source.sha256)
     if source.converted:
         _requote(result, source.text)
+    if source.matching_text != source.text:
+        result.matching_text = source.matching_text
+    result.started = started
     result.source_format = source.source_format
     result.encoding = source.encoding
     result.warnings = list(source.warnings)
