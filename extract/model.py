@@ -186,6 +186,9 @@ class ExtractionResult:
     encoding: str | None = None
     #: problems that did not stop extraction (``code: detail``, see source_errors)
     warnings: list[str] = field(default_factory=list)
+    #: what the extractors read when it differs from ``text`` (the same-length
+    #: simplified copy of a traditional-script text, radicals unified), else None
+    matching_text: str | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """All facts as JSON-ready dicts, documents first."""

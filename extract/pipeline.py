@@ -343,6 +343,8 @@ def extract_file(
     result = _run(nlp or _default_pipeline(), text.matching_text, name, text.sha256)
     if text.converted:
         _requote(result, text.text)
+    if text.matching_text != text.text:
+        result.matching_text = text.matching_text
     result.source_format = text.source_format
     result.encoding = text.encoding
     result.warnings = list(text.warnings)

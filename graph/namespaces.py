@@ -11,7 +11,15 @@ same document extracted twice (or from two files) gets the same IRI:
 ``id/area/<code or name>``       administrative area: GB/T 2260 code when known
 ``id/indicator/<metric>``        indicator concept (normalised metric)
 ``id/graph/<source key>``        one source file's facts (:func:`source_key`)
+``id/run/<source key>/<h>``      the extraction run of one file (hash of its bytes and
+                                 the extractor version: the same input, the same run)
+``id/agent/policykg-<version>``  the extractor software
 ==============================  ==================================================
+
+Two named graphs are not a file's: the ontology (:data:`ONTOLOGY_GRAPH`) and the
+reference data several files share (:data:`REFERENCE_GRAPH`: bodies, areas, indicator
+and unit concepts).  Nothing is stored in the default graph, so a query's default
+graph, the union of all named graphs, holds every triple of the store.
 
 Keys keep CJK characters (IRIs allow them; they stay readable in SPARQL and
 Gephi) but contain only word characters and ``-`` (source keys also ``.``), so they
@@ -42,11 +50,14 @@ __all__ = [
     "QB",
     "RDF",
     "RDFS",
+    "REFERENCE_GRAPH",
+    "SCHEMA",
     "SDMX_ATTRIBUTE",
     "SDMX_DIMENSION",
     "SKOS",
     "XSD",
     "Namespace",
+    "agent_iri",
     "area_iri",
     "body_iri",
     "citation_iri",
@@ -58,6 +69,7 @@ __all__ = [
     "indicator_iri",
     "norm_text",
     "responsibility_iri",
+    "run_iri",
     "short_hash",
     "slug",
     "source_iri",
@@ -99,6 +111,9 @@ PKG_NS = "https://w3id.org/policykg/ontology#"
 BASE = "https://w3id.org/policykg/id/"
 #: the ontology is loaded into this named graph of a store
 ONTOLOGY_GRAPH = NamedNode("https://w3id.org/policykg/ontology")
+#: reference data shared by the files' graphs (bodies, areas, indicator and unit concepts);
+#: outside ``id/graph/`` so that no source file's graph can take its name
+REFERENCE_GRAPH = NamedNode("https://w3id.org/policykg/reference")
 
 PKG = Namespace(PKG_NS)
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -114,6 +129,7 @@ RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SCHEMA = Namespace("https://schema.org/")
 
 #: prefix -> namespace IRI, for serialisations and SPARQL prologues
 NS: dict[str, str] = {
@@ -131,6 +147,7 @@ NS: dict[str, str] = {
     "rdfs": str(RDFS),
     "owl": str(OWL),
     "xsd": str(XSD),
+    "schema": str(SCHEMA),
 }
 
 _NON_WORD = re.compile(r"[^\w]+")
@@ -294,3 +311,13 @@ def unit_iri(unit: str) -> NamedNode:
 def evidence_iri(source: str, start: int, end: int) -> NamedNode:
     """The evidence node of a span; facts quoting the same span share it."""
     return _iri("ev", source_key(source), f"{start}-{end}")
+
+
+def run_iri(source: str, sha256: str, version: str) -> NamedNode:
+    """The extraction run of one file: the same bytes and extractor give the same run."""
+    return _iri("run", source_key(source), short_hash(sha256, version, length=12))
+
+
+def agent_iri(version: str) -> NamedNode:
+    """The extractor software (policykg) in one version."""
+    return _iri("agent", "policykg-" + (slug(version) or short_hash(version)))

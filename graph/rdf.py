@@ -5,12 +5,19 @@ Graph layout (see ``ontology.ttl``):
 * **one named graph per source file** (:func:`~policykg.graph.namespaces.graph_iri`) holds
   everything the file states: its documents, tasks, the qualified responsibility,
   citation and target nodes with their evidence, the shortcut triples, stub documents
-  for cited documents and the source-text node (sha256).  Re-extracting a file is
-  ``DROP GRAPH`` plus a load.
-* **the default graph** holds shared reference data: bodies (labels, surface forms as
-  ``skos:altLabel``), administrative areas, indicator and unit concepts.  These are
-  facts about the world several files share; keeping one copy avoids duplicate rows
-  when a query reads the union of all graphs.
+  for cited documents, the source-text node (the decoded text itself as ``rdf:value``,
+  which every evidence offset indexes, with format, encoding, sha256 and warnings) and
+  the file's extraction run (``pkg:ExtractionRun``: the source it used, the extractor,
+  the start time; every fact node is ``prov:wasGeneratedBy`` it).
+  Re-extracting a file is ``DROP GRAPH`` plus a load.
+* **the reference graph** (:data:`~policykg.graph.namespaces.REFERENCE_GRAPH`) holds
+  shared reference data: bodies (labels, surface forms as ``skos:altLabel``),
+  administrative areas, indicator and unit concepts, the extractor software
+  (``pkg:Extractor`` with its version).  These are facts about the world
+  several files share; keeping one copy avoids duplicate rows when a query reads the
+  union of all graphs.  With the ontology graph it is one of the two named graphs
+  that are no file's; the default graph stays empty, so the union of the named graphs
+  is exactly what a query sees.
 
 Reference nodes are keyed so that one entity is one node with one ``skos:prefLabel``
 per language: areas by GB/T 2260 code (label, code and level from jionlp's division
@@ -42,6 +49,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from importlib import metadata
+from importlib.resources import files
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -52,6 +62,7 @@ from pyoxigraph import (
     Quad,
     RdfFormat,
     Store,
+    parse,
     serialize,
 )
 
@@ -74,10 +85,14 @@ from policykg.graph.namespaces import (
     PROV,
     QB,
     RDF,
+    RDFS,
+    REFERENCE_GRAPH,
+    SCHEMA,
     SDMX_ATTRIBUTE,
     SDMX_DIMENSION,
     SKOS,
     XSD,
+    agent_iri,
     area_iri,
     body_iri,
     citation_iri,
@@ -88,6 +103,7 @@ from policykg.graph.namespaces import (
     indicator_iri,
     norm_text,
     responsibility_iri,
+    run_iri,
     source_iri,
     target_iri,
     task_iri,
@@ -101,6 +117,8 @@ __all__ = [
     "FORMATS",
     "LINK_STUBS_UPDATES",
     "MERGE_AREAS_UPDATES",
+    "document_type",
+    "extractor_version",
     "indicator_scheme_quads",
     "link_across_files",
     "link_stub_documents",
@@ -153,6 +171,12 @@ _RELATIVE = re.compile(r"^(市|省|县|区|州|盟|旗|各|本|全)")
 _SPACES = re.compile(r"\s+")
 # between the bodies of a joint issuer line
 _ISSUER_SEP = re.compile(r"[\s\u3000、，,；;]+")
+# a target's sentence starts after the last of these before its evidence
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+# 力争/争取 (strive to): the goal is aspirational; the gold comparator stays >=
+_ASPIRATION = re.compile(r"力争|争取")
+# what ends a title after its genre word: 「(2023-2025年)」「（征求意见稿）」, quotes, spaces
+_TITLE_TAIL = re.compile(r"(?:\s*[（(【\[][^（）()【】\[\]]{0,40}[）)】\]]|[\s》」』”\"'。.])+$")
 
 
 def _region_by_code(code: str | None) -> Region | None:
@@ -184,6 +208,65 @@ def _decimal(value: float) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
+def extractor_version() -> str:
+    """The installed policykg version (the extractor the runs are associated with)."""
+    try:
+        return metadata.version("policykg")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def _document_types() -> dict[str, NamedNode]:
+    """Chinese labels (pref and alt) of the document-type scheme in ``ontology.ttl``."""
+    path = files("policykg.graph").joinpath("ontology.ttl")
+    triples = list(parse(path=str(path), format=RdfFormat.TURTLE))
+    in_scheme = {
+        t.subject.value
+        for t in triples
+        if t.predicate == SKOS.inScheme and t.object == PKG.DocTypeScheme
+    }
+    labels: dict[str, NamedNode] = {}
+    for t in triples:
+        if (
+            t.subject.value in in_scheme
+            and t.predicate in (SKOS.prefLabel, SKOS.altLabel)
+            and isinstance(t.object, Literal)
+            and (t.object.language or "").startswith("zh")
+            and isinstance(t.subject, NamedNode)
+        ):
+            labels.setdefault(t.object.value, t.subject)
+    return labels
+
+
+def document_type(title: str | None) -> NamedNode | None:
+    """The document-type concept (``pkg:DocTypeScheme``) a title's genre word names.
+
+    The genre word ends the title (实施意见, 行动计划, 通知 …) once trailing brackets
+    (年份, 征求意见稿) and quotes are dropped; the longest label of the scheme that
+    ends it wins, so 实施方案 is an implementation programme, not just a 方案.  A
+    notice that issues a plan (关于印发《X》的通知) is a 通知.
+
+    Parameters
+    ----------
+    title : str or None
+        The title as written.
+
+    Returns
+    -------
+    NamedNode or None
+        The concept, or None when no label of the scheme ends the title.
+    """
+    if not title:
+        return None
+    text = _TITLE_TAIL.sub("", unicodedata.normalize("NFKC", title).strip())
+    best: tuple[int, NamedNode] | None = None
+    for label, concept in _document_types().items():
+        if text.endswith(label) and (best is None or len(label) > best[0]):
+            best = (len(label), concept)
+    return best[1] if best else None
+
+
 def _date(value: str | None) -> Literal | None:
     if not value or not _ISO_DATE.fullmatch(value):
         return None
@@ -203,6 +286,8 @@ class _QuadWriter:
         self.result = result
         self.graph = graph_iri(result.source)
         self.source = source_iri(result.source)
+        self.version = extractor_version()
+        self.run = run_iri(result.source, result.sha256, self.version)
         self.quads: list[Quad] = []
         self._described: set[str] = set()
 
@@ -210,8 +295,8 @@ class _QuadWriter:
         self.quads.append(Quad(s, p, o, self.graph))
 
     def ref(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        """A reference-data triple (default graph)."""
-        self.quads.append(Quad(s, p, o, DefaultGraph()))
+        """A reference-data triple (the reference graph, shared by all files)."""
+        self.quads.append(Quad(s, p, o, REFERENCE_GRAPH))
 
     def first(self, node: NamedNode, scope: str = "") -> bool:
         key = scope + node.value
@@ -227,6 +312,7 @@ class _QuadWriter:
         self.add(node, RDF.type, cls)
         self.add(node, PKG.evidence, self.evidence(evidence))
         self.add(node, PROV.wasDerivedFrom, self.source)
+        self.add(node, PROV.wasGeneratedBy, self.run)
         if rule:
             self.add(node, PKG.rule, _lit(rule))
 
@@ -256,10 +342,30 @@ class _QuadWriter:
         return node
 
     def source_text(self) -> None:
-        res = self.result
-        self.add(self.source, RDF.type, PKG.SourceText)
-        self.add(self.source, DCTERMS.identifier, _lit(res.source))
-        self.add(self.source, PKG.sha256, _lit(res.sha256))
+        """The source text, decoded (what evidence offsets index), and its extraction run."""
+        res, src = self.result, self.source
+        self.add(src, RDF.type, PKG.SourceText)
+        self.add(src, DCTERMS.identifier, _lit(res.source))
+        self.add(src, PKG.sha256, _lit(res.sha256))
+        # the whole text, so a quote can always be shown in its context
+        self.add(src, RDF.value, _lit(res.text))
+        if res.matching_text is not None and res.matching_text != res.text:
+            self.add(src, PKG.matchingText, _lit(res.matching_text))
+        self.add(src, PKG.sourceFormat, _lit(res.source_format))
+        if res.encoding:
+            self.add(src, PKG.encoding, _lit(res.encoding))
+        for warning in dict.fromkeys(res.warnings):
+            self.add(src, PKG.warning, _lit(warning))
+        run, agent = self.run, agent_iri(self.version)
+        self.add(run, RDF.type, PKG.ExtractionRun)
+        self.add(run, PROV.used, src)
+        self.add(run, PROV.wasAssociatedWith, agent)
+        # no start time: a build of the same bytes with the same extractor must give the
+        # same triples (--update, Dask vs local); the build time is in the store marker
+        # the software is shared by every file it read: described once, as reference data
+        self.ref(agent, RDF.type, PKG.Extractor)
+        self.ref(agent, RDFS.label, _lit("policykg"))
+        self.ref(agent, SCHEMA.softwareVersion, _lit(self.version))
 
     # -------------------------------------------------------------- reference data
 
@@ -492,6 +598,9 @@ class _Converter:
         if doc.title:
             w.add(node, DCTERMS.title, _lit(doc.title, "zh"))
             w.add(node, PKG.titleKey, _lit(norm_text(doc.title)))
+        kind = document_type(doc.title)
+        if kind is not None:
+            w.add(node, ELI.type_document, kind)
         if doc.doc_number:
             w.add(node, ELI.id_local, _lit(doc.doc_number))
             w.add(node, PKG.docNumberKey, _lit(doc_number_key(doc.doc_number)))
@@ -535,6 +644,7 @@ class _Converter:
             if rec.task:
                 w.add(task, DCTERMS.title, _lit(rec.task, "zh"))
             w.add(task, PROV.wasDerivedFrom, w.source)
+            w.add(task, PROV.wasGeneratedBy, w.run)
             if 0 <= rec.task_start < rec.task_end <= len(self.result.text):
                 quote = self.result.text[rec.task_start : rec.task_end]
                 ev = Evidence(self.result.source, rec.task_start, rec.task_end, quote)
@@ -580,6 +690,9 @@ class _Converter:
             if rec.cited_title:
                 w.add(node, DCTERMS.title, _lit(rec.cited_title, "zh"))
                 w.add(node, PKG.titleKey, _lit(title))
+                kind = document_type(rec.cited_title)
+                if kind is not None:
+                    w.add(node, ELI.type_document, kind)
             if rec.cited_doc_number:
                 w.add(node, ELI.id_local, _lit(rec.cited_doc_number))
                 w.add(node, PKG.docNumberKey, _lit(number))
@@ -632,6 +745,7 @@ class _Converter:
         if rec.year is not None:
             w.add(node, PKG.targetYear, Literal(f"{rec.year:04d}", datatype=XSD.gYear))
         w.add(node, PKG.yearInferred, _bool(rec.year_inferred))
+        w.add(node, PKG.aspirational, _bool(self.aspirational(rec)))
         ctx = self.region_of(rec.document)
         same = doc_rec is not None and region == doc_rec.region
         code = doc_rec.region_code if same and doc_rec is not None else None
@@ -640,6 +754,20 @@ class _Converter:
             area = w.area(target_area)
             w.add(node, SDMX_DIMENSION.refArea, area)
             w.add(area, PKG.targetsMetric, indicator)
+
+    def aspirational(self, rec: TargetRecord) -> bool:
+        """True when the target's sentence strives for it (力争/争取) rather than sets it.
+
+        Read in the matching text (力爭 in a traditional-script source is 力争 there),
+        from the start of the sentence to the end of the evidence.
+        """
+        text = self.result.matching_text or self.result.text
+        start, end = rec.evidence.start, rec.evidence.end
+        if not 0 <= start <= end <= len(text):
+            return False
+        head = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)),
+                   default=max(0, start - 200))  # fmt: skip
+        return _ASPIRATION.search(text, head, end) is not None
 
     def indicator(self, rec: TargetRecord) -> NamedNode:
         """The indicator concept of a target: the curated scheme's when the metric maps to
@@ -672,7 +800,7 @@ def _document_region(doc: DocumentRecord) -> Region | None:
 
 
 def indicator_scheme_quads() -> list[Quad]:
-    """The whole curated indicator scheme as reference data (default graph).
+    """The whole curated indicator scheme as reference data (the reference graph).
 
     A store build loads it once, so indicators nobody targets yet can be browsed
     and compared; per-file conversions describe the concepts they use, with the
@@ -689,9 +817,10 @@ def result_to_quads(result: ExtractionResult) -> Iterator[Quad]:
     """Convert everything extracted from one source file into quads.
 
     Facts go into the file's named graph (:func:`~policykg.graph.namespaces.graph_iri`),
-    shared reference data (bodies, areas, indicator and unit concepts) into the
-    default graph.  Cited documents not found in this file become stubs; see
-    :func:`link_stub_documents`.
+    with the source text and the extraction run; shared reference data (bodies, areas,
+    indicator and unit concepts) into the reference graph
+    (:data:`~policykg.graph.namespaces.REFERENCE_GRAPH`).  Cited documents not found
+    in this file become stubs; see :func:`link_stub_documents`.
     """
     yield from _Converter(result).convert()
 
@@ -759,29 +888,35 @@ WHERE {
 )
 
 
-_AREA_MATCH = """
-  { SELECT ?alias (MIN(STR(?coded)) AS ?target) WHERE {
-      ?alias a pkg:AdministrativeArea ; skos:prefLabel ?label .
-      FILTER NOT EXISTS { ?alias pkg:divisionCode ?none }
-      ?coded pkg:divisionCode ?code ; skos:prefLabel ?label .
-    } GROUP BY ?alias }
+_AREA_MATCH = f"""
+  {{ SELECT ?alias (MIN(STR(?coded)) AS ?target) WHERE {{
+      GRAPH <{REFERENCE_GRAPH.value}> {{
+        ?alias a pkg:AdministrativeArea ; skos:prefLabel ?label .
+        FILTER NOT EXISTS {{ ?alias pkg:divisionCode ?none }}
+        ?coded pkg:divisionCode ?code ; skos:prefLabel ?label .
+      }}
+    }} GROUP BY ?alias }}
   BIND(IRI(?target) AS ?area)"""
 
-#: SPARQL updates that merge areas known only by name into the coded area of that name.
+#: SPARQL updates that merge areas known only by name into the coded area of that name,
+#: in every named graph (areas are described in the reference graph, referred to in the
+#: files' graphs and by the bodies' pkg:inArea in the reference graph).
 MERGE_AREAS_UPDATES: tuple[str, ...] = tuple(
     _PKG_PROLOGUE + f"PREFIX skos: <{NS['skos']}>\n" + body
     for body in (
-        # references in the file graphs (subject and object positions)
+        # references (object position)
         "DELETE { GRAPH ?g { ?s ?p ?alias } } INSERT { GRAPH ?g { ?s ?p ?area } }\n"
         f"WHERE {{ {_AREA_MATCH}\n  GRAPH ?g {{ ?s ?p ?alias }} }}",
-        "DELETE { GRAPH ?g { ?alias ?p ?o } } INSERT { GRAPH ?g { ?area ?p ?o } }\n"
+        # the alias's own triples go to the coded area, but for a level it has one of
+        # (the division table's: one level per area); its prefLabel is the area's already
+        "INSERT { GRAPH ?g { ?area ?p ?o } }\n"
+        # (OPTIONAL + !BOUND, not NOT EXISTS: Virtuoso refuses NOT EXISTS over a variable
+        # bound from an aggregate, "SQ200: Aggregate function not allowed in context")
+        f"WHERE {{ {_AREA_MATCH}\n  GRAPH ?g {{ ?alias ?p ?o }}\n"
+        "  OPTIONAL { GRAPH ?h { ?area pkg:regionLevel ?l } }\n"
+        "  FILTER(?p != pkg:regionLevel || !BOUND(?l)) }",
+        "DELETE { GRAPH ?g { ?alias ?p ?o } }\n"
         f"WHERE {{ {_AREA_MATCH}\n  GRAPH ?g {{ ?alias ?p ?o }} }}",
-        # references in the default graph (bodies' pkg:inArea), then the alias itself
-        "DELETE { ?s ?p ?alias } INSERT { ?s ?p ?area }\n"
-        f"WHERE {{ {_AREA_MATCH}\n  ?s ?p ?alias }}",
-        f"DELETE {{ ?alias ?p ?o }} INSERT {{ ?area ?p ?o }}\n"
-        f"WHERE {{ {_AREA_MATCH}\n  ?alias ?p ?o FILTER(?p != skos:prefLabel) }}",
-        f"DELETE {{ ?alias ?p ?o }}\nWHERE {{ {_AREA_MATCH}\n  ?alias ?p ?o }}",
     )
 )
 

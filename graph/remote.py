@@ -30,10 +30,12 @@ Location
 
 Dataset mapping
 ---------------
-A SPARQL server has no graph-less triples to mirror pyoxigraph's default
-graph, so the reference data policykg keeps there (bodies, areas, indicator
-concepts) goes to the named graph :data:`REFERENCE_GRAPH`.  Source-file
-graphs and :data:`~policykg.graph.namespaces.ONTOLOGY_GRAPH` keep their IRIs.
+The same named graphs as a local store: one per source file, the ontology
+(:data:`~policykg.graph.namespaces.ONTOLOGY_GRAPH`) and the shared reference data
+(:data:`~policykg.graph.namespaces.REFERENCE_GRAPH`: bodies, areas, indicator
+concepts); a quad in pyoxigraph's default graph, if any, is sent to the reference
+graph.  Nothing relies on a server's default graph, whose meaning differs between
+servers (Virtuoso: the union of all graphs).
 The store owns the graphs under ``…/id/graph/``, the ontology graph and the
 reference graph, and nothing else: :meth:`SparqlStore.clear` drops only those.
 
@@ -115,7 +117,7 @@ from pyoxigraph import (
 )
 
 from policykg.extract.model import ExtractionResult
-from policykg.graph.namespaces import BASE, ONTOLOGY_GRAPH
+from policykg.graph.namespaces import BASE, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from policykg.graph.rdf import (
     LINK_STUBS_UPDATES,
     MERGE_AREAS_UPDATES,
@@ -134,13 +136,10 @@ __all__ = [
     "build_remote",
     "link_across_files_remote",
     "parse_store_location",
-    "scope_update",
 ]
 
 #: ``--store`` URL scheme -> HTTP scheme
 SCHEMES = {"sparql+http": "http", "sparql+https": "https"}
-#: the named graph standing for pyoxigraph's default graph (shared reference data)
-REFERENCE_GRAPH = NamedNode("https://w3id.org/policykg/reference")
 #: IRIs of the source-file graphs (:func:`~policykg.graph.namespaces.graph_iri`)
 GRAPH_PREFIX = BASE + "graph/"
 
@@ -280,24 +279,6 @@ def _query_form(sparql: str) -> str:
     rest = sparql[_PROLOGUE.match(sparql).end() :]  # type: ignore[union-attr]
     word = re.match(r"[A-Za-z]+", rest)
     return word.group(0).upper() if word else ""
-
-
-def scope_update(update: str, graph: NamedNode) -> str:
-    """Give a ``DELETE/INSERT … WHERE`` operation ``WITH <graph>`` (after its prologue).
-
-    pyoxigraph's updates read and write its default graph where a pattern or
-    template names no graph; a server needs that graph named.  ``WITH`` sets
-    both (``GRAPH ?g`` still ranges over every graph).  Only single-operation
-    ``DELETE``/``INSERT`` updates without ``WITH`` or ``USING`` are accepted:
-    anything else raises ``ValueError`` rather than being sent with another meaning.
-    """
-    cut = _PROLOGUE.match(update).end()  # type: ignore[union-attr]
-    body = update[cut:]
-    if not re.match(r"(DELETE|INSERT)\s*\{", body, re.IGNORECASE):
-        raise ValueError("not a DELETE/INSERT … WHERE operation: " + body[:60])
-    if re.search(r"\b(WITH|USING)\s*<|;\s*(DELETE|INSERT|DROP|CLEAR|LOAD)\b", body, re.I):
-        raise ValueError("already scoped or several operations: " + body[:60])
-    return f"{update[:cut]}WITH {graph}\n{body}"
 
 
 def _graph_of(quad: Quad) -> NamedNode:
@@ -469,8 +450,8 @@ class SparqlStore:
         return sorted((row["g"] for row in result), key=str)
 
     def named_graphs(self) -> Iterator[NamedNode]:
-        """The source-file graphs and the ontology graph (not the reference graph)."""
-        return iter([g for g in self._graphs() if g != REFERENCE_GRAPH])
+        """The graphs policykg owns: source files, ontology and reference data (as locally)."""
+        return iter(self._graphs())
 
     def contains_named_graph(self, graph: NamedNode) -> bool:
         """True if ``graph`` holds at least one triple on the server."""
@@ -606,12 +587,12 @@ def _string(value: str) -> str:
 def link_across_files_remote(store: SparqlStore) -> None:
     """:func:`~policykg.graph.rdf.link_across_files` on the server.
 
-    The same updates (stub documents, then area aliases), each scoped with
-    ``WITH <reference graph>`` (:func:`scope_update`) so their graph-less
-    patterns and templates mean the reference data, as in a local store.
+    The same updates (stub documents, then area aliases), sent unchanged: they
+    name every graph they read or write (the reference graph for shared data),
+    so they mean the same on any SPARQL 1.1 server as in a local store.
     """
     for update in (*LINK_STUBS_UPDATES, *MERGE_AREAS_UPDATES):
-        store.update(scope_update(update, REFERENCE_GRAPH))
+        store.update(update)
 
 
 class _Loader:

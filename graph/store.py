@@ -33,11 +33,11 @@ files, replaces each one's graph in one SPARQL update (``DROP GRAPH`` +
 
 The cross-file step (:func:`~policykg.graph.rdf.link_across_files`) is idempotent
 but not reversible: it deletes stub descriptions and rewrites references in the
-graphs of *other* files, and merges area aliases in the shared default graph.
+graphs of *other* files, and merges area aliases in the shared reference graph.
 So each generation keeps what linking reads, before linking
-(``policykg-links/``: every file's default-graph contributions and stub
+(``policykg-links/``: every file's reference-graph contributions and stub
 descriptions, one graph per file) and every file's extraction result
-(``policykg-sources/``).  An update rebuilds the default graph from the
+(``policykg-sources/``).  An update rebuilds the reference graph from the
 contributions, restores (re-converts, without extracting) the unchanged files
 whose links pointed at documents or areas that changed, and links again: the
 result equals a full build of the same corpus.
@@ -101,7 +101,16 @@ from policykg.graph.generations import (
     release,
     remove_stale,
 )
-from policykg.graph.namespaces import NS, ONTOLOGY_GRAPH, PKG, SKOS, XSD, graph_iri, source_key
+from policykg.graph.namespaces import (
+    NS,
+    ONTOLOGY_GRAPH,
+    PKG,
+    REFERENCE_GRAPH,
+    SKOS,
+    XSD,
+    graph_iri,
+    source_key,
+)
 from policykg.graph.rdf import (
     FORMATS,
     indicator_scheme_quads,
@@ -243,7 +252,9 @@ def count_facts(store: Store) -> dict[str, int]:
         row = next(iter(solutions), None)
         term = row["n"] if row is not None else None
         counts[name] = int(term.value) if term is not None else 0
-    counts["graphs"] = sum(1 for g in store.named_graphs() if g != ONTOLOGY_GRAPH)
+    counts["graphs"] = sum(
+        1 for g in store.named_graphs() if g not in (ONTOLOGY_GRAPH, REFERENCE_GRAPH)
+    )
     counts["triples"] = len(store)
     return counts
 
@@ -365,7 +376,7 @@ def _result_from_json(data: bytes) -> ExtractionResult:
 
 
 def _link_inputs(quads: Sequence[Quad], graph: NamedNode) -> list[Quad]:
-    """What linking reads of one file: its default-graph quads and stub descriptions.
+    """What linking reads of one file: its reference-graph quads and stub descriptions.
 
     Kept in the file's graph of the ``policykg-links`` store, before linking.
     """
@@ -373,7 +384,7 @@ def _link_inputs(quads: Sequence[Quad], graph: NamedNode) -> list[Quad]:
     return [
         Quad(q.subject, q.predicate, q.object, graph)
         for q in quads
-        if isinstance(q.graph_name, DefaultGraph) or q.subject in stubs
+        if q.graph_name == REFERENCE_GRAPH or q.subject in stubs
     ]
 
 
@@ -477,8 +488,8 @@ class _Writer:
         self.links.remove_graph(graph)
         self.cache_path(graph).unlink(missing_ok=True)
 
-    def rebuild_default_graph(self) -> None:
-        """The default graph again, from every file's contributions (before linking)."""
+    def rebuild_reference_graph(self) -> None:
+        """The reference graph again, from every file's contributions (before linking)."""
         assert self.store is not None and self.links is not None
         triples = self.links.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
@@ -487,11 +498,11 @@ class _Writer:
         )
         assert isinstance(triples, QueryTriples)
         data = triples.serialize(format=RdfFormat.N_TRIPLES)
-        self.store.update("CLEAR SILENT DEFAULT")
+        self.store.update(f"CLEAR SILENT GRAPH {REFERENCE_GRAPH}")
         # the curated indicator scheme is reference data of no file: put it back
         self.store.bulk_extend(indicator_scheme_quads())
         if data:
-            self.store.load(data, format=RdfFormat.N_TRIPLES)
+            self.store.load(data, format=RdfFormat.N_TRIPLES, to_graph=REFERENCE_GRAPH)
 
     def finish(self, started: float, extra: dict[str, Any]) -> dict[str, int]:
         """Link, count, close and write the marker (last: it completes the generation)."""
@@ -847,7 +858,7 @@ def _update_from(
         for result in extract(to_extract) if to_extract else ():
             writer.replace(result)
         summary.relinked = relink
-        writer.rebuild_default_graph()
+        writer.rebuild_reference_graph()
         summary.counts = writer.finish(
             started,
             {"mode": "update", "previous": current.name, "changes": _changes(summary)},

@@ -61,6 +61,45 @@ def test_issue_terms_and_subclasses() -> None:
     assert (pkg.Basis, pkg.shortcut, eli.based_on) in graph
 
 
+def test_design_note_alignments() -> None:
+    graph = _ontology()
+    pkg = rdflib.Namespace(PKG_NS)
+    schema = rdflib.Namespace("https://schema.org/")
+    prov = rdflib.Namespace("http://www.w3.org/ns/prov#")
+    assert (pkg.GovernmentBody, RDFS.subClassOf, schema.GovernmentOrganization) in graph
+    assert (pkg.AdministrativeArea, RDFS.subClassOf, schema.AdministrativeArea) in graph
+    assert (pkg.ExtractionRun, RDFS.subClassOf, prov.Activity) in graph
+    assert (pkg.Extractor, RDFS.subClassOf, prov.SoftwareAgent) in graph
+    assert (pkg.SourceText, RDFS.subClassOf, prov.Entity) in graph
+    for prop in ("matchingText", "sourceFormat", "encoding", "warning", "sha256"):
+        assert (pkg[prop], RDFS.domain, pkg.SourceText) in graph, prop
+        assert (pkg[prop], RDFS.range, rdflib.XSD.string) in graph, prop
+    assert (pkg.aspirational, RDFS.range, rdflib.XSD.boolean) in graph
+    # 力争 is no word for "at least": aspiration is the pkg:aspirational flag
+    labels = {str(o) for o in graph.objects(pkg.AtLeast, SKOS.altLabel)}
+    assert "力争" not in labels
+
+
+def test_document_type_scheme() -> None:
+    graph = _ontology()
+    pkg = rdflib.Namespace(PKG_NS)
+    concepts = set(graph.subjects(SKOS.inScheme, pkg.DocTypeScheme))
+    assert len(concepts) >= 20
+    zh_labels: dict[str, rdflib.term.Node] = {}
+    for concept in concepts:
+        assert (concept, RDF.type, SKOS.Concept) in graph
+        langs = {getattr(o, "language", None) for o in graph.objects(concept, SKOS.prefLabel)}
+        assert {"en", "zh"} <= langs, concept
+        # the converter matches Chinese labels: each names one concept only
+        for pred in (SKOS.prefLabel, SKOS.altLabel):
+            for label in graph.objects(concept, pred):
+                if getattr(label, "language", None) == "zh":
+                    assert zh_labels.setdefault(str(label), concept) == concept, label
+        broader = set(graph.objects(concept, SKOS.broader))
+        top = (concept, SKOS.topConceptOf, pkg.DocTypeScheme) in graph
+        assert top != bool(broader), concept  # a top concept, or under one
+
+
 def test_classes_and_properties_have_english_and_chinese_labels() -> None:
     graph = _ontology()
     for term in set(graph.subjects(RDF.type, None)):

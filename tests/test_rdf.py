@@ -11,13 +11,17 @@ from graph_samples import TEXT_A, result_a, result_b, sample_results
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from policykg.extract.model import CitationRecord, DocumentRecord, Evidence, ExtractionResult
-from policykg.graph.namespaces import BASE, NS, graph_iri
+from policykg.graph.namespaces import BASE, NS, REFERENCE_GRAPH, graph_iri
 from policykg.graph.rdf import (
+    document_type,
+    extractor_version,
+    indicator_scheme_quads,
     link_across_files,
     link_stub_documents,
     result_to_quads,
     serialize_results,
 )
+from policykg.graph.store import ontology_path
 
 PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in NS.items())
 
@@ -38,17 +42,29 @@ def _select(store: Store, query: str) -> list[tuple[object, ...]]:
     ]
 
 
-def test_facts_live_in_the_file_graph_and_reference_data_in_the_default_graph() -> None:
+def test_facts_live_in_the_file_graph_and_reference_data_in_the_reference_graph() -> None:
     quads = list(result_to_quads(result_a()))
     graphs = {q.graph_name for q in quads}
-    assert graphs == {graph_iri("a.txt"), DefaultGraph()}
-    fact_types = {"Responsibility", "Citation", "Target", "PolicyDocument", "Task"}
+    # nothing in the default graph: the union of the named graphs is the whole store
+    assert graphs == {graph_iri("a.txt"), REFERENCE_GRAPH}
+    fact_types = {"Responsibility", "Citation", "Target", "PolicyDocument", "Task",
+                  "SourceText", "ExtractionRun"}  # fmt: skip
     rdf_type = NamedNode(NS["rdf"] + "type")
     for q in quads:
         if q.predicate == rdf_type and q.object.value.removeprefix(NS["pkg"]) in fact_types:
             assert q.graph_name == graph_iri("a.txt")
+        if q.predicate == rdf_type and q.object.value == NS["pkg"] + "Extractor":
+            assert q.graph_name == REFERENCE_GRAPH  # one software, shared by the files
         if q.predicate.value == NS["skos"] + "prefLabel":
-            assert q.graph_name == DefaultGraph()
+            assert q.graph_name == REFERENCE_GRAPH
+    assert {q.graph_name for q in indicator_scheme_quads()} == {REFERENCE_GRAPH}
+
+
+def test_linking_keeps_the_default_graph_empty() -> None:
+    store = _store(*sample_results())
+    store.extend(indicator_scheme_quads())
+    link_across_files(store)
+    assert list(store.quads_for_pattern(None, None, None, DefaultGraph())) == []
 
 
 def test_every_fact_carries_quote_and_position_evidence_matching_the_text() -> None:
@@ -70,6 +86,188 @@ def test_every_fact_carries_quote_and_position_evidence_matching_the_text() -> N
         assert src == BASE + "source/a.txt"
     sha = _select(store, "SELECT ?sha WHERE { ?s a pkg:SourceText ; pkg:sha256 ?sha }")
     assert sha == [(result_a().sha256,)]
+
+
+def test_the_source_text_is_stored_with_how_it_was_read() -> None:
+    res = result_a()
+    res.source_format, res.encoding = "html", "gb18030"
+    res.warnings = ["encoding_guess: gb18030 or big5", "replaced_bytes: 2 bytes"]
+    store = _store(res)
+    rows = _select(
+        store,
+        """SELECT ?text ?fmt ?enc ?sha WHERE { ?s a pkg:SourceText ; rdf:value ?text ;
+          pkg:sourceFormat ?fmt ; pkg:encoding ?enc ; pkg:sha256 ?sha }""",
+    )
+    assert rows == [(TEXT_A, "html", "gb18030", res.sha256)]
+    warnings = _select(store, "SELECT ?w WHERE { ?s pkg:warning ?w } ORDER BY ?w")
+    assert warnings == [(w,) for w in sorted(res.warnings)]
+    # the matching text is stated only when the extractors read another string
+    assert _select(store, "SELECT ?m WHERE { ?s pkg:matchingText ?m }") == []
+    res.matching_text = TEXT_A.replace("示例", "示範")
+    store = _store(res)
+    assert _select(store, "SELECT ?m WHERE { ?s pkg:matchingText ?m }") == [(res.matching_text,)]
+    res.encoding = None  # PDF and .docx have none
+    assert _select(_store(res), "SELECT ?e WHERE { ?s pkg:encoding ?e }") == []
+
+
+def test_every_evidence_quote_is_the_stored_text_at_its_offsets() -> None:
+    store = _store(*sample_results())
+    rows = _select(
+        store,
+        """SELECT ?ev ?text ?exact ?start ?end WHERE {
+          ?ev a oa:SpecificResource ; oa:hasSource ?src ;
+              oa:hasSelector [ oa:exact ?exact ] , [ oa:start ?start ; oa:end ?end ] .
+          ?src rdf:value ?text }""",
+    )
+    assert len({r[0] for r in rows}) >= 10
+    for _, text, exact, start, end in rows:
+        assert str(text)[int(str(start)) : int(str(end))] == exact
+
+
+def test_every_fact_was_generated_by_its_files_extraction_run() -> None:
+    store = _store(result_a(), result_b())
+    runs = _select(
+        store,
+        """SELECT ?run ?src ?file ?version WHERE {
+          ?run a pkg:ExtractionRun ; prov:used ?src ; prov:wasAssociatedWith ?agent .
+          ?src dcterms:identifier ?file .
+          ?agent a pkg:Extractor ; schema:softwareVersion ?version } ORDER BY ?file""",
+    )
+    assert [r[2] for r in runs] == ["a.txt", "b.txt"]
+    assert runs[0][0] != runs[1][0] and {r[3] for r in runs} == {extractor_version()}
+    # the same bytes and extractor give the same run: rebuilds are reproducible
+    again = _select(_store(result_a()), "SELECT ?run WHERE { ?run a pkg:ExtractionRun }")
+    assert again[0][0] == runs[0][0]
+    missing = _select(
+        store,
+        """SELECT ?fact WHERE {
+          ?fact a ?cls . VALUES ?cls { pkg:Responsibility pkg:Citation pkg:Target
+                                       pkg:Task }
+          FILTER NOT EXISTS { ?fact prov:wasGeneratedBy ?run . ?run prov:used ?src .
+                              ?fact prov:wasDerivedFrom ?src } }""",
+    )
+    assert missing == []
+    # corpus documents are facts of their file; stubs are only what a citation says
+    docs = _select(
+        store,
+        "SELECT ?d ?stub WHERE { ?d a pkg:PolicyDocument ; pkg:isStub ?stub "
+        "FILTER NOT EXISTS { ?d prov:wasGeneratedBy ?run } }",
+    )
+    assert {r[1] for r in docs} == {"true"}
+    # the rule stays on the fact
+    rules = _select(
+        store, "SELECT DISTINCT ?rule WHERE { ?r a pkg:Responsibility ; pkg:rule ?rule }"
+    )
+    assert rules == [("responsibility.inline",)]
+
+
+def test_a_run_is_new_for_new_bytes_and_the_same_for_the_same_bytes() -> None:
+    def runs(res: ExtractionResult) -> set[str]:
+        return {str(q.object) for q in result_to_quads(res) if "wasGeneratedBy" in str(q)}
+
+    first, again = runs(result_a()), runs(result_a())
+    changed = result_a()
+    changed.sha256 = "0" * 64
+    assert len(first) == 1 and first == again and runs(changed) != first
+    store = _store(result_a())
+    assert _select(store, "SELECT ?t WHERE { ?r prov:startedAtTime ?t }") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "concept"),
+    [
+        ("某市人民政府关于加快建设知识产权强市的实施意见", "ImplementingOpinion"),
+        ("某省关于促进某业发展的指导意见（试行）", "GuidingOpinion"),
+        ("国务院关于新形势下加快知识产权强国建设的若干意见", "Opinion"),
+        ("某市人民政府办公室关于印发《某市某某行动计划》的通知", "Notice"),
+        ("某市某某行动计划（2021—2025年）", "ActionPlan"),
+        ("某市某某实施方案(2023-2025年)(征求意见稿)", "ImplementationProgramme"),
+        ("某市加强某某工作方案", "Programme"),
+        ("某省“十四五”某某规划", "DevelopmentPlan"),
+        ("某市2024年某某工作要点", "WorkPoints"),
+        ("关于支持某某发展的若干措施", "PolicyMeasures"),
+        ("关于支持某某发展的十二条措施", "PolicyMeasures"),
+        ("某市某某专项资金管理办法", "AdministrativeMeasures"),
+        ("2017年度某某工作任务进度安排表", "TaskTable"),
+        ("某某条例", "Regulations"),
+        ("某某推进计划》", "WorkPlan"),
+    ],
+)
+def test_document_type_is_the_genre_word_ending_the_title(title: str, concept: str) -> None:
+    kind = document_type(title)
+    assert kind is not None and kind.value == NS["pkg"] + concept
+
+
+@pytest.mark.parametrize("title", [None, "", "某某知识产权保护状况", "某某工作机制"])
+def test_a_title_without_a_genre_word_has_no_type(title: str | None) -> None:
+    assert document_type(title) is None
+
+
+def test_documents_and_stubs_carry_their_type_in_the_scheme() -> None:
+    store = _store(*sample_results())
+    rows = _select(
+        store,
+        """SELECT ?title ?type WHERE { ?d dcterms:title ?title ; eli:type_document ?type }
+        ORDER BY ?title""",
+    )
+    types = dict(rows)
+    assert (
+        types["示例市人民政府关于加快建设知识产权强市的实施意见"]
+        == NS["pkg"] + "ImplementingOpinion"
+    )
+    assert types["国家知识产权战略纲要"] == NS["pkg"] + "Outline"  # a stub
+    onto = rdflib.Graph().parse(ontology_path(), format="turtle")
+    scheme = rdflib.URIRef(NS["pkg"] + "DocTypeScheme")
+    for _, concept in rows:
+        assert (rdflib.URIRef(str(concept)), rdflib.SKOS.inScheme, scheme) in onto
+
+
+def test_notice_and_attachment_are_linked_by_has_part() -> None:
+    res = result_a()
+    notice = dataclasses.replace(res.documents[0], key="notice",
+                                 title="示例市人民政府关于印发某某实施意见的通知")  # fmt: skip
+    res.documents[0].issued_by_notice = "notice"
+    res.documents.append(notice)
+    store = _store(res)
+    parts = _select(store, "SELECT ?n ?a WHERE { ?n eli:has_part ?a . ?a eli:is_part_of ?n }")
+    assert len(parts) == 1
+    types = _select(
+        store,
+        "SELECT ?nt ?at WHERE { ?n eli:has_part ?a . "
+        "?n eli:type_document ?nt . ?a eli:type_document ?at }",
+    )
+    assert types == [(NS["pkg"] + "Notice", NS["pkg"] + "ImplementingOpinion")]
+
+
+def test_aspirational_targets_keep_the_gold_comparator_and_get_a_flag() -> None:
+    res = result_a()
+    target = res.targets[0]
+    quote = target.evidence.quote
+    text = res.text.replace(quote, "力争" + quote)
+    start = text.index(quote)
+    res.text = text
+    res.targets[0] = dataclasses.replace(
+        target, evidence=Evidence(res.source, start, start + len(quote), quote)
+    )
+    rows = _select(
+        _store(res),
+        "SELECT ?cmp ?asp WHERE { ?t a pkg:Target ; pkg:comparator ?cmp ; pkg:aspirational ?asp }",
+    )
+    assert rows == [(NS["pkg"] + "AtLeast", "true")]
+    plain = _select(_store(result_a()), "SELECT ?asp WHERE { ?t pkg:aspirational ?asp }")
+    assert plain == [("false",)]
+
+
+def test_every_target_states_whether_its_year_was_inferred() -> None:
+    res = result_a()
+    res.targets.append(dataclasses.replace(res.targets[0], year=None, value=11.0))
+    rows = _select(
+        _store(res),
+        "SELECT ?t ?y ?inf WHERE { ?t a pkg:Target OPTIONAL { ?t pkg:targetYear ?y } "
+        "OPTIONAL { ?t pkg:yearInferred ?inf } }",
+    )
+    assert len(rows) == 2
+    assert {(r[1] is None, r[2]) for r in rows} == {(False, "false"), (True, "false")}
 
 
 def test_responsibility_node_and_shortcut() -> None:
