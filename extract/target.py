@@ -156,7 +156,8 @@ _PER = (
 # 5A name generations and grades); it must end the phrase (30GWh以上, 10Gbps，), for
 # letters glued to a noun (5GA网络, 220kV变电站) are part of a name
 _LATIN_UNIT = (
-    rf"(?:[A-Za-z]{{2,8}}|[mgtWVLh])[²³]?(?:[/／](?:[A-Za-z]{{1,4}}[²³]?|{_PER_BASE}))?"
+    rf"(?:[μµ][A-Za-z]{{1,3}}|[A-Za-z]{{2,8}}|[mgtWVLh])[²³]?"
+    rf"(?:[/／](?:[A-Za-z]{{1,4}}[²³]?|{_PER_BASE}))?"
     r"(?![A-Za-z\d])(?![\u4e00-\u9fff](?<![以左及之的、和或与至到每]))"
 )
 QUANTITY_RE = re.compile(
@@ -335,10 +336,11 @@ _PAST_PERIOD_RE = re.compile(_FYP + r"(?:期间|时期|以来)")
 # ---------------------------------------------------------------- metric and comparator
 
 _GE_CUES = ("达到", "达", "超过", "超", "不低于", "不少于", "至少", "突破", "力争", "高于", "多于",
+            "大于", "≥", "＞",
             "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至",
             "增至", "升至", "保持在", "稳定在", "争取", "扩大到", "扩大至", "上升到",
             "上升至")  # fmt: skip
-_LE_CUES = ("不超过", "不高于", "不多于", "不大于", "控制在", "低于", "少于", "压缩至", "压缩到", "缩短至", "缩短到",
+_LE_CUES = ("不超过", "不高于", "不多于", "不大于", "小于", "≤", "＜", "控制在", "低于", "少于", "压缩至", "压缩到", "缩短至", "缩短到",
             "降至", "降低到", "降低至", "下降到", "下降至", "减少到", "减少至", "压减至",
             "控制到", "缩减至", "缩减到", "压降至", "压降到", "减至", "缩至", "降到")  # fmt: skip
 _INCREASE_CUES = ("新增", "增加", "新建", "新聚集", "增设", "新培育", "新引进", "新认定", "净增",
@@ -381,7 +383,7 @@ _VERBS = (
     "资助", "安排", "争创", "新聚集", "聚集", "集聚", "新认定", "创办", "举行", "召开", "制定",
     "出台", "达成", "实现", "提供", "帮扶", "救助", "筛查", "接种", "覆盖", "改造", "新开工",
     "开工",
-    "竣工", "签约", "引育", "储备", "新培育", "新引进", "力争", "确保", "努力", "着力", "鼓励",
+    "竣工", "签约", "开通", "落户", "入驻", "投产", "上线", "开设", "引育", "储备", "新培育", "新引进", "力争", "确保", "努力", "着力", "鼓励",
     "引导", "争取", "探索", "打造提升", "打造形成", "扶持推介", "重点", "择优", "累计", "新设立",
     "服务", "助推", "促成", "挂牌", "布局", "部署", "创作", "出版", "制作", "录制", "降低",
     "减少", "下降", "压减", "压缩", "再", "共", "约", "近", "总计", "使", "让", "把", "将", "对",
@@ -399,11 +401,11 @@ _SPAN_PERIOD = (
 )
 _PLAN_TERM = (
     r"(?:(?<![去近前])(?:[一二两三四五六七八九十]|\d{1,2})年(?:行动|攻坚|计划|规划)?|(?:本|该)?(?:规划|计划|行动|方案)"
-    r"(?:实施)?)(?:期间|期内|时期|期末)"
+    r"(?:实施)?)(?:期间|期内|时期|期末)|(?:今后|未来)(?:[一二两三四五]|\d)年(?:内|间)?"
 )
 _LEAD_RE = re.compile(
     rf"(?:\s|(?:新|再)?(?:{_VERB_ALT})|(?:到|至|在)?(?:19|20)\d{{2}}年(?:底|末)?(?:前)?"
-    rf"|(?:到|在|至)?{_FYP}(?:期末|末|期间|时期|期内)?"
+    rf"|(?:到|在|至)?{_FYP}(?:规划)?(?:期末|末|期间|时期|期内)?"
     rf"|{_SPAN_PERIOD.replace('?P<ps>', '').replace('?P<pe>', '')}|{_PLAN_TERM}"
     # a time frame: 3年内, 用两年时间
     r"|(?:用|通过|经过)?(?:\d{1,2}|[一二两三四五六七八九十]{1,2})(?:年|个月)(?:内|时间|左右))"
@@ -1319,7 +1321,7 @@ def _is_forecast(sentence_left: str, metric: str, unit: str) -> bool:
 
 
 # a plan period the sentence names: “十四五”期间 / 2024—2026年期间 / 三年行动期间
-_FYP_SPAN_RE = re.compile(_FYP + r"(?:期间|时期|期内)")
+_FYP_SPAN_RE = re.compile(_FYP + r"(?:规划)?(?:期间|时期|期内)")
 _SPAN_PERIOD_RE = re.compile(_SPAN_PERIOD)
 _PLAN_TERM_RE = re.compile(_PLAN_TERM)
 # a goal word that a report of the past does not use
@@ -1350,6 +1352,10 @@ def _period_year(sentence: str, st: _DocState) -> tuple[int | None, bool]:
     if bar is None:
         return found, _GOAL_WORD_RE.search(sentence) is None
     return found, found < bar
+
+
+# 其中，… opening the clause: a part of what the previous goal counts
+_OF_WHICH_BEFORE_RE = re.compile(r"其中\s*[，,：:]\s*\Z")
 
 
 def _read_quantities(
@@ -1531,7 +1537,7 @@ def _read_quantities(
         # cue words sit before the metric (新增X N个) or between metric and number (X达到N)
         cues = lead + "|" + (trail if orientation == "before" else core)
         if _NEW_VERB_RE.search(lead) and not (orientation == "before" and trail.strip()):
-            cues = "新增" + cues  # 新招聘/再推出 N: an added amount
+            cues = "新增" + cues  # 新招聘/再推出 N: an added amount (新登记X达到N: >=)
         comparator = _comparator(cues, right[:6].lstrip(), unit, whole_left)
         # 新建3个A、5个以上B: the 以上 after an added amount is not recorded
         only_above = comparator == ">=" and _comparator(cues, "", unit, whole_left) == "="
@@ -1543,12 +1549,8 @@ def _read_quantities(
             same_form = same_clause and orientation == "before" and prev.orientation == "before"
             if listed or same_form:
                 comparator = "increase"
-        if (
-            "其中" in lead
-            and prev is not None
-            and prev.sentence == ss
-            and prev.comparator == "increase"
-        ):
+        sub_clause = "其中" in lead or _OF_WHICH_BEFORE_RE.search(text, max(ss, cs - 4), cs)
+        if sub_clause and prev is not None and prev.comparator == "increase":
             comparator = "increase"  # 新引进项目100个，其中…不少于40个: part of the added amount
 
         # ---- year

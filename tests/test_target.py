@@ -1004,3 +1004,53 @@ def test_a_plan_period_goal_takes_the_period_end() -> None:
     # without any year to compare with, a goal word makes the period a goal
     assert _got("“十四五”期间，全市研发投入年均增长10%以上。")[0][5] == 2025
     assert _targets("“十三五”期间，全市累计新增城市绿地900公顷。") == []
+
+
+def test_more_unit_and_comparator_forms() -> None:
+    assert _got("到2027年，细颗粒物平均浓度降至26μg/m³以下。") == [
+        ("细颗粒物平均浓度", 26, None, "μg/m³", "<=", 2027)
+    ]
+    assert _got("到2027年，港口集装箱吞吐量达到260万TEU，新增公园绿地40万m²。") == [
+        ("港口集装箱吞吐量", 260, None, "万TEU", ">=", 2027),
+        ("公园绿地", 40, None, "万m²", "increase", 2027),
+    ]
+    got = _got("到2027年，城镇调查失业率≤5.5%，农产品抽检合格率≥98%，房屋空置率小于6%。")
+    assert [(g[0], g[4]) for g in got] == [
+        ("城镇调查失业率", "<="),
+        ("农产品抽检合格率", ">="),
+        ("房屋空置率", "<="),
+    ]
+
+
+def test_qizhong_after_a_comma_or_a_full_stop() -> None:
+    for text in (
+        "到2027年，新签约亿元以上项目90个，其中，超10亿元项目20个。",
+        "到2027年，新签约亿元以上项目90个。其中超10亿元项目20个。",
+    ):
+        got = _got(text)
+        assert [(g[0], g[1], g[4]) for g in got] == [
+            ("亿元以上项目", 90, "increase"),
+            ("超10亿元项目", 20, "increase"),
+        ]
+
+
+def test_new_plus_verb_adds_unless_a_level_is_named() -> None:
+    got = _got("到2027年，新开通国际货运航线6条，新落户区域总部企业12家。")
+    assert [(g[0], g[4]) for g in got] == [
+        ("国际货运航线", "increase"),
+        ("区域总部企业", "increase"),
+    ]
+    # 新登记X达到N names the level reached
+    assert _got("到2027年，新登记经营主体达到12万户。")[0][4] == ">="
+
+
+def test_more_period_forms() -> None:
+    assert _got("“十四五”规划期内，全市新增城市绿地500公顷以上。", date="2023-02-01") == [
+        ("城市绿地", 500, None, "公顷", "increase", 2025)
+    ]
+    title = "某县农村人居环境整治提升行动方案（2024—2026年）"
+    assert _got("未来三年，全县新建农村公厕120座。", title=title) == [
+        ("农村公厕", 120, None, "座", "increase", 2026)
+    ]
+    # a past span is history
+    assert _targets("2019—2021年期间，全县新建农村公厕300座。", title=title) == []
