@@ -734,7 +734,7 @@ def _plain(s: str) -> str:
 
 _CELL_SPLIT_RE = re.compile(r"\t+|[ \u3000\xa0]*[|｜│][ \u3000\xa0]*|[ \u3000\xa0]{2,}")
 _NUMBER_COLUMN = frozenset(("序号", "编号", "序", "No", "NO", "no", "No.", "#"))
-_METRIC_COLUMN_RE = re.compile(r"指标")
+_METRIC_COLUMN_RE = re.compile(r"指标|^(?:项目|名称)(?:名称)?$")
 _UNIT_COLUMN_RE = re.compile(r"^(?:计量)?单位$")
 _YEAR_COLUMN_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
 _BASE_COLUMN_RE = re.compile(r"现状|基期|基数|基准|基础|实际|完成|现值|上年")
@@ -873,6 +873,9 @@ def _header_roles(columns: list[str], ref_year: int | None = None) -> _Roles | N
     if not labelled:
         # 2020年 / 2025年 with no label: the latest year is the goal, the others the base
         plain = {i: y for i, y in years.items() if not _BASE_COLUMN_RE.search(columns[i])}
+        # 2022年 / 2023年完成: a year before a reported one is no goal either
+        reported = [y for i, y in years.items() if i not in plain]
+        plain = {i: y for i, y in plain.items() if not reported or y > max(reported)}
         if plain:
             last = max(plain.values())
             goals = [

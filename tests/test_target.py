@@ -1055,3 +1055,12 @@ def test_more_period_forms() -> None:
     ]
     # a past span is history
     assert _targets("2019—2021年期间，全县新建农村公厕300座。", title=title) == []
+
+
+def test_a_plain_year_before_a_reported_one_is_past() -> None:
+    # no document year to compare with: the 2023年完成 column dates the table
+    text = "指标（单位）\t2022年\t2023年完成\n引进超亿元项目（个）\t230\t260\n"
+    assert _targets(text) == []
+    # a 项目 column names the indicator as 指标 does
+    text = "项目\t2023年完成\t2024年目标\n引进超亿元项目（个）\t260\t280\n"
+    assert _got(text) == [("引进超亿元项目", 280, None, "个", "=", 2024)]
