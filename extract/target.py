@@ -8,27 +8,37 @@ rules read the clause around every number with a measure word:
   五万亩``), ranges (``1~2``, ``5—8``, ``五至八``, with the unit on both ends
   ``2.5%-3%``, ``50亿~60亿元``), magnitudes kept as written (``6万件`` -> 6,
   unit ``万件``, ``normalized_value`` 60000; also 千), per-capita and per-year
-  units (``件/万人``, ``/10万``, ``人/千人``, ``人次/年``, ``场次``), ``%``
-  and ``个百分点``; in ``由A增加到B`` the value is B;
+  units (``件/万人``, ``/10万``, ``人/千人``, ``人次/年``, ``场次``; a base before
+  the number, ``达到每万人30个``, gives ``个/万人``), ``%`` and ``个百分点``,
+  units in Latin letters right after the number (``30GWh``, ``10Gbps``,
+  ``120km``; not ``5G``/``4K`` nor letters glued to a noun, ``220kV变电站``) and
+  technical ones (``吨标准煤/万元``, ``立方米/秒``); in ``由A增加到B`` the value is B;
+  a sentence hard-wrapped over lines is read as one (``…护理型床位`` with
+  ``6000张`` on the next line);
 * metric: what is measured, as written, without number, comparator, the
   leading verb or time word (``全年新增``); written before the number
   (``X达到N件``) or after it (``培育N家X``); a growth rate with an elided
-  subject (``X达到N亿元，年均增长M%``) is the growth of the same metric;
+  subject (``X达到N亿元，年均增长M%``) is the growth of the same metric; a
+  threshold inside the counted thing (``超10亿元项目不少于40个``) is part of the
+  metric, not a goal; list labels (``（一）``, ``一是``) are no part of it;
 * comparator: ``>=`` (达到/超过/不低于/力争/以上 …), ``<=`` (以下/不超过/
   以内/控制在/压缩至 …, also a cap on an added amount), ``increase``
   (新增/新建/新+verb/再+verb … by an amount), ``pct_increase`` (增长/提高 … by
-  a percentage), else ``=`` (also 稳定在…左右);
+  a percentage), else ``=`` (also 稳定在…左右); a ``其中`` part of an added
+  amount is ``increase`` too;
 * year: a year in the sentence (``到2020年``, ``“十四五”末``) wins; else a
   scope opened by an earlier paragraph of the same document (``主要目标。到
   2020年，…`` until the next heading of its level, a table heading ``2017年
   目标``), else the plan period of the document (title ``(2021—2025年)``,
   ``郑州市2023年…方案``, ``“十四五”…规划``; periods of 《cited》 titles do
-  not count); recurring goals (``每年…``, ``全年…`` in a plan longer than a
-  year) have year None and a ``/年`` unit.
+  not count); a plan period the sentence names (``“十四五”期间``, ``2024—2026年
+  期间``, ``三年行动期间``) gives its end year; recurring goals (``每年…``,
+  ``全年…`` in a plan longer than a year) have year None and a ``/年`` unit.
 * indicator tables (序号/指标/单位/2020年现状/2025年目标/属性, one row per line
   or flattened one cell per line): one goal per row and target column, the
   year from the column header, ``≥``/``≤`` as comparators, the baseline
-  columns ignored.
+  columns ignored; a table of past figures only (``2023年完成``, ``现状``, a year
+  before the document's) gives no goal.
 
 Not targets: history (a background section such as ``现有基础``, ``截至``,
 ``已``, ``了``, a past plan period ``“十三五”时期…``, a year before the
@@ -39,7 +49,9 @@ rankings (``前10位``), references (``围绕22条产业链``), a document's siz
 (``共8条``), subsidies and rules (``给予…奖励``, ``补贴每人500元``,
 ``不得低于``, ``按…比例``; a subsidy word inside the metric, ``补贴性培训``,
 is no rule), pools (``从200项…中``), attributes (``投入超过1000万元的企
-业``), page chrome (view counters, QR-code promotions).  A restated goal
+业``), forecasts of the situation (``老年人口将超过110万人``, ``据预测…``),
+phases and names (``二期``, ``两个维护``, ``15分钟生活圈``), page chrome (view
+counters, QR-code promotions).  A restated goal
 (same value, unit, year and a similar metric) is one record per document.
 
 Public API
