@@ -8,27 +8,37 @@ rules read the clause around every number with a measure word:
   五万亩``), ranges (``1~2``, ``5—8``, ``五至八``, with the unit on both ends
   ``2.5%-3%``, ``50亿~60亿元``), magnitudes kept as written (``6万件`` -> 6,
   unit ``万件``, ``normalized_value`` 60000; also 千), per-capita and per-year
-  units (``件/万人``, ``/10万``, ``人/千人``, ``人次/年``, ``场次``), ``%``
-  and ``个百分点``; in ``由A增加到B`` the value is B;
+  units (``件/万人``, ``/10万``, ``人/千人``, ``人次/年``, ``场次``; a base before
+  the number, ``达到每万人30个``, gives ``个/万人``), ``%`` and ``个百分点``,
+  units in Latin letters right after the number (``30GWh``, ``10Gbps``,
+  ``120km``; not ``5G``/``4K`` nor letters glued to a noun, ``220kV变电站``) and
+  technical ones (``吨标准煤/万元``, ``立方米/秒``); in ``由A增加到B`` the value is B;
+  a sentence hard-wrapped over lines is read as one (``…护理型床位`` with
+  ``6000张`` on the next line);
 * metric: what is measured, as written, without number, comparator, the
   leading verb or time word (``全年新增``); written before the number
   (``X达到N件``) or after it (``培育N家X``); a growth rate with an elided
-  subject (``X达到N亿元，年均增长M%``) is the growth of the same metric;
+  subject (``X达到N亿元，年均增长M%``) is the growth of the same metric; a
+  threshold inside the counted thing (``超10亿元项目不少于40个``) is part of the
+  metric, not a goal; list labels (``（一）``, ``一是``) are no part of it;
 * comparator: ``>=`` (达到/超过/不低于/力争/以上 …), ``<=`` (以下/不超过/
   以内/控制在/压缩至 …, also a cap on an added amount), ``increase``
   (新增/新建/新+verb/再+verb … by an amount), ``pct_increase`` (增长/提高 … by
-  a percentage), else ``=`` (also 稳定在…左右);
+  a percentage), else ``=`` (also 稳定在…左右); a ``其中`` part of an added
+  amount is ``increase`` too;
 * year: a year in the sentence (``到2020年``, ``“十四五”末``) wins; else a
   scope opened by an earlier paragraph of the same document (``主要目标。到
   2020年，…`` until the next heading of its level, a table heading ``2017年
   目标``), else the plan period of the document (title ``(2021—2025年)``,
   ``郑州市2023年…方案``, ``“十四五”…规划``; periods of 《cited》 titles do
-  not count); recurring goals (``每年…``, ``全年…`` in a plan longer than a
-  year) have year None and a ``/年`` unit.
+  not count); a plan period the sentence names (``“十四五”期间``, ``2024—2026年
+  期间``, ``三年行动期间``) gives its end year; recurring goals (``每年…``,
+  ``全年…`` in a plan longer than a year) have year None and a ``/年`` unit.
 * indicator tables (序号/指标/单位/2020年现状/2025年目标/属性, one row per line
   or flattened one cell per line): one goal per row and target column, the
   year from the column header, ``≥``/``≤`` as comparators, the baseline
-  columns ignored.
+  columns ignored; a table of past figures only (``2023年完成``, ``现状``, a year
+  before the document's) gives no goal.
 
 Not targets: history (a background section such as ``现有基础``, ``截至``,
 ``已``, ``了``, a past plan period ``“十三五”时期…``, a year before the
@@ -39,7 +49,9 @@ rankings (``前10位``), references (``围绕22条产业链``), a document's siz
 (``共8条``), subsidies and rules (``给予…奖励``, ``补贴每人500元``,
 ``不得低于``, ``按…比例``; a subsidy word inside the metric, ``补贴性培训``,
 is no rule), pools (``从200项…中``), attributes (``投入超过1000万元的企
-业``), page chrome (view counters, QR-code promotions).  A restated goal
+业``), forecasts of the situation (``老年人口将超过110万人``, ``据预测…``),
+phases and names (``二期``, ``两个维护``, ``15分钟生活圈``), page chrome (view
+counters, QR-code promotions).  A restated goal
 (same value, unit, year and a similar metric) is one record per document.
 
 Public API
@@ -61,6 +73,7 @@ from spacy.tokens import Doc, Span
 
 from policykg.extract import doc_attrs
 from policykg.extract.attribution import (
+    CLAUSE_BREAK,
     MAX_CLAUSE_REACH,
     DocumentIndex,
     SpanSet,
@@ -126,7 +139,9 @@ _UNITS = (
     "位", "款", "株", "头", "只", "间", "期", "届", "站", "村", "镇", "宗", "笔", "份", "组", "队",
     "级", "星", "列", "趟", "班", "架", "艘", "分", "斤", "公斤", "千克", "克", "米", "延米",
     "标箱", "标准箱", "兆瓦", "吉瓦", "千伏安", "平方千米",
-    "园", "片", "盏", "棵", "标", "例", "余人", "岁",
+    "园", "片", "盏", "棵", "标", "例", "余人", "岁", "起", "秒", "毫秒",
+    # energy and emissions: 吨标准煤 (tce), 兆瓦时, 千伏
+    "吨标准煤", "吨标煤", "吨二氧化碳", "兆瓦时", "吉瓦时", "千伏",
 )  # fmt: skip
 # a count of events: 人次, 场次, 架次, 班次 … (a measure word + 次)
 _TIMES_UNIT = r"[人件户家批场架车班航台辆艘课]次"
@@ -140,7 +155,7 @@ _GAP = r"[ \u00a0\u3000]?"
 _RANGE_SEP = rf"{_GAP}(?:~|～|〜|—{{1,2}}|–|-|－|至|到){_GAP}"
 # what a rate is counted per: 件/万人, 人/10万人, /千人, 人次/年, 元/平方米
 _PER_BASE = (
-    r"(?:常住人口|人口|人|户|家|企业|年|季度|月|周|日|天|平方公里|平方米|立方米|公里|亩|床|"
+    r"(?:常住人口|人口|人|户|家|企业|年|季度|月|周|日|天|小时|秒|平方公里|平方米|立方米|公里|亩|床|"
     r"万元|元|吨|辆|升)"
 )
 _PER_SCALE = r"(?:\d+|[十百千])?(?:万|千|百)"
@@ -148,10 +163,21 @@ _PER = (
     rf"(?:[/／](?:{_PER_SCALE})?{_PER_BASE}"
     rf"|每(?:{_PER_SCALE})?(?:人口|人|户|年|月|家|企业|平方公里))"
 )
+# a unit in Latin letters (30GWh, 10Gbps, 120km, 500TB, 10000PFlops, 220kV): a bounded
+# run of letters right after the number, one letter only for an SI symbol (5G, 4K, 3D,
+# 5A name generations and grades); it must end the phrase (30GWh以上, 10Gbps，), for
+# letters glued to a noun (5GA网络, 220kV变电站) are part of a name
+_LATIN_UNIT = (
+    rf"(?:[μµ][A-Za-z]{{1,3}}|[A-Za-z]{{2,8}}|[mgtWVLh])[²³]?"
+    rf"(?:[/／](?:[A-Za-z]{{1,4}}[²³]?|{_PER_BASE}))?"
+    r"(?![A-Za-z\d])(?![\u4e00-\u9fff](?<![以左及之的、和或与至到每]))"
+)
 QUANTITY_RE = re.compile(
-    rf"(?P<v1>{_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT})?){_RANGE_SEP}(?P<v2>{_NUM_PAT}))?"
+    rf"(?P<v1>{_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT}|{_LATIN_UNIT})?){_RANGE_SEP}"
+    rf"(?P<v2>{_NUM_PAT}))?"
     rf"{_GAP}(?P<mag>{_MAG_ALT})?"
-    rf"(?:(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?|(?P<rate>[/／]{_PER_SCALE}{_PER_BASE}?))"
+    rf"(?:(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?|(?P<rate>[/／]{_PER_SCALE}{_PER_BASE}?)"
+    rf"|{_GAP}(?P<latin>{_LATIN_UNIT}))"
 )
 
 
@@ -174,7 +200,7 @@ def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
     if v1 is None or (m.group("v2") and v2 is None):
         return None
     mag = m.group("mag") or ""
-    base = m.group("unit") or ""
+    base = m.group("unit") or m.group("latin") or ""
     per = m.group("per") or m.group("rate") or ""
     unit = mag + base + per.replace("／", "/").replace("每", "/")
     unit = unit.replace("％", "%")
@@ -322,10 +348,12 @@ _PAST_PERIOD_RE = re.compile(_FYP + r"(?:期间|时期|以来)")
 # ---------------------------------------------------------------- metric and comparator
 
 _GE_CUES = ("达到", "达", "超过", "超", "不低于", "不少于", "至少", "突破", "力争", "高于", "多于",
+            "大于", "≥", "＞",
             "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至",
             "增至", "升至", "保持在", "稳定在", "争取", "扩大到", "扩大至", "上升到",
             "上升至")  # fmt: skip
-_LE_CUES = ("不超过", "不高于", "控制在", "低于", "少于", "压缩至", "压缩到", "缩短至", "缩短到",
+_LE_CUES = ("不超过", "不高于", "不多于", "不大于", "小于", "≤", "＜", "控制在", "低于", "少于",
+            "压缩至", "压缩到", "缩短至", "缩短到",
             "降至", "降低到", "降低至", "下降到", "下降至", "减少到", "减少至", "压减至",
             "控制到", "缩减至", "缩减到", "压降至", "压降到", "减至", "缩至", "降到")  # fmt: skip
 _INCREASE_CUES = ("新增", "增加", "新建", "新聚集", "增设", "新培育", "新引进", "新认定", "净增",
@@ -368,7 +396,8 @@ _VERBS = (
     "资助", "安排", "争创", "新聚集", "聚集", "集聚", "新认定", "创办", "举行", "召开", "制定",
     "出台", "达成", "实现", "提供", "帮扶", "救助", "筛查", "接种", "覆盖", "改造", "新开工",
     "开工",
-    "竣工", "签约", "引育", "储备", "新培育", "新引进", "力争", "确保", "努力", "着力", "鼓励",
+    "竣工", "签约", "开通", "落户", "入驻", "投产", "上线", "开设", "引育", "储备", "新培育",
+    "新引进", "力争", "确保", "努力", "着力", "鼓励",
     "引导", "争取", "探索", "打造提升", "打造形成", "扶持推介", "重点", "择优", "累计", "新设立",
     "服务", "助推", "促成", "挂牌", "布局", "部署", "创作", "出版", "制作", "录制", "降低",
     "减少", "下降", "压减", "压缩", "再", "共", "约", "近", "总计", "使", "让", "把", "将", "对",
@@ -379,9 +408,27 @@ _VERBS = (
     "逐步", "分别", "在此基础上", "以上",
 )  # fmt: skip
 _VERB_ALT = "|".join(re.escape(v) for v in sorted(set(_VERBS), key=len, reverse=True))
+# a plan period named before the goal: 2024—2026年期间, 三年行动期间, 规划期内
+_SPAN_PERIOD = (
+    r"(?P<ps>(?:19|20)\d{2})\s*年?\s*[—\-–~～至到]+\s*(?P<pe>(?:19|20)\d{2})\s*年"
+    r"(?:期间|时期|期内|内)?"
+)
+_PLAN_TERM = (
+    r"(?:(?<![去近前])(?:[一二两三四五六七八九十]|\d{1,2})年(?:行动|攻坚|计划|规划)?|(?:本|该)?(?:规划|计划|行动|方案)"
+    r"(?:实施)?)(?:期间|期内|时期|期末)|(?:今后|未来)(?:[一二两三四五]|\d)年(?:内|间)?"
+)
 _LEAD_RE = re.compile(
     rf"(?:\s|(?:新|再)?(?:{_VERB_ALT})|(?:到|至|在)?(?:19|20)\d{{2}}年(?:底|末)?(?:前)?"
-    rf"|(?:到|在|至)?{_FYP}(?:期末|末|期间|时期)?)"
+    rf"|(?:到|在|至)?{_FYP}(?:规划)?(?:期末|末|期间|时期|期内)?"
+    rf"|{_SPAN_PERIOD.replace('?P<ps>', '').replace('?P<pe>', '')}|{_PLAN_TERM}"
+    # a time frame: 3年内, 用两年时间
+    r"|(?:用|通过|经过)?(?:\d{1,2}|[一二两三四五六七八九十]{1,2})(?:年|个月)(?:内|时间|左右))"
+)
+# a list label opening the clause: （一）, 1., ①, 一是, 其一
+_ITEM_LABEL_RE = re.compile(
+    r"\s*(?:"
+    + LABEL_RE.pattern.replace("?P<label>", "")
+    + r"|[一二三四五六七八九十]是|其[一二三四五])\s*"
 )
 _FILLERS = frozenset(
     ("使", "让", "把", "将", "对", "全市", "全省", "全区", "全县", "全州", "全旗", "全盟", "我市",
@@ -430,7 +477,8 @@ _CHROME_LINE_RE = re.compile(
     r"访客数|本站|扫码关注|扫一扫|关注微信|关注公众号|领取[^，,。]{0,8}红包|抢红包|字号[：:]|"
     r"打印本页|关闭窗口)"
 )
-_FROM_POOL_RE = re.compile(r"从[^，,。；;]{0,6}$")
+# 从300个储备项目中: a pool (从业/从事 are words of their own)
+_FROM_POOL_RE = re.compile(r"从(?![业事])[^，,。；;]{0,6}$")
 _RANK_BEFORE_RE = re.compile(r"(?:前|第|排名|位列|位居|进入|居)\s*$")
 _DURATION_AFTER_RE = re.compile(r"^(?:努力|时间|内|来|之内|以来|左右时间|间|月|的时间|后|前)")
 _DURATION_BEFORE_RE = re.compile(r"(?:通过|用|经过|利用|历时|近|连续|每隔|再用)\s*$")
@@ -469,6 +517,10 @@ class _Prev:
 _LIST_CONNECT_RE = re.compile(r"^[\s、，,和及与以及或者并且、]*$")
 _QUOTE_SPAN_RE = re.compile(r"[“\"'‘][^”\"'’\n]{0,20}[”\"'’]")
 _SENTENCE_BREAK_RE = re.compile(r"[。；;！？!?\n\r]")
+# inside a paragraph wrapped over lines the line breaks end nothing
+_WRAPPED_SENTENCE_BREAK_RE = re.compile(r"[。；;！？!?]")
+_WRAPPED_CLAUSE_BREAK = CLAUSE_BREAK - {"\n", "\r"}
+_LINE_WRAP_RE = re.compile(r"[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0]*")
 
 
 @dataclass(slots=True)
@@ -554,8 +606,9 @@ def _topic_before(text: str, clause_start: int, sentence_start: int) -> str:
 
 
 def _strip_lead(s: str) -> tuple[str, str]:
-    """Remove leading verbs/fillers; return (removed prefix, rest)."""
-    stops = [0]
+    """Remove a list label and leading verbs/fillers; return (removed prefix, rest)."""
+    lm = _ITEM_LABEL_RE.match(s)
+    stops = [lm.end() if lm else 0]
     while True:
         m = _LEAD_RE.match(s, stops[-1])
         if not m or m.end() == stops[-1]:
@@ -566,7 +619,7 @@ def _strip_lead(s: str) -> tuple[str, str]:
         rest = s[pos:].strip()
         if len(_plain(_strip_trail(rest)[0])) != 1:
             return s[:pos], s[pos:]
-    return "", s
+    return s[: stops[0]], s[stops[0] :]
 
 
 # a change verb not in the cue lists, by its direction: 缩小至 / 压降到 (<=), 扩增至 (>=)
@@ -575,11 +628,22 @@ _UP_TO_RE = re.compile(r"[增提升扩高上][\u4e00-\u9fff]?(?:至|到)$")
 _CHANGE_TO_END_RE = re.compile(r"[缩减降压控低下增提升扩高上][\u4e00-\u9fff]?(?:至|到)$")
 
 
+# a per-capita base between the metric and its number (密度达到每万人30个): the
+# unit's denominator, as the 每年 of a recurring goal is
+_PER_BEFORE_RE = re.compile(
+    r"每(?P<base>(?:\d+|[十百千])?[万千百]?(?:常住人口|人口|人|户|百户))\s*$"
+)
+
+
 def _strip_trail(s: str) -> tuple[str, str]:
     """Remove trailing comparator cues and comparison bases; return (rest, removed)."""
     end = len(s)
     while True:
         changed = False
+        mp = _PER_BEFORE_RE.search(s, max(0, end - 8), end)
+        if mp and mp.start() > 0:
+            end = mp.start()
+            changed = True
         m3 = _CHANGE_TO_END_RE.search(s, max(0, end - 3), end)
         if m3 and m3.start() > 0:
             end = m3.start()
@@ -592,7 +656,7 @@ def _strip_trail(s: str) -> tuple[str, str]:
         if m2 and m2.start() > 0:
             end = m2.start()
             changed = True
-        while end > 0 and s[end - 1] in " \t\u3000":
+        while end > 0 and s[end - 1] in " \t\u3000\r\n":
             end -= 1
             changed = True
         if not changed:
@@ -682,11 +746,12 @@ def _plain(s: str) -> str:
 
 _CELL_SPLIT_RE = re.compile(r"\t+|[ \u3000\xa0]*[|｜│][ \u3000\xa0]*|[ \u3000\xa0]{2,}")
 _NUMBER_COLUMN = frozenset(("序号", "编号", "序", "No", "NO", "no", "No.", "#"))
-_METRIC_COLUMN_RE = re.compile(r"指标")
+_METRIC_COLUMN_RE = re.compile(r"指标|^(?:项目|名称)(?:名称)?$")
 _UNIT_COLUMN_RE = re.compile(r"^(?:计量)?单位$")
 _YEAR_COLUMN_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年")
 _BASE_COLUMN_RE = re.compile(r"现状|基期|基数|基准|基础|实际|完成|现值|上年")
 _GOAL_COLUMN_RE = re.compile(r"目标|预期|规划|计划")
+_TIME_COLUMN_RE = re.compile(r"时限|时间|日期|期限|进度")
 _CELL_VALUE_RE = re.compile(
     r"(?P<pre>≥|≤|>=|<=|＞|＜|>|<|不低于|不少于|不超过|不高于|达到|超过)?[ \u3000]*"
     r"(?P<v1>\d+(?:\.\d+)?)"
@@ -768,12 +833,12 @@ def _split_cells(line: _Cell) -> list[_Cell]:
 _Roles = tuple[int, int | None, list[tuple[int, int | None]]]
 
 
-def _header_roles(columns: list[str], first_goal_year: int | None = None) -> _Roles | None:
-    """(metric column, unit column, [(target column, its year)]) of an indicator header.
+def _value_columns(columns: list[str]) -> tuple[int, int | None, list[int]] | None:
+    """(metric column, unit column, value columns) of a table of figures, or None.
 
-    Columns named 目标/预期/规划 hold goals; without such names, the latest year
-    column does, and so does every year column from ``first_goal_year`` on (a plan
-    2023—2025 with columns 2022年/2023年/2024年/2025年).
+    Value columns are named by a year (2025年, 2023年完成), a goal (目标, 预期,
+    计划) or a baseline (现状, 完成情况, 实际完成); a deadline column (完成时限)
+    holds dates, not values.
     """
     if len(columns) < 2 or any(len(c) > 16 or re.search(r"[。，,；;]", c) for c in columns):
         return None
@@ -781,24 +846,56 @@ def _header_roles(columns: list[str], first_goal_year: int | None = None) -> _Ro
     if metric is None:
         return None
     unit = next((i for i, c in enumerate(columns) if _UNIT_COLUMN_RE.match(c)), None)
-    years = {
-        i: int(m.group("y")) for i, c in enumerate(columns) if (m := _YEAR_COLUMN_RE.search(c))
-    }
+    values = [
+        i
+        for i, c in enumerate(columns)
+        if i not in (metric, unit)
+        and (_YEAR_COLUMN_RE.search(c) or _GOAL_COLUMN_RE.search(c) or _BASE_COLUMN_RE.search(c))
+        and not _TIME_COLUMN_RE.search(c)
+    ]
+    return (metric, unit, values) if values else None
+
+
+def _header_roles(columns: list[str], ref_year: int | None = None) -> _Roles | None:
+    """(metric column, unit column, [(target column, its year)]) of an indicator header.
+
+    Columns named 目标/预期/规划/计划 hold goals; without such names, the latest
+    year column does, and so does every year column from ``ref_year`` (the
+    document's plan start or issue year) on: a plan 2023—2025 with columns
+    2022年/2023年/2024年/2025年.  A column of a year before ``ref_year`` (2023年目标
+    in a 2024 plan) and a baseline column (现状, 2023年完成, 实际完成) report the
+    past: a table of such columns only gives no goal.
+    """
+    found = _value_columns(columns)
+    if found is None:
+        return None
+    metric, unit, values = found
+    years = {i: int(m.group("y")) for i in values if (m := _YEAR_COLUMN_RE.search(columns[i]))}
+
+    def current(i: int) -> bool:
+        return ref_year is None or i not in years or years[i] >= ref_year
+
     goals: list[tuple[int, int | None]] = [
         (i, years.get(i))
-        for i, c in enumerate(columns)
-        if i != metric and _GOAL_COLUMN_RE.search(c) and not _BASE_COLUMN_RE.search(c)
-    ]
-    if not goals and len(years) >= 2:
+        for i in values
+        if _GOAL_COLUMN_RE.search(columns[i]) and not _BASE_COLUMN_RE.search(columns[i])
+        and current(i)
+    ]  # fmt: skip
+    labelled = any(_GOAL_COLUMN_RE.search(columns[i]) for i in values)
+    if not labelled:
         # 2020年 / 2025年 with no label: the latest year is the goal, the others the base
-        last = max(years.values())
-        goals = [
-            (i, y)
-            for i, y in years.items()
-            if (y == last or (first_goal_year is not None and y >= first_goal_year))
-            and not _BASE_COLUMN_RE.search(columns[i])
-        ]
-    return (metric, unit, goals) if goals else None
+        plain = {i: y for i, y in years.items() if not _BASE_COLUMN_RE.search(columns[i])}
+        # 2022年 / 2023年完成: a year before a reported one is no goal either
+        reported = [y for i, y in years.items() if i not in plain]
+        plain = {i: y for i, y in plain.items() if not reported or y > max(reported)}
+        if plain:
+            last = max(plain.values())
+            goals = [
+                (i, y)
+                for i, y in plain.items()
+                if (y == last or (ref_year is not None and y >= ref_year)) and current(i)
+            ]
+    return (metric, unit, goals)
 
 
 def _flat_indicator_rows(lines: list[_Cell], j: int, n: int) -> tuple[list[list[_Cell]], int]:
@@ -835,13 +932,13 @@ def _inline_indicator_rows(
 
 
 def _holds_values(columns: list[str], rows: list[list[_Cell]]) -> bool:
-    """Most rows have a plain value under a target column (not a task sentence)."""
-    roles = _header_roles(columns)
-    if roles is None or not rows:
+    """Most rows have a plain value under a value column (not a task sentence)."""
+    found = _value_columns(columns)
+    if found is None or not rows:
         return False
-    goals = roles[2]
+    values = found[2]
     valued = sum(
-        1 for row in rows if any(c < len(row) and _cell_value(row[c].text) for c, _ in goals)
+        1 for row in rows if any(c < len(row) and _cell_value(row[c].text) for c in values)
     )
     return valued * 2 >= len(rows)
 
@@ -856,7 +953,7 @@ def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTa
         head = _split_cells(lines[i])
         if len(head) >= 2:
             columns = [re.sub(r"\s+", "", c.text) for c in head]
-            if _header_roles(columns):
+            if _value_columns(columns):
                 flat = i + 1 < len(lines) and lines[i + 1].text == "1"
                 if flat and columns[0] in _NUMBER_COLUMN:
                     rows, k = _flat_indicator_rows(lines, i + 1, len(columns))
@@ -869,7 +966,7 @@ def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTa
             while k < len(lines) and k - i <= 12 and lines[k].text != "1":
                 k += 1
             columns = [re.sub(r"\s+", "", c.text) for c in lines[i:k]]
-            if k < len(lines) and _header_roles(columns):
+            if k < len(lines) and _value_columns(columns):
                 rows, k = _flat_indicator_rows(lines, k, len(columns))
                 found = (columns, rows, k)
         if found and _holds_values(found[0], found[1]):
@@ -1000,6 +1097,7 @@ def _extract(
         line_end = end if nl == -1 else nl
         span = in_table.find(pos) or in_table.find(line_end - 1) if line_end > pos else None
         if span is None:
+            line_end = _wrapped_end(text, pos, line_end, end, in_table, owner_of, is_dropped)
             _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
         else:
             # an indicator table: its rows are read by column, not as sentences
@@ -1007,6 +1105,53 @@ def _extract(
                 _table_targets(t, text, source, owner_of, is_dropped, out)
         pos = line_end + 1
     return out
+
+
+# a line that goes on: prose (it holds a clause mark) with no closing mark at its end
+_PROSE_MARK_RE = re.compile(r"[，,。；;]")
+_LINE_CLOSED_RE = re.compile(r"[。；;！？!?：:）)】》]$")
+# a table row or an aligned layout line: never part of a wrapped sentence
+_LAYOUT_RE = re.compile(r"\t|[|｜│]|\S[ \u3000\xa0]{2,}\S")
+#: at most this many line breaks are read through in one sentence
+_MAX_WRAPS = 2
+
+
+def _wrapped_end(
+    text: str,
+    ls: int,
+    le: int,
+    end: int,
+    in_table: SpanSet,
+    owner_of: Callable[[int], _Ctx | None],
+    is_dropped: Callable[[int], bool],
+) -> int:
+    """End of the paragraph that starts at ``text[ls:le]``, across hard line wraps.
+
+    A line of prose that stops without a closing mark goes on in the next line
+    when that line starts with a quantity (``…新增护理型床位\n6000张``) or is prose
+    itself; headings, table rows, aligned layouts and other documents' text stop it.
+    """
+    line_start = ls
+    for _ in range(_MAX_WRAPS):
+        line = text[line_start:le].strip(" \t\r\u3000\xa0")
+        if le >= end or not line or _LAYOUT_RE.search(line) or _LINE_CLOSED_RE.search(line):
+            break
+        if not _PROSE_MARK_RE.search(text[ls:le]):
+            break
+        nxt_start = le + 1
+        nl = text.find("\n", nxt_start, end)
+        nxt_end = end if nl == -1 else nl
+        nxt = text[nxt_start:nxt_end].strip(" \t\r\u3000\xa0")
+        if not nxt or _LAYOUT_RE.search(nxt) or in_table.find(nxt_start) is not None:
+            break
+        first = nxt_start + text[nxt_start:nxt_end].index(nxt[0])
+        if owner_of(first) is not owner_of(ls) or is_dropped(first):
+            break
+        starts_with_quantity = QUANTITY_RE.match(nxt) is not None
+        if not starts_with_quantity and (LABEL_RE.match(nxt) or not _PROSE_MARK_RE.search(nxt)):
+            break
+        line_start, le = nxt_start, nxt_end
+    return le
 
 
 def _read_line(
@@ -1058,13 +1203,15 @@ def _read_line(
     _read_quantities(text, ls, le, source, ctx, is_dropped, masks, out)
 
 
-def _sentence_bounds(text: str, s: int, e: int, lo: int, hi: int) -> tuple[int, int]:
+def _sentence_bounds(
+    text: str, s: int, e: int, lo: int, hi: int, breaks: re.Pattern[str] = _SENTENCE_BREAK_RE
+) -> tuple[int, int]:
     lo = max(lo, s - MAX_CLAUSE_REACH)
     hi = min(hi, e + MAX_CLAUSE_REACH)
     a = lo
-    for m in _SENTENCE_BREAK_RE.finditer(text, lo, s):
+    for m in breaks.finditer(text, lo, s):
         a = m.end()
-    m2 = _SENTENCE_BREAK_RE.search(text, e, hi)
+    m2 = breaks.search(text, e, hi)
     return a, (m2.start() if m2 else hi)
 
 
@@ -1108,6 +1255,126 @@ def _is_noise(q: Quantity, text: str, s: int, e: int, ls: int, le: int) -> bool:
     return unit == "列" and after[:1] in ("入", "为", "出", "举", "车")
 
 
+# a threshold inside a name: 超10亿元项目, 投资10亿元以上项目 (not 10亿元，/的)
+_THRESHOLD_BEFORE_RE = re.compile(r"(?:超过|超|逾|高于|大于)\s*\Z")
+_ABOVE_RE = re.compile(r"及?以上|及?以下")
+_CUE_ALT = "|".join(
+    re.escape(c)
+    for c in sorted({*_GE_CUES, *_LE_CUES, *_INCREASE_CUES, *_GROWTH_CUES}, key=len, reverse=True)
+)
+# what follows a quantity that is a noun, not a cue, a connector or a closing word
+_NOUN_AFTER_RE = re.compile(
+    rf"(?!{_CUE_ALT}|以上|以下|以内|左右|的|和|及|与|或|等|为|在|内|之|后|前|中)[\u4e00-\u9fff]"
+)
+_LIST_SEP_RE = re.compile(r"[、，,；;和及与或]")
+# a time or a distance naming a service radius: 15分钟生活圈, 1小时经济圈
+_RADIUS_UNITS = frozenset(("分钟", "小时", "公里", "千米", "km", "米", "m"))
+_RADIUS_AFTER_RE = re.compile(r"[\u4e00-\u9fff]{0,6}圈")
+
+
+def _names_a_thing(q: Quantity, text: str, s: int, e: int, hi: int) -> bool:
+    """A number that is part of a name: 二期, 第二批 phases, 15分钟生活圈."""
+    if q.chinese and q.unit in ("期", "批"):
+        return True  # 二期工程, 两批试点: a phase or a batch, not a count to reach
+    return q.unit in _RADIUS_UNITS and _RADIUS_AFTER_RE.match(text, e, hi) is not None
+
+
+def _inner_threshold(text: str, s: int, e: int, hi: int, lo: int) -> bool:
+    """超10亿元项目 / 投资10亿元以上项目: a quantity that qualifies the noun after it."""
+    after = _ABOVE_RE.match(text, e, hi)
+    k = after.end() if after else e
+    if _THRESHOLD_BEFORE_RE.search(text, max(lo, s - 3), s):
+        # 超50亿元项目, 超50亿元的重大项目
+        k += text.startswith("的", k)
+        return _NOUN_AFTER_RE.match(text, k, hi) is not None
+    if not _NOUN_AFTER_RE.match(text, k, hi):
+        return False
+    # 5个以上B after a list mark is the next item of a list, not a threshold
+    return after is not None and s > lo and text[s - 1] not in "、，,和及与或；;："
+
+
+def _qualifies_next(text: str, s: int, e: int, ce: int, lo: int) -> bool:
+    """Whether the quantity at ``text[s:e]`` qualifies the thing a later one counts.
+
+    ``其中超10亿元项目不少于40个``: 10亿元 names which projects (超…, …以上 before a
+    noun) and 40个 is the goal, when no list mark stands between them.
+    """
+    if not _inner_threshold(text, s, e, ce, lo):
+        return False
+    for nxt in QUANTITY_RE.finditer(text, e, ce):
+        between = text[e : nxt.start()]
+        am = _ABOVE_RE.match(between)
+        rest = between[am.end() :] if am else between
+        if not rest or _LIST_SEP_RE.search(rest):
+            return False
+        # 10家以上营收超1亿元企业: the later number is the threshold, this one the goal
+        return _THRESHOLD_BEFORE_RE.search(rest) is None
+    return False
+
+
+# a forecast of the situation, not a commitment: 预计/预测…, 届时…, …将超过 + a
+# population figure (老年人口将超过110万人)
+_FORECAST_RE = re.compile(
+    r"预测|预估|预计|届时|将会"
+    r"|(?<![即并])将(?=[\u4e00-\u9fff]{0,3}(?:达到|超过|突破|增至|增加|减少|降至|升至|下降|上升|增长|保持))"
+)
+# 据预测/预估到2025年…: a projection, whatever it counts (not 预测预警系统)
+_PURE_FORECAST_RE = re.compile(
+    r"(?:据|经)预(?:测|估)|预(?:测|估)(?=[，,到至显表未今]|\s*(?:19|20)\d{2})"
+)
+_DEMOGRAPHIC_RE = re.compile(r"人口|老年人|老龄|出生|适龄|学龄")
+_SHARE_END_RE = re.compile(r"(?:占比|比重|比例|老龄化率|出生率|增长率|抚养比)$")
+
+
+def _is_forecast(sentence_left: str, metric: str, unit: str) -> bool:
+    """``全市老年人口将超过110万人``: what the document expects, not what it commits to."""
+    if not _FORECAST_RE.search(sentence_left):
+        return False
+    if _PURE_FORECAST_RE.search(sentence_left):
+        return True
+    demographic = _DEMOGRAPHIC_RE.search(metric) is not None
+    counted = unit.endswith(("人", "人口", "户")) or _SHARE_END_RE.search(metric) is not None
+    return demographic and counted
+
+
+# a plan period the sentence names: “十四五”期间 / 2024—2026年期间 / 三年行动期间
+_FYP_SPAN_RE = re.compile(_FYP + r"(?:规划)?(?:期间|时期|期内)")
+_SPAN_PERIOD_RE = re.compile(_SPAN_PERIOD)
+_PLAN_TERM_RE = re.compile(_PLAN_TERM)
+# a goal word that a report of the past does not use
+_GOAL_WORD_RE = re.compile(r"力争|确保|争取|以上|不低于|不少于|不超过|控制在|努力|目标")
+
+
+def _period_year(sentence: str, st: _DocState) -> tuple[int | None, bool]:
+    """(end year of a plan period the sentence names, whether it is the past).
+
+    ``“十四五”期间…`` -> 2025; ``2024—2026年期间`` -> 2026; ``三年行动期间`` /
+    ``规划期内`` -> the document's own period end.  A period that ended before the
+    document (``“十三五”期间`` in a 2021 plan) is its history; without any year
+    to compare with, only a goal word (力争, 以上, 不低于 …) makes it a goal.
+    """
+    found: int | None = None
+    fm = _FYP_SPAN_RE.search(sentence)
+    if fm:
+        found = _PERIOD_END.get(fm.group("fyp"))
+    else:
+        sm = _SPAN_PERIOD_RE.search(sentence)
+        if sm and re.search(r"期间|时期|期内|内", sm.group()):
+            found = int(sm.group("pe"))
+        elif _PLAN_TERM_RE.search(sentence):
+            return st.default_year, False
+    if found is None:
+        return None, False
+    bar = st.ref_year if st.ref_year is not None else st.default_year
+    if bar is None:
+        return found, _GOAL_WORD_RE.search(sentence) is None
+    return found, found < bar
+
+
+# 其中，… opening the clause: a part of what the previous goal counts
+_OF_WHICH_BEFORE_RE = re.compile(r"其中\s*[，,：:]\s*\Z")
+
+
 def _read_quantities(
     text: str,
     ls: int,
@@ -1120,6 +1387,9 @@ def _read_quantities(
 ) -> None:
     st = ctx.state
     quotes = SpanSet((m.start(), m.end()) for m in _QUOTE_SPAN_RE.finditer(text, ls, le))
+    wrapped = text.find("\n", ls, le) != -1
+    clause_breaks = _WRAPPED_CLAUSE_BREAK if wrapped else CLAUSE_BREAK
+    sentence_breaks = _WRAPPED_SENTENCE_BREAK_RE if wrapped else _SENTENCE_BREAK_RE
     cursor = ls
     prev: _Prev | None = None
     for m in QUANTITY_RE.finditer(text, ls, le):
@@ -1127,12 +1397,18 @@ def _read_quantities(
         if q is None or masks.contains(m.start()) or is_dropped(m.start()):
             continue
         s, e = m.start(), m.end()
+        if s < cursor:
+            continue  # inside the previous goal's words (引进10个超10亿元项目)
         if quotes.contains(s) or _is_noise(q, text, s, e, ls, le):
+            continue
+        if _names_a_thing(q, text, s, e, le):
             continue
         unit = q.unit
         after = text[e : min(le, e + 6)]
-        cs, ce = clause_bounds(text, s, e, ls, le, masks)
-        ss, se = _sentence_bounds(text, s, e, ls, le)
+        cs, ce = clause_bounds(text, s, e, ls, le, masks, clause_breaks)
+        ss, se = _sentence_bounds(text, s, e, ls, le, sentence_breaks)
+        if _qualifies_next(text, s, e, ce, cs):
+            continue  # 超10亿元项目不少于40个: 10亿元 says which projects
         left_start = max(cs, cursor)
         left = text[left_start:s]
         whole_left = text[cs:s]
@@ -1183,13 +1459,15 @@ def _read_quantities(
         if _ALREADY_RE.search(text, e, ce):
             continue  # 80%的行政村已实现…: a state reached, not a goal
         pm = _PAST_PERIOD_RE.search(sentence_left)
-        if pm:
-            end_year = _PERIOD_END.get(pm.group("fyp"), 0)
-            bar = st.ref_year if st.ref_year is not None else st.default_year
-            if bar is None or end_year < bar:
-                continue  # 十三五期间… in a 十四五 plan: history
+        if pm and pm.group().endswith("以来"):
+            continue  # “十三五”以来…: what has been done since
+        period_end, past = _period_year(_mask_cited(text[ss:se]), st)
+        if past:
+            continue  # 十三五期间… in a 十四五 plan: history
         ym = _stated_year(sentence_left)
         stated = _year_of(ym) if ym is not None else None
+        if stated is None and period_end is not None:
+            stated = period_end  # “十四五”期间…年均增长15%: the period's end year
         if stated is not None and st.ref_year is not None and stated < st.ref_year:
             continue  # 2022年，…达到… in a 2023 plan: the last year's result
 
@@ -1210,8 +1488,15 @@ def _read_quantities(
                 continue
         right_end = ce
         # the object ends where the next list item starts (培育A 3家、B 5家); a
-        # Chinese numeral glued to words (千亿级, 一流) starts no item
+        # Chinese numeral glued to words (千亿级, 一流) starts no item, nor does a
+        # threshold or a name inside the object (10个超10亿元项目, 20个15分钟生活圈)
         for nxt in QUANTITY_RE.finditer(text, e, ce):
+            nq = _quantity_from_match(nxt)
+            if nq is not None and (
+                _names_a_thing(nq, text, nxt.start(), nxt.end(), ce)
+                or _inner_threshold(text, nxt.start(), nxt.end(), ce, cs)
+            ):
+                continue
             if nxt.group("v1")[0].isdigit() or text[nxt.start() - 1] in "、，,和及与":
                 right_end = nxt.start()
                 break
@@ -1237,7 +1522,8 @@ def _read_quantities(
         else:
             orientation = "before"
             metric = core_metric
-        metric = metric.strip(" \t，,、；;：:（(")
+        # a metric wrapped over lines is one word (…护理\n型床位)
+        metric = _LINE_WRAP_RE.sub("", metric).strip(" \t，,、；;：:（(")
         growth = metric_left.strip(" \t，,、；;")
         if (
             left_is_empty
@@ -1260,15 +1546,19 @@ def _read_quantities(
             continue
         if re.fullmatch(r"[\d\W]+", metric):
             continue
+        if _is_forecast(sentence_left, metric, unit):
+            continue  # 老年人口将超过110万人: the expected situation, not a goal
 
         # ---- comparator
         gap = text[prev.end : s] if prev is not None else ""
         # cue words sit before the metric (新增X N个) or between metric and number (X达到N)
         cues = lead + "|" + (trail if orientation == "before" else core)
         if _NEW_VERB_RE.search(lead) and not (orientation == "before" and trail.strip()):
-            cues = "新增" + cues  # 新招聘/再推出 N: an added amount
+            cues = "新增" + cues  # 新招聘/再推出 N: an added amount (新登记X达到N: >=)
         comparator = _comparator(cues, right[:6].lstrip(), unit, whole_left)
-        if comparator == "=" and prev is not None and prev.comparator == "increase":
+        # 新建3个A、5个以上B: the 以上 after an added amount is not recorded
+        only_above = comparator == ">=" and _comparator(cues, "", unit, whole_left) == "="
+        if (comparator == "=" or only_above) and prev is not None and prev.comparator == "increase":
             # 新增A 3个、B 2个 / 新建3个A、5个B，8家C: the verb governs the list
             same_clause = prev.end >= cs
             chained = orientation == "after" and left_is_empty and prev.orientation == "after"
@@ -1276,6 +1566,9 @@ def _read_quantities(
             same_form = same_clause and orientation == "before" and prev.orientation == "before"
             if listed or same_form:
                 comparator = "increase"
+        sub_clause = "其中" in lead or _OF_WHICH_BEFORE_RE.search(text, max(ss, cs - 4), cs)
+        if sub_clause and prev is not None and prev.comparator == "increase":
+            comparator = "increase"  # 新引进项目100个，其中…不少于40个: part of the added amount
 
         # ---- year
         # 全年 in a one-year plan is that year; in a longer (or unknown) period, every year
@@ -1287,6 +1580,9 @@ def _read_quantities(
         recurring = "每年" in whole_left or "每年" in sentence_left[-20:] or whole_year
         year: int | None
         inferred = True
+        pb = _PER_BEFORE_RE.search(trail) if orientation == "before" else None
+        if pb and "/" not in unit:
+            unit = f"{unit}/{pb.group('base')}"
         if recurring:
             year = None
             inferred = False

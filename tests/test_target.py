@@ -433,7 +433,7 @@ def test_change_from_a_to_b_targets_b() -> None:
         ("城镇居民人均可支配收入", 5.5, None, "万元", ">=", 2026)
     ]
     assert _got("到2026年，单位产值能耗由0.6吨标准煤下降到0.45吨标准煤。") == [
-        ("单位产值能耗", 0.45, None, "吨", "<=", 2026)
+        ("单位产值能耗", 0.45, None, "吨标准煤", "<=", 2026)
     ]
 
 
@@ -759,3 +759,308 @@ def test_a_spaced_out_row_is_no_quantity() -> None:
 def test_indicator_table_unit_in_the_target_header() -> None:
     text = "指标\t2022年基数\t2025年目标（%）\n农村集中供水率\t85\t≥95\n"
     assert _got(text) == [("农村集中供水率", 95, None, "%", ">=", 2025)]
+
+
+# ---------------------------------------------------------------- issue 3, round 2: general rules
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "value", "unit", "comparator"),
+    [
+        ("到2027年，储能电池产能达到45GWh。", "储能电池产能", 45, "GWh", ">="),
+        ("到2027年，全省智能算力达到8000PFlops以上。", "智能算力", 8000, "PFlops", ">="),
+        ("到2027年，分布式光伏装机达到350MW。", "分布式光伏装机", 350, "MW", ">="),
+        ("到2027年，政务数据汇聚量超过800TB。", "政务数据汇聚量", 800, "TB", ">="),
+        ("到2027年，城域网出口带宽达到40Gbps，家庭宽带接入能力达到1000Mbps。",
+         "城域网出口带宽", 40, "Gbps", ">="),
+        ("到2027年，新建骑行绿道85km。", "骑行绿道", 85, "km", "increase"),
+        ("到2027年，算力规模达到3 EFLOPS。", "算力规模", 3, "EFLOPS", ">="),
+        ("到2027年，风电装机容量达到260万kW。", "风电装机容量", 260, "万kW", ">="),
+        ("到2027年，抽水蓄能装机容量达到120万千瓦。", "抽水蓄能装机容量", 120, "万千瓦", ">="),
+        ("到2027年，单位工业增加值能耗降至0.62吨标准煤/万元。", "单位工业增加值能耗", 0.62,
+         "吨标准煤/万元", "<="),
+        ("到2027年，城市应急供水能力达到15立方米/秒。", "城市应急供水能力", 15, "立方米/秒",
+         ">="),
+        ("到2027年，主干路平均车速不低于30公里/小时。", "主干路平均车速", 30, "公里/小时", ">="),
+    ],
+)  # fmt: skip
+def test_latin_letter_and_technical_units(
+    text: str, metric: str, value: float, unit: str, comparator: str
+) -> None:
+    r = _targets(text)[0]
+    assert (r.metric, r.value, r.unit, r.comparator, r.year) == (
+        metric, value, unit, comparator, 2027
+    )  # fmt: skip
+
+
+def test_letters_glued_to_a_noun_name_it() -> None:
+    got = _got("到2027年，建设5G、千兆光网，建成4K、8K超高清频道3个，创建5A级景区2个。")
+    assert [(g[0], g[1], g[3]) for g in got] == [
+        ("4K、8K超高清频道", 3, "个"),
+        ("5A级景区", 2, "个"),
+    ]
+    # 220kV is a voltage class of the substations, not their number
+    assert _got("到2027年，新建220kV变电站6座。") == [
+        ("220kV变电站", 6, None, "座", "increase", 2027)
+    ]
+
+
+def test_a_per_capita_base_before_the_number_joins_the_unit() -> None:
+    assert _got("到2027年，全市5G基站密度达到每万人26个。") == [
+        ("5G基站密度", 26, None, "个/万人", ">=", 2027)
+    ]
+    # written before the metric, it is part of the metric (as the annotators keep it)
+    assert _got("到2027年，每万人拥有高价值发明专利8件。")[0][:4] == (
+        "每万人拥有高价值发明专利", 8, None, "件"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "value", "unit"),
+    [
+        ("到2027年，全市较大火灾事故起数控制在3起以内。", "较大火灾事故起数", 3, "起"),
+        ("到2027年，道路交通事故起数下降到260起以下。", "道路交通事故起数", 260, "起"),
+        ("到2027年，工矿商贸事故死亡人数不超过12人。", "工矿商贸事故死亡人数", 12, "人"),
+        ("到2027年，单位产值用水量降低到18立方米以下。", "单位产值用水量", 18, "立方米"),
+        ("到2027年，工程建设项目审批时间控制在40个工作日之内。", "工程建设项目审批时间", 40,
+         "个工作日"),
+        ("到2027年，年度新增建设用地规模不多于600公顷。", "建设用地规模", 600, "公顷"),
+        ("到2027年，城市噪声投诉量不大于800件。", "城市噪声投诉量", 800, "件"),
+    ],
+)  # fmt: skip
+def test_caps_are_at_most(text: str, metric: str, value: float, unit: str) -> None:
+    r = _one(text)
+    assert metric in r.metric or r.metric in metric
+    assert (r.value, r.unit, r.comparator) == (value, unit, "<=")
+
+
+def test_recurring_training_goal_and_words_with_cong() -> None:
+    assert _got("每年培训家政服务从业人员3000人次以上。") == [
+        ("家政服务从业人员", 3000, None, "人次/年", ">=", None)
+    ]
+    assert _got("到2027年，从事文旅服务的技能人才达到2万人。")[0][1:4] == (2, None, "万人")
+    # 从…中 is still a pool
+    assert _targets("从120个申报项目中择优支持。", default_year=2027) == []
+
+
+def test_a_number_on_the_next_line_continues_the_sentence() -> None:
+    text = "二、主要目标\n到2027年，全市新增普惠性托位\n4500个，社区嵌入式托育点达到\n120个。\n"
+    assert _got(text) == [
+        ("普惠性托位", 4500, None, "个", "increase", 2027),
+        ("社区嵌入式托育点", 120, None, "个", ">=", 2027),
+    ]
+    # the metric itself may be wrapped; CRLF line ends count as line ends
+    crlf = "到2027年，全市新增护理\r\n型床位2600张。\r\n"
+    r = _one(crlf)
+    assert (r.metric, r.value, r.unit, r.comparator, r.year) == (
+        "护理型床位", 2600, "张", "increase", 2027
+    )  # fmt: skip
+    assert "\n" in r.evidence.quote
+
+
+def test_line_wraps_stop_at_headings_cells_and_closed_sentences() -> None:
+    # a flattened table: the unit cell after a value cell is not part of its sentence
+    cells = "1\n对监测户做到应帮尽帮，风险消除率达到75%以上\n县乡村振兴局\n2027年12月底\n"
+    r = _one(cells, default_year=2027)
+    assert r.metric == "风险消除率" and "县乡村振兴局" not in r.evidence.quote
+    # a heading line and a closed sentence do not run on
+    text = "一、主要目标\n3年内新建产业园区2个。\n全市新增就业岗位5000个。\n"
+    got = _got(text, default_year=2027)
+    assert [g[0] for g in got] == ["产业园区", "就业岗位"]
+
+
+def test_a_sub_clause_of_an_added_amount() -> None:
+    assert _got("到2027年，全市新引进超亿元产业项目80个，其中超20亿元项目不少于15个。") == [
+        ("超亿元产业项目", 80, None, "个", "increase", 2027),
+        ("超20亿元项目", 15, None, "个", "increase", 2027),
+    ]
+    assert _got("到2027年，新签约投资5亿元以上项目30个。") == [
+        ("投资5亿元以上项目", 30, None, "个", "increase", 2027)
+    ]
+    # a threshold after the count is part of the counted thing
+    assert _got("到2027年，引进12个总投资超50亿元的重大项目。")[0][:4] == (
+        "总投资超50亿元的重大项目", 12, None, "个"
+    )  # fmt: skip
+    assert _got("到2027年，培育8家以上营收超1亿元企业。") == [
+        ("营收超1亿元企业", 8, None, "家", ">=", 2027)
+    ]
+    # 其中 under a goal that is not an addition keeps its own comparator
+    got = _got("到2027年，高新技术企业达到900家，其中营收超10亿元企业不少于20家。")
+    assert [(g[0], g[1], g[4]) for g in got] == [
+        ("高新技术企业", 900, ">="),
+        ("营收超10亿元企业", 20, ">="),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("（一）全市新引进高层次人才团队12个。", "高层次人才团队"),
+        ("1.新培育省级专精特新企业40家。", "省级专精特新企业"),
+        ("一是新招聘乡村医生150名。", "乡村医生"),
+        ("（3）新改扩建公办幼儿园18所。", "公办幼儿园"),
+        ("①新建成社区食堂25个。", "社区食堂"),
+    ],
+)
+def test_new_verbs_add_and_list_labels_are_no_metric(text: str, metric: str) -> None:
+    r = _one(text, default_year=2027)
+    assert (r.metric, r.comparator) == (metric, "increase")
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "指标（单位）\t2023年完成\n引进超亿元项目（个）\t260\n新增市场主体（万户）\t3.2\n",
+        "指标\t2023年完成情况\n引进超亿元项目\t260个\n新增市场主体\t3.2万户\n",
+        "指标\t实际完成\n引进超亿元项目（个）\t260\n",
+        "| 指标 | 现状 |\n|---|---|\n"
+        "| 引进超亿元项目（个） | 260 |\n| 新增市场主体（万户） | 3.2 |\n",
+        # years before the document's plan year are its past, even unlabelled
+        "指标\t2022年\t2023年\n引进超亿元项目（个）\t230\t260\n",
+        "序号\n指标\n2023年完成\n1\n引进超亿元项目（个）\n260\n2\n新增市场主体（万户）\n3.2\n",
+    ],
+    ids=["tab", "tab-units-in-cells", "actual", "markdown-status", "past-years", "flat"],
+)
+def test_tables_of_past_figures_give_no_targets(table: str) -> None:
+    title = "某市2024年招商引资工作要点"
+    assert _targets("附件\n" + table + "三、保障措施\n", title=title) == []
+
+
+def test_target_columns_of_a_table_next_to_past_ones() -> None:
+    title = "某市2024年招商引资工作要点"
+    text = "指标\t2023年目标\t2023年完成\t2024年目标\n引进超亿元项目（个）\t240\t260\t280\n"
+    assert _got(text, title=title) == [("引进超亿元项目", 280, None, "个", "=", 2024)]
+    # a lone future year column is the goal
+    text = "指标\t2026年\n引进超亿元项目（个）\t300\n"
+    assert _got(text, title=title) == [("引进超亿元项目", 300, None, "个", "=", 2026)]
+    # a deadline column holds no values: a task table stays sentences
+    text = "序号\t工作指标\t完成时限\n1\t新增市场主体3万户\t2024年\n"
+    assert [g[:4] for g in _got(text, title=title)] == [("市场主体", 3, None, "万户")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "到2027年，全市60岁及以上老年人口将超过95万人。",
+        "预计到2027年，全市常住人口达到680万人左右。",
+        "届时，全市老年人口占比将达到26%。",
+        "据预测，到2027年全市机动车保有量达到240万辆。",
+    ],
+)
+def test_forecasts_of_the_situation_are_not_targets(text: str) -> None:
+    assert _targets(text, default_year=2027) == []
+
+
+def test_goals_stated_with_jiang_remain_goals() -> None:
+    assert _got("到2027年，常住人口城镇化率将达到72%。") == [
+        ("常住人口城镇化率", 72, None, "%", ">=", 2027)
+    ]
+    # 预测 naming a system is no forecast
+    assert _got("到2027年，建成气象灾害预测预警平台3个。")[0][:4] == (
+        "气象灾害预测预警平台", 3, None, "个"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加快建设滨江科学城二期，谋划三期。",
+        "推进第二批未来社区试点，开展两批省级示范评选。",
+        "坚决做到两个维护，增强四个意识。",
+        "打造十五分钟便民生活圈。",
+        "构建15分钟健康服务圈和1小时应急救援圈。",
+    ],
+)
+def test_phases_slogans_and_radius_names_are_not_quantities(text: str) -> None:
+    assert _targets(text, default_year=2027) == []
+
+
+def test_a_radius_name_inside_a_goal() -> None:
+    assert _got("到2027年，建成24个15分钟生活圈。") == [("15分钟生活圈", 24, None, "个", "=", 2027)]
+    assert _got("到2027年，城区15分钟生活圈覆盖率达到100%。") == [
+        ("城区15分钟生活圈覆盖率", 100, None, "%", ">=", 2027)
+    ]
+
+
+def test_a_plan_period_goal_takes_the_period_end() -> None:
+    dated = {"date": "2022-04-10"}
+    assert _got("“十四五”期间市级财政科技支出年均增长12%以上。", **dated) == [
+        ("市级财政科技支出", 12, None, "%", "pct_increase", 2025)
+    ]
+    assert _got("“十四五”时期，全市新增城市绿地600公顷。", **dated) == [
+        ("城市绿地", 600, None, "公顷", "increase", 2025)
+    ]
+    assert _got("2024—2026年期间，全市新建中小学校20所。", date="2024-02-01") == [
+        ("中小学校", 20, None, "所", "increase", 2026)
+    ]
+    title = {"title": "某市制造业数字化转型三年行动方案（2024—2026年）"}
+    assert _got("三年行动期间，累计培育数字化车间60个。", **title) == [
+        ("数字化车间", 60, None, "个", "=", 2026)
+    ]
+    # a stated year wins over the period
+    assert _got("“十四五”期间，到2023年新增城市绿地200公顷。", **dated)[0][5] == 2023
+    # a past period, or what was done since a period began, is history
+    assert _targets("“十三五”期间，全市新增城市绿地900公顷。", **dated) == []
+    assert _targets("“十四五”以来，全市新增城市绿地300公顷。", **dated) == []
+    # without any year to compare with, a goal word makes the period a goal
+    assert _got("“十四五”期间，全市研发投入年均增长10%以上。")[0][5] == 2025
+    assert _targets("“十三五”期间，全市累计新增城市绿地900公顷。") == []
+
+
+def test_more_unit_and_comparator_forms() -> None:
+    assert _got("到2027年，细颗粒物平均浓度降至26μg/m³以下。") == [
+        ("细颗粒物平均浓度", 26, None, "μg/m³", "<=", 2027)
+    ]
+    assert _got("到2027年，港口集装箱吞吐量达到260万TEU，新增公园绿地40万m²。") == [
+        ("港口集装箱吞吐量", 260, None, "万TEU", ">=", 2027),
+        ("公园绿地", 40, None, "万m²", "increase", 2027),
+    ]
+    got = _got("到2027年，城镇调查失业率≤5.5%，农产品抽检合格率≥98%，房屋空置率小于6%。")
+    assert [(g[0], g[4]) for g in got] == [
+        ("城镇调查失业率", "<="),
+        ("农产品抽检合格率", ">="),
+        ("房屋空置率", "<="),
+    ]
+
+
+def test_qizhong_after_a_comma_or_a_full_stop() -> None:
+    for text in (
+        "到2027年，新签约亿元以上项目90个，其中，超10亿元项目20个。",
+        "到2027年，新签约亿元以上项目90个。其中超10亿元项目20个。",
+    ):
+        got = _got(text)
+        assert [(g[0], g[1], g[4]) for g in got] == [
+            ("亿元以上项目", 90, "increase"),
+            ("超10亿元项目", 20, "increase"),
+        ]
+
+
+def test_new_plus_verb_adds_unless_a_level_is_named() -> None:
+    got = _got("到2027年，新开通国际货运航线6条，新落户区域总部企业12家。")
+    assert [(g[0], g[4]) for g in got] == [
+        ("国际货运航线", "increase"),
+        ("区域总部企业", "increase"),
+    ]
+    # 新登记X达到N names the level reached
+    assert _got("到2027年，新登记经营主体达到12万户。")[0][4] == ">="
+
+
+def test_more_period_forms() -> None:
+    assert _got("“十四五”规划期内，全市新增城市绿地500公顷以上。", date="2023-02-01") == [
+        ("城市绿地", 500, None, "公顷", "increase", 2025)
+    ]
+    title = "某县农村人居环境整治提升行动方案（2024—2026年）"
+    assert _got("未来三年，全县新建农村公厕120座。", title=title) == [
+        ("农村公厕", 120, None, "座", "increase", 2026)
+    ]
+    # a past span is history
+    assert _targets("2019—2021年期间，全县新建农村公厕300座。", title=title) == []
+
+
+def test_a_plain_year_before_a_reported_one_is_past() -> None:
+    # no document year to compare with: the 2023年完成 column dates the table
+    text = "指标（单位）\t2022年\t2023年完成\n引进超亿元项目（个）\t230\t260\n"
+    assert _targets(text) == []
+    # a 项目 column names the indicator as 指标 does
+    text = "项目\t2023年完成\t2024年目标\n引进超亿元项目（个）\t260\t280\n"
+    assert _got(text) == [("引进超亿元项目", 280, None, "个", "=", 2024)]
