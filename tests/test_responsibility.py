@@ -199,7 +199,8 @@ def test_marked_lead_items_bracketed_keys_and_generic_departments(nlp: Language)
     )
     assert _rows(_resp(nlp, text)) == [
         ("（一）", "建设数字档案馆", "市档案馆", 1, True, "lead"),
-        ("（一）", "建设数字档案馆", "市财政局", 2, False, "responsible"),
+        # the unmarked item of a list with a marked lead supports it
+        ("（一）", "建设数字档案馆", "市财政局", 2, False, "support"),
         ("（二）", "推进政务公开", "市政府办公室", 1, True, "lead"),
         ("（二）", "推进政务公开", "各有关部门", 2, False, "support"),
         ("（二）", "推进政务公开", "相关单位", 3, False, "support"),
