@@ -1478,9 +1478,8 @@ class ResolveEntities:
             found = _region_of_level_word(bare, record, text)
         if found is None:
             return _context(record.region, record.region_level) if record.region else None
-        if record.region is None or self.overwrite or bare:
-            record.region = found.name
-        elif found.code is not None and _short_form_of(written, found):
+        short = found.code is not None and _short_form_of(written, found)
+        if record.region is None or self.overwrite or bare or short:
             record.region = found.name
         if found.code is not None:
             # the division table knows the level: 耒阳市 is a county-level city
@@ -1494,7 +1493,9 @@ class ResolveEntities:
 
 #: level words a document names its own region by (``自治区人民政府``, ``省政府``)
 _BARE_LEVEL_WORDS = frozenset({"自治区", "省", "市", "自治州", "州", "盟", "县", "区", "旗"})
-_FULL_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|县|区|旗)")
+_FULL_NAME_RE = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|县|区|旗)"
+)
 
 
 def _short_form_of(written: str, region: Region) -> bool:

@@ -42,7 +42,7 @@ from spacy.tokens import Doc
 
 from policykg.extract import doc_attrs
 from policykg.extract.cleaning import dropped_at
-from policykg.extract.genre import LABEL_RE, doc_text, is_unit_name, regions_in, split_lines
+from policykg.extract.genre import LABEL_RE, doc_text, is_unit_name, split_lines
 from policykg.extract.model import Evidence, ResponsibilityRecord, Role
 from policykg.extract.segmentation import document_lookup
 from policykg.extract.structure import Task, find_tables, task_finder
@@ -100,7 +100,9 @@ _ZONE_ORGANS = ("管委会", "管理委员会", "党工委")
 #: a place named bare in a shared-suffix list: any stem (proper names are free) + level
 _BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:省|市|县|区|州|盟|旗)$")
 #: zone names that take a shared 管委会 even though they read as units alone
-_ZONE_END_RE = re.compile(r"(?:新区|开发区|高新区|经开区|园区|示范区|试验区|片区|功能区|保税区|港区)$")
+_ZONE_END_RE = re.compile(
+    r"(?:新区|开发区|高新区|经开区|园区|示范区|试验区|片区|功能区|保税区|港区)$"
+)
 _PLACE_SUFFIX_RE = re.compile(
     r"^(?P<place>[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|州|盟|旗))(?P<suffix>" + _ORGAN + r")$"
 )
