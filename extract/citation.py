@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -145,7 +146,7 @@ class DocNumberMatch:
 
 # prefix chars of a 文号 are CJK; the year bracket takes every bracket variant
 _DOCNO_RE = re.compile(
-    r"(?P<prefix>[\u4e00-\u9fff]{1,12})\s*[〔\[［（(【]\s*(?P<year>(?:19|20)\d{2})\s*"
+    r"(?P<prefix>[\u4e00-\u9fff]{1,12})\s*[〔\[［（(【]\s*(?P<year>(?:19|20|１９|２０)\d{2})\s*"
     r"[〕\]］）)】]\s*(?:第\s*)?(?P<num>\d{1,5})\s*号"
 )
 # words that end the text before a 文号 prefix (cue verbs, conjunctions, particles)
@@ -219,6 +220,7 @@ _BRACKET_TRANS = str.maketrans("（([［【）)]］】", "〔〔〔〔〔〕〕�
 
 def doc_number_key(number: str) -> str:
     """Comparable form of a 文号: 〔〕/（）/() variants unified, spaces dropped."""
+    number = unicodedata.normalize("NFKC", number)
     return _INNER_WS_RE.sub("", number).translate(_BRACKET_TRANS).replace("第", "")
 
 

@@ -237,7 +237,8 @@ def bogus_date(s: str, today: dt.date | None = None) -> str | None:
 # ---------------------------------------------------------------- 文号
 
 DOC_NUMBER_RE = re.compile(
-    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*(?:第\s*)?\d{1,5}\s*号"
+    # full-width digits too (``〔２０２４〕３号``): \d matches them, the year's start must as well
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(【]\s*(?:19|20|１９|２０)\d{2}\s*[〕\]］）)】]\s*(?:第\s*)?\d{1,5}\s*号"
 )
 
 # ---------------------------------------------------------------- numbering labels
