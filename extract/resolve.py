@@ -63,6 +63,7 @@ __all__ = [
     "UnitKind",
     "canonical_key",
     "infer_level",
+    "is_division_name",
     "normalize_doc_number",
     "normalize_name",
     "normalize_title",
@@ -412,6 +413,15 @@ def resolve_region(name: str, within: Region | None = None) -> Region | None:
             if cands:
                 return _pick(cands, within)
     return None
+
+
+def is_division_name(name: str) -> bool:
+    """Whether ``name`` is the full name of a division in the table (``城关区``, ``晋江市``).
+
+    Place names are proper names that no suffix rule can tell from words
+    (``城关区`` starts like ``城区``); the table confirms them.
+    """
+    return normalize_name(name) in _divisions().by_name
 
 
 def _parent(region: Region) -> Region | None:

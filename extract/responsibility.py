@@ -42,8 +42,9 @@ from spacy.tokens import Doc
 
 from policykg.extract import doc_attrs
 from policykg.extract.cleaning import dropped_at
-from policykg.extract.genre import LABEL_RE, doc_text, is_unit_name, split_lines
+from policykg.extract.genre import LABEL_RE, doc_text, is_unit_name, regions_in, split_lines
 from policykg.extract.model import Evidence, ResponsibilityRecord, Role
+from policykg.extract.resolve import is_division_name
 from policykg.extract.segmentation import document_lookup
 from policykg.extract.structure import Task, find_tables, task_finder
 
@@ -94,6 +95,8 @@ _TRAILING_RE = re.compile(
 )
 #: a line break inside a table cell as scraped pages write it
 _CELL_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+#: a table column of units (a department's own plan: ``责任科室``)
+_UNIT_COLUMN_RE = re.compile(r"单位|部门|主体|处室|科室|股室")
 #: organs a list of places or zones shares (``甲县、乙县人民政府``, ``A、B新区管委会``)
 _ORGAN = r"(?:人民政府|政府|党委|党工委|管委会|管理委员会|委员会|办事处|行政公署)"
 _ZONE_ORGANS = ("管委会", "管理委员会", "党工委")
@@ -259,7 +262,7 @@ def mentions_of(units: list[str], role: Role) -> list[UnitMention]:
 def _key_role(key: str) -> Role:
     if key.startswith(("牵头", "主责", "主办")):
         return "lead"
-    if key.startswith(("配合", "协办", "协同", "参与")):
+    if key.startswith(("配合", "协办", "协同", "协助", "参与")):
         return "support"
     return "responsible"
 
@@ -313,6 +316,13 @@ def _split_parts(s: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def _named_place(item: str) -> bool:
+    """A county or district named alone (``城关区``): its government, by the division table."""
+    return bool(_BARE_PLACE_RE.match(item)) and not _NOT_PLACE_RE.search(item) and (
+        regions_in(item) == [item] or is_division_name(item)
+    )
+
+
 def _verb_role(verb: str) -> Role:
     if verb.startswith("牵头"):
         return "lead"
@@ -336,7 +346,7 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
     for p in parts:
         m = _VERB_RE.match(p)
         units = split_units(m.group("units") if m else p)
-        if not units or not all(is_unit_name(u) for u in units):
+        if not units or not all(is_unit_name(u) or _named_place(u) for u in units):
             return None
         if m is None:
             pending.append(units)
@@ -364,9 +374,15 @@ _WRAP_LINES = 3
 
 
 def _wrap_ok(span: str) -> bool:
-    """A wrapped clause runs over at most :data:`_WRAP_LINES` lines, none of them blank."""
-    breaks = _WRAP_RE.findall(span)
-    return len(breaks) < _WRAP_LINES and all(b.count("\n") <= 1 for b in breaks)
+    """A wrapped clause runs over at most :data:`_WRAP_LINES` lines, none blank or numbered.
+
+    A line opening with a label (``（二）…``) is the next task, not the
+    clause's continuation.
+    """
+    lines = _WRAP_RE.split(span)
+    if len(lines) > _WRAP_LINES or any(b.count("\n") > 1 for b in _WRAP_RE.findall(span)):
+        return False
+    return not any(LABEL_RE.match(ln) for ln in lines[1:])
 
 
 _VERB_WORD_RE = re.compile(r"牵头|负责|配合|参与|协助|协办")
@@ -611,11 +627,11 @@ class ResponsibilityComponent:
             ev: tuple[int, int] | None = None
             for cell in t.cells:
                 col = cell.column
-                if not re.search(r"单位|部门|主体", col):
+                if not _UNIT_COLUMN_RE.search(col):
                     continue
                 role: Role = (
                     _key_role(col)
-                    if re.match(r"牵头|主责|主办|配合|协办|协同|参与", col)
+                    if re.match(r"牵头|主责|主办|配合|协办|协同|协助|参与", col)
                     else "responsible"
                 )
                 first = re.split(r"[。]", cell.text)[0]
