@@ -162,11 +162,23 @@ def split_units(s: str) -> list[str]:
         it = re.sub(r"\s+", "", it).strip("。.．:：")
         if FIRST_IS_LEAD_RE.search(it) or it in ("下同", "同上") or _NOT_UNIT_RE.search(it):
             continue  # a note about the list, not a unit
+        it = _unbalanced_trimmed(it)
         it = re.sub(r"^(?:由|请)", "", it)
         it = _TRAILING_RE.sub("", it)
         if it:
             out.append(it)
     return _expand_shared(out)
+
+
+def _unbalanced_trimmed(item: str) -> str:
+    """An item without the bracket of a clause left open or closed elsewhere (``（市局``)."""
+    opens = sum(item.count(c) for c in _OPEN)
+    closes = sum(item.count(c) for c in _CLOSE)
+    if opens > closes and item[:1] in _OPEN:
+        item = item[1:]
+    elif closes > opens and item[-1:] in _CLOSE:
+        item = item[:-1]
+    return item
 
 
 def _bare_place(item: str, organ: str) -> bool:
