@@ -1509,8 +1509,16 @@ _FULL_NAME_RE = re.compile(
 
 
 def _short_form_of(written: str, region: Region) -> bool:
-    """``黔东南州``/``内蒙古``/``广西`` written for the division's longer official name."""
+    """``黔东南州``/``内蒙古``/``广西`` written for the division's longer official name.
+
+    Only a name the table itself lists for the division counts: ``南江市`` is
+    no short form of 南江县, though the suffix rule resolves it there.
+    """
     if written == region.name:
+        return False
+    table = _divisions()
+    listed = table.by_name.get(written, []) + table.by_short.get(written, [])
+    if all(r.code != region.code for r in listed):
         return False
     stem = written
     for suffix, _levels in _LEVEL_SUFFIXES:

@@ -732,11 +732,14 @@ def test_a_document_region_is_its_official_name() -> None:
     )
     same = DocumentRecord("b", "泉州市人才新政", None, None, "泉州市", "city", None, _ev())
     former = DocumentRecord("c", "襄樊市发展规划", None, None, "襄樊市", "city", None, _ev())
-    doc._.pkg_documents = [short, same, former]
+    # a name outside the table that only the suffix rule maps to a county: kept as written
+    unknown = DocumentRecord("d", "南江市人才规划", None, None, "南江市", "city", None, _ev())
+    doc._.pkg_documents = [short, same, former, unknown]
     nlp.get_pipe("policykg_resolve")(doc)
     assert (short.region, short.region_code) == ("黔东南苗族侗族自治州", "522600")
     assert same.region == "泉州市"
     assert former.region == "襄樊市"  # a former name is a name, not a short form: kept
+    assert unknown.region == "南江市"
 
 
 @needs_divisions
