@@ -335,6 +335,10 @@ def _named_place(item: str) -> bool:
     )
 
 
+#: words of a note inside a clause, never of a unit list
+_ASIDE_RE = re.compile(r"简称|包括|其中|例如|比如|^含|^如")
+
+
 def _verb_role(verb: str) -> Role:
     if verb.startswith("牵头"):
         return "lead"
@@ -361,6 +365,8 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
         if not units or not all(is_unit_name(u) or _named_place(u) for u in units):
             return None
         if m is None:
+            if _ASIDE_RE.search(p):
+                return None  # （以下简称市专班，由市发改委负责）: a note, not units
             pending.append(units)
             continue
         role = _verb_role(m.group("verb"))

@@ -509,20 +509,20 @@ class DocumentsComponent:
                 # key lines right under a title line (``# 标题`` / ``- 发文字号：…``) describe it
                 first_line = block[0]
                 above = [tl for tl in titles if tl.last < first_line <= tl.last + 3]
-                if docs or not (
-                    above and not any(i not in metas for i in range(above[-1].last + 1, first_line))
+                if above and not any(
+                    i not in metas for i in range(above[-1].last + 1, first_line)
                 ):
-                    if docs:
-                        # fields of no title of their own: the previous header's, when it lacks them
-                        for fld, (v, _) in head.items():
-                            docs[-1].meta.setdefault(fld, v)
-                        docs[-1].meta_lines.update(block)
-                        continue
-                    first = min(v for _, v in head.values())
-                    d = _Doc(None, first, first, first)
-                else:
                     tl = above[-1]
                     d = _Doc(tl.title, tl.start, tl.start, tl.end, tl)
+                elif docs:
+                    # fields without a title of their own: the previous header's, where it lacks them
+                    for fld, (v, _) in head.items():
+                        docs[-1].meta.setdefault(fld, v)
+                    docs[-1].meta_lines.update(block)
+                    continue
+                else:
+                    first = min(v for _, v in head.values())
+                    d = _Doc(None, first, first, first)
             d.meta = {k: v for k, (v, _) in head.items()}
             d.meta_lines = set(block)
             docs.append(d)

@@ -558,3 +558,8 @@ def test_a_cell_with_a_marked_lead(nlp: Language) -> None:
         ("1", "培育专精特新企业", "市经信局", 1, True, "lead"),
         ("1", "培育专精特新企业", "市科技局", 2, False, "support"),
     ]
+
+
+def test_a_note_before_the_verb_is_no_unit_list() -> None:
+    assert parse_verb_clause("以下简称市工作专班，由市发展改革委负责") is None
+    assert parse_verb_clause("含各县区，市农业农村局负责") is None

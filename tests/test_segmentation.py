@@ -522,3 +522,15 @@ def test_a_plan_of_two_bureaus_names_both_issuers(nlp: Language) -> None:
     single = "岷山市养老服务实施方案\n一、目标\n二、任务\n市民政局\n岷山市人民政府\n2024年6月3日\n"
     (f,) = _docs(nlp, single)
     assert f.issuer == "岷山市人民政府"
+
+
+def test_markdown_key_lines_under_each_title_describe_that_document(nlp: Language) -> None:
+    text = (
+        "# 株洲市人民政府关于加强安全生产工作的意见\n- 发文字号：株政发〔2024〕3号\n"
+        "- 发布机构：株洲市人民政府\n一、任务\n（一）落实责任。\n（二）加强监管。\n"
+        "# 株洲市人民政府办公室关于做好防汛工作的通知\n- 发文字号：株政办发〔2024〕7号\n"
+        "- 发布机构：株洲市人民政府办公室\n一、任务\n（一）加强监测。\n"
+    )
+    first, second = _docs(nlp, text)
+    assert (first.doc_number, first.issuer) == ("株政发〔2024〕3号", "株洲市人民政府")
+    assert (second.doc_number, second.issuer) == ("株政办发〔2024〕7号", "株洲市人民政府办公室")
