@@ -515,7 +515,7 @@ class DocumentsComponent:
                     tl = above[-1]
                     d = _Doc(tl.title, tl.start, tl.start, tl.end, tl)
                 elif docs:
-                    # fields without a title of their own: the previous header's, where it lacks them
+                    # fields without a title of their own: the previous header's
                     for fld, (v, _) in head.items():
                         docs[-1].meta.setdefault(fld, v)
                     docs[-1].meta_lines.update(block)
