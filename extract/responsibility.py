@@ -6,13 +6,19 @@ Component ``policykg_responsibilities`` (after ``policykg_structure``) fills
 (task, unit) pair, from explicit assignments only:
 
 ``clause``
-    ``（责任单位：A、B，C）``, ``（牵头单位：X；配合单位：Y、Z）`` and the other
-    ``…单位/…部门：`` keys, several keys in one clause, several clauses in one
-    task; also a line of its own that starts with such a key, and a key
-    clause hard-wrapped over lines (text extracted from PDF pages).
+    ``（责任单位：A、B，C）``, ``（牵头单位：X；配合单位：Y、Z）`` and the other keys
+    (a role word — 牵头/责任/配合/协办/参与/主责/承办 … — and a kind of unit —
+    单位/部门/处室/科室/股室 …: a department's own plan assigns its 科 and 股),
+    several keys in one clause, several clauses in one task; also a line of
+    its own that starts with such a key.  Keys naming a person (``责任领导：``,
+    ``责任人：``) are skipped with their values.
 ``verb_clause``
     ``（X牵头，Y、Z配合）``, ``（X负责）``, ``（X、Y按职责分工负责）`` — every item must
-    read as a unit, so ``（企业负责）``-like asides are not taken.
+    read as a unit (or be a county named alone, confirmed by the division
+    table), so ``（企业负责）``-like asides are not taken.  A part without a verb
+    takes the verb of the part after it: ``（市文旅局、市林草局，甲县、乙县人民政府负责）``
+    gives four responsible units.  Clauses of either kind may be hard-wrapped
+    over up to three lines (text extracted from PDF pages).
 ``section_heading``
     A numbered heading that is just a unit name (``二、省发展改革委``) assigns
     its direct sub-items to that unit as lead.
@@ -25,9 +31,12 @@ Roles: 牵头/主责 → ``lead`` (``lead=True``); 配合/协办/参与 → ``su
 责任/负责 → ``responsible``.  A note such as ``列第一位为牵头单位`` makes the
 first unit of every list of its document lead.  ``order`` is the 1-based
 position in the clause (continuing across its keys).  Shared name parts are
-expanded: ``青州市、白山市、临江市人民政府`` gives three ``…人民政府``;
-``各区、县级市`` gives ``各区`` and ``各县级市``.  Evidence is the clause (with
-its brackets), the heading line, or the unit cell.
+expanded: ``青州市、白山市、临江市人民政府`` gives three ``…人民政府`` (any proper
+name before the level: ``城关区、七里河区人民政府``); ``松山湖、滨海湾新区管委会``
+two 管委会; ``各区、县级市`` gives ``各区`` and ``各县级市``, ``各区、市人民政府``
+``各区人民政府`` and ``各市人民政府``.  An item marked ``（牵头）`` in a plain list
+leads and the others support it.  Evidence is the clause (with its brackets),
+the heading line, or the unit cell.
 """
 
 from __future__ import annotations

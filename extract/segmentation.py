@@ -23,7 +23,9 @@ How documents are found (genre conventions, no lexicon of places):
   its line (brackets balanced) only takes such a tail or a ``的通知``-like end,
   so a table caption is never joined to the header cells below it;
 * database-export headers (``发文标题:`` ``发文单位:`` ``文号:`` ``发布日期:`` …),
-  also several fields on one line (``发文字号：…　　发布日期：…``);
+  also several fields on one line (``发文字号：…　　发布日期：…``); a page of
+  several documents, each under its own header block, gives one document
+  per block;
 * a notice ``关于印发《X》《Y》的通知`` (or ``现将《X》印发给你们``, ``附件：X``)
   is one document and each attachment X, Y another, found at the line that
   repeats its title.  Attachments of a 印发 notice inherit its issuer and
@@ -31,9 +33,12 @@ How documents are found (genre conventions, no lexicon of places):
 * a file without any title line is one document (title null, region from
   the areas it names most often).
 
-Metadata: 文号 (``〔〕``/``（）``/``()`` variants) on a line near the title,
-issuer (export header, the title's prefix before 关于, or the signature line
-above the closing date), ISO date (export header or a standalone date line;
+Metadata: 文号 (``〔〕``/``（）``/``()`` variants, full-width digits) on a line near
+the title, issuer (export header, the title's prefix before 关于, an issue
+note under the title ``（X市人民政府2024年3月15日印发）`` — never part of the
+title —, issuers on the line under the title, or the signature lines above
+the closing date; joint issuers joined with 、), ISO date (export header, the
+issue note, or a standalone date line;
 Chinese numerals with ○/〇; implausible years dropped), region and level from
 the issuer/title chain of area names (``江北省临江市人民政府办公室`` → 临江市,
 city).
