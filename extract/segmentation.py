@@ -709,6 +709,11 @@ class DocumentsComponent:
         doc_number = d.meta.get("doc_number")
         if doc_number is None and d.title_line is not None:
             doc_number = _doc_number_near(lines, d.title_line, metas, attachment=notice is not None)
+        if doc_number is None and d.title_line is None and d.meta_lines:
+            # a header without a 文号 field: the number on a line of its own right below it
+            last = max(d.meta_lines)
+            block_end = TitleLine("", 0, 0, last, last, "")
+            doc_number = _doc_number_near(lines, block_end, metas, attachment=True)
 
         under = _under_title(lines, d.title_line, metas) if d.title_line is not None else []
         note = next((n for ln in under if (n := issue_note(ln.text)) is not None), None)

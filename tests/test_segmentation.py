@@ -534,3 +534,13 @@ def test_markdown_key_lines_under_each_title_describe_that_document(nlp: Languag
     first, second = _docs(nlp, text)
     assert (first.doc_number, first.issuer) == ("株政发〔2024〕3号", "株洲市人民政府")
     assert (second.doc_number, second.issuer) == ("株政办发〔2024〕7号", "株洲市人民政府办公室")
+
+
+def test_the_doc_number_below_a_header_without_a_number_field(nlp: Language) -> None:
+    text = (
+        "【标题】黔安县安全生产委员会关于开展安全生产大检查的通知\n"
+        "【发布机构】黔安县安全生产委员会\n黔安委〔2024〕3号\n各乡镇人民政府：\n"
+        "一、检查重点\n（一）危险化学品企业。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert (d.doc_number, d.issuer) == ("黔安委〔2024〕3号", "黔安县安全生产委员会")
