@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -145,7 +146,7 @@ class DocNumberMatch:
 
 # prefix chars of a 文号 are CJK; the year bracket takes every bracket variant
 _DOCNO_RE = re.compile(
-    r"(?P<prefix>[\u4e00-\u9fff]{1,12})\s*[〔\[［（(【]\s*(?P<year>(?:19|20)\d{2})\s*"
+    r"(?P<prefix>[\u4e00-\u9fff]{1,12})\s*[〔\[［（(【]\s*(?P<year>(?:19|20|１９|２０)\d{2})\s*"
     r"[〕\]］）)】]\s*(?:第\s*)?(?P<num>\d{1,5})\s*号"
 )
 # words that end the text before a 文号 prefix (cue verbs, conjunctions, particles)
@@ -219,6 +220,7 @@ _BRACKET_TRANS = str.maketrans("（([［【）)]］】", "〔〔〔〔〔〕〕�
 
 def doc_number_key(number: str) -> str:
     """Comparable form of a 文号: 〔〕/（）/() variants unified, spaces dropped."""
+    number = unicodedata.normalize("NFKC", number)
     return _INNER_WS_RE.sub("", number).translate(_BRACKET_TRANS).replace("第", "")
 
 
@@ -498,6 +500,24 @@ _MEDIA_AFTER_RE = re.compile(
 )
 
 
+#: what introduces a link to a graphic or an interpretation of a document
+_INTERPRETATION_BEFORE_RE = re.compile(
+    r"(?:一图(?:读懂|看懂|了解|解读)|图解|图说|图读|(?:视频|动漫|漫画|文字|专家|政策|相关)解读)"
+    r"\s*[:：|｜丨]?\s*$"
+)
+_INTERPRETATION_AFTER_RE = re.compile(
+    r"\s*(?:的)?(?:政策解读|图解|一图读懂|一图看懂|政策问答|答记者问)\s*(?:$|[|｜丨\s]|[\r\n])"
+)
+
+
+def _is_interpretation_link(text: str, t: TitleMatch) -> bool:
+    """``一图读懂《X》``, ``图解：《X》``, ``《X》政策解读``: page chrome naming a document."""
+    line_start = text.rfind("\n", max(0, t.start - 40), t.start) + 1 or max(0, t.start - 40)
+    if _INTERPRETATION_BEFORE_RE.search(text, line_start, t.start):
+        return True
+    return bool(_INTERPRETATION_AFTER_RE.match(text, t.end, min(len(text), t.end + 12)))
+
+
 #: ``关于印发X的通知`` without 《》: X is what the notice issues
 _BARE_ISSUED_RE = re.compile(r"关于(?:印发|转发|发布|公布)([^《》]{4,80})的通知$")
 
@@ -600,6 +620,8 @@ def _extract(
             continue
         if _MEDIA_AFTER_RE.match(text, t.end):
             continue  # 《X》杂志 / 《X》栏目
+        if _is_interpretation_link(text, t):
+            continue  # 一图读懂《X》 / 《X》政策解读: a link of the page, not a citation
         title = alias_target.get((o.key, nt), t.title)
         nt = norm(title)
         if nt in o.titles:

@@ -14,7 +14,11 @@ Reasons
     any short line holding a widget (view counters ``阅读数：N``, site age
     ``本站已运行N天``, share/follow/scan-code widgets, promotions ``领取…红包``,
     ``上一篇``/``下一篇``, ``打印本页``/``关闭窗口``, ``网站地图``, the legal
-    footer ``ICP备``/``公网安备``/``版权所有``).
+    footer ``ICP备``/``公网安备``/``版权所有``); ``字号：大 中 小``, ``您现在的位置：``,
+    ``网友留言``, a ``主办单位：…`` footer with site codes at any length, and links
+    to interpretations or graphics of a document (``一图读懂《X》``,
+    ``《X》政策解读``, ``相关解读``).  Whole-line patterns are only tried on short
+    lines and none backtracks over a long one: a 1 MB line cleans in linear time.
 ``page_timestamp``
     A bare post timestamp such as ``04.02.2017  19:09``.
 ``page_header``
@@ -68,17 +72,50 @@ __all__ = ["CleaningComponent", "dropped_at"]
 
 doc_attrs.register()
 
+#: whole lines of site furniture; every alternative is anchored at the line start and a
+#: line is only tried when short (:data:`_CHROME_LINE_MAX`): no run of ``.*`` can make a
+#: long line (a 1 MB digit run) cost more than a bounded number of steps
 _CHROME_RE = re.compile(
-    r"^(?:Posted\s+by.*|Leave\s+a\s+(?:Reply|Comment).*|相关(?:文章|阅读|链接|新闻|推荐|文件)(?:[:：].*)?"
-    r"|电子邮件地址不会被公开.*|必填项已用.*标注|在线留言|返回(?:首页|顶部|列表)|热点资讯|资讯分类"
-    r"|首页\s*[>»›].*|当前位置\s*[:：].*|您的位置\s*[:：].*|分享到\s*[:：]?.*|上一篇\s*[:：].*"
-    r"|下一篇\s*[:：].*|【?打印(?:本页|此页)?】?|【?关闭(?:窗口|本页)?】?|扫一扫.*|.*字体\s*[:：]?\s*[【\[]?\s*大.*小.*"
-    r"|.*\d+\s*次浏览.*|.*(?:浏览次数|阅读次数|点击数|访问量)\s*[:：]\s*\d+.*"
+    r"^(?:Posted\s+by.*|Leave\s+a\s+(?:Reply|Comment).*"
+    r"|相关(?:文章|阅读|链接|新闻|推荐|文件|解读|政策|附件|稿件)(?:[:：].*)?"
+    r"|电子邮件地址不会被公开.*|必填项已用.*标注|在线留言|网友留言|我要留言|留言咨询|我要(?:纠错|咨询)"
+    r"|返回(?:首页|顶部|列表)|热点资讯|资讯分类"
+    r"|首页\s*[>»›].*|(?:您(?:现在|当前)?的|当前)位置\s*(?:[:：].*|.*[>»›].*)"
+    r"|分享到\s*[:：]?.*|上一篇\s*[:：].*"
+    r"|下一篇\s*[:：].*|【?打印(?:本页|此页)?】?|【?关闭(?:窗口|本页)?】?|扫一扫.*"
+    r"|.*(?:字体|字号)\s*[:：]?\s*[【\[]?\s*大.*小.*"
+    r"|.*\d\s*次浏览.*|.*(?:浏览次数|阅读次数|点击数|访问量)\s*[:：]\s*\d.*"
     r"|来源\s*[:：].*(?:\||作者|发布时间|浏览).*|版权所有.*|Copyright.*|.*ICP备.*|网站地图.*"
     r"|(?:发表|提交)评论.*|评论\s*[:：]?|姓名\s*[\*＊]|邮箱\s*[\*＊]|网站\s*[:：]?"
     r"|责任编辑\s*[:：].*|(?:原文|信息)?来源\s*[:：]\s*\S{0,20}|[（(]\s*记者.*[）)])$",
     re.IGNORECASE,
 )
+#: lines longer than this are never whole-line chrome
+_CHROME_LINE_MAX = 300
+#: a site footer opened by its keys (``主办单位：…　网站标识码：…　ICP备…``), at any length
+_FOOTER_RE = re.compile(
+    r"^(?:主办|承办|协办|运行维护|维护)(?:单位)?\s*[:：][^\r\n]{0,200}?"
+    r"(?:ICP|备案|标识码|公网安备|网站|电话|地址|邮编|版权|承办|维护|技术支持)"
+)
+#: links to an interpretation or a graphic of a document (``一图读懂《X》``,
+#: ``《X》政策解读``, ``图解：《X》``): page furniture, not a citation
+_INTERPRETATION_RE = re.compile(
+    r"^(?:(?:一图(?:读懂|看懂|了解|解读)|图解|图说|图读|漫画解读|动漫解读|视频解读|文字解读|专家解读"
+    r"|政策解读|解读|相关解读|新闻发布会)\s*[:：|｜丨]?\s*(?:《[^《》\r\n]{1,160}》)?"
+    r"|《[^《》\r\n]{1,160}》\s*(?:的)?(?:政策解读|解读|图解|一图读懂|一图看懂|问答|政策问答|答记者问"
+    r"|新闻发布会|解读材料))$"
+)
+
+
+def _is_chrome_line(t: str) -> bool:
+    """A whole line of page furniture (length tested first: the patterns stay linear)."""
+    if _FOOTER_RE.match(t):
+        return True
+    if len(t) > _CHROME_LINE_MAX:
+        return False
+    return bool(_CHROME_RE.match(t) or _INTERPRETATION_RE.match(t) or _is_widget_line(t))
+
+
 #: site furniture that marks a whole short line as chrome wherever it sits in it:
 #: counters, site age, share and follow widgets, promotions, navigation, legal footer
 _WIDGET_RE = re.compile(
@@ -105,7 +142,9 @@ def _is_widget_line(t: str) -> bool:
 
 _TIMESTAMP_RE = re.compile(r"^\d{1,4}[./\-年]\d{1,2}[./\-月]\d{1,4}日?\s+\d{1,2}:\d{2}(?::\d{2})?$")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_WORDS_RE = re.compile(r"[A-Za-z]{2,}(?:\W+[A-Za-z]{2,})+")
+#: two Latin words; tried only at word starts and without backtracking into a word,
+#: so a 1 MB run of letters is read once
+_LATIN_WORDS_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}+(?:\W++[A-Za-z]{2,}+)+")
 _CONTENT_END_RE = re.compile(r"[。；：:]$|[。；]")
 #: two short lines are "near" when at most this many lines apart
 _NEAR = 6
@@ -181,7 +220,7 @@ class CleaningComponent:
         # page chrome, timestamps, English slogans, bogus export dates
         for ln in lines:
             t = ln.text
-            if _CHROME_RE.match(t) or _is_widget_line(t):
+            if _is_chrome_line(t):
                 drop(ln, "page_chrome")
             elif _TIMESTAMP_RE.match(t):
                 drop(ln, "page_timestamp")

@@ -49,6 +49,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from policykg.extract import doc_attrs
+from policykg.extract.genre import doc_text
 from policykg.extract.model import DocumentRecord
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "UnitKind",
     "canonical_key",
     "infer_level",
+    "is_division_name",
     "normalize_doc_number",
     "normalize_name",
     "normalize_title",
@@ -411,6 +413,15 @@ def resolve_region(name: str, within: Region | None = None) -> Region | None:
             if cands:
                 return _pick(cands, within)
     return None
+
+
+def is_division_name(name: str) -> bool:
+    """Whether ``name`` is the full name of a division in the table (``城关区``, ``晋江市``).
+
+    Place names are proper names that no suffix rule can tell from words
+    (``城关区`` starts like ``城区``); the table confirms them.
+    """
+    return normalize_name(name) in _divisions().by_name
 
 
 def _parent(region: Region) -> Region | None:
@@ -945,6 +956,9 @@ def _kind_of(name: str) -> UnitKind:
 # --- collectives ------------------------------------------------------------
 
 _COLLECTIVE_WORDS = (
+    "地级以上市",
+    "地级市",
+    "设区市",
     "县级市",
     "开发区",
     "园区",
@@ -962,21 +976,50 @@ _COLLECTIVE_WORDS = (
 _COLLECTIVE_ORDER = {
     w: i
     for i, w in enumerate(
-        ("市", "州", "盟", "县", "县级市", "区", "旗", "开发区", "园区", "乡镇", "乡", "镇", "街道")
+        (
+            "地级以上市", "地级市", "设区市", "市", "州", "盟", "县", "县级市", "区", "旗",
+            "开发区", "园区", "乡镇", "乡", "镇", "街道",
+        )
     )
-}
+}  # fmt: skip
 _COLLECTIVE_RE = re.compile(
     r"^(?:全?[省市县区州]?(?:直|属)?)?各(?P<body>.+)$|^(?P<dept>(?:[省市县区]直)?(?:有关|相关)(?:部门|单位)(?:和单位|、单位)?)$"
+)
+#: a region written before the collective (``四川省各市(州)人民政府``, ``阜新市各县、区人民政府``)
+_COLLECTIVE_REGION_RE = re.compile(
+    r"^(?P<region>[\u4e00-\u9fff]{2,12}?(?:特别行政区|自治区|自治州|地区|省|市|州|盟|县|区|旗))"
+    r"(?=(?:全?[省市县区州]?(?:直|属)?)?各)"
 )
 _ORGAN_SUFFIXES = (
     ("人民政府", "人民政府"),
     ("政府", "人民政府"),
+    ("行政公署", "行政公署"),
+    ("党工委", "党工委"),
     ("党委", "党委"),
     ("管委会", "管委会"),
+    ("管理委员会", "管委会"),
+    ("办事处", "办事处"),
 )
+#: a bracketed second organ after the first: 各地州市人民政府（行政公署）
+_ORGAN_NOTE_RE = re.compile(r"\((?:行政公署|管委会|党工委)\)$")
 
 
 def _resolve_collective(surface: str, text: str, ctx: Region | None) -> ResolvedUnit | None:
+    """``各县（市、区）人民政府``, ``四川省各市（州）人民政府``, ``市直各部门``: one collective.
+
+    A region written before 各 is the collective's region; division kinds are
+    sorted into a canonical list (``各市、县、区人民政府``); departments
+    (``市直各行政执法部门``) keep their written name after the region.  A list
+    of organisations (``各高校``) is no collective of governments: None.
+    """
+    lead = _COLLECTIVE_REGION_RE.match(text)
+    if lead is not None:
+        named = resolve_region(lead.group("region"), _province_of(ctx) if ctx else None)
+        if named is None:
+            named = region_of_text(lead.group("region"))
+        if named is not None:
+            ctx = named
+            text = text[lead.end() :]
     m = _COLLECTIVE_RE.match(text)
     if m is None:
         return None
@@ -991,25 +1034,14 @@ def _resolve_collective(surface: str, text: str, ctx: Region | None) -> Resolved
             kind_word = "单位" if written.endswith("单位") and "部门" not in written else "部门"
             canonical = f"{prefix}各有关{kind_word}"
     else:
-        organ = "人民政府"
-        for written, canon in _ORGAN_SUFFIXES:
-            if body.endswith(written):
-                body, organ = body[: -len(written)], canon
-                break
-        words: list[str] = []
-        rest = re.sub(r"[()、,，/和及]", "", body)
-        while rest:
-            for w in _COLLECTIVE_WORDS:
-                if rest.startswith(w):
-                    words.append(w)
-                    rest = rest[len(w) :]
-                    break
-            else:
-                return None  # not a list of division kinds: 各高校, 各金融机构 …
-        if not words:
-            return None
-        words = sorted(dict.fromkeys(words), key=_COLLECTIVE_ORDER.__getitem__)
-        canonical = f"{prefix}各{'、'.join(words)}{organ}"
+        kinds = _division_kinds(body)
+        if kinds is not None:
+            words, organ = kinds
+            canonical = f"{prefix}各{'、'.join(words)}{organ}"
+        elif body.endswith(("部门", "单位")):
+            canonical = f"{prefix}各{body}"  # 市直各行政执法部门: departments of the region
+        else:
+            return None  # a list of organisations (各高校, 各金融机构), not of governments
     return ResolvedUnit(
         canonical,
         ctx.name if ctx else None,
@@ -1018,6 +1050,29 @@ def _resolve_collective(surface: str, text: str, ctx: Region | None) -> Resolved
         region_code=ctx.code if ctx else None,
         level=ctx.level if ctx else None,
     )
+
+
+def _division_kinds(body: str) -> tuple[list[str], str] | None:
+    """``县(市、区)人民政府`` → (['市', '县', '区'], '人民政府'); None if not division kinds."""
+    body = _ORGAN_NOTE_RE.sub("", body)
+    organ = "人民政府"
+    for written, canon in _ORGAN_SUFFIXES:
+        if body.endswith(written):
+            body, organ = body[: -len(written)], canon
+            break
+    words: list[str] = []
+    rest = re.sub(r"[()、,，/和及]", "", body)
+    while rest:
+        for w in _COLLECTIVE_WORDS:
+            if rest.startswith(w):
+                words.append(w)
+                rest = rest[len(w) :]
+                break
+        else:
+            return None  # not a list of division kinds: 各高校, 各金融机构 …
+    if not words:
+        return None
+    return sorted(dict.fromkeys(words), key=_COLLECTIVE_ORDER.__getitem__), organ
 
 
 @lru_cache(maxsize=16384)
@@ -1358,7 +1413,10 @@ class ResolveEntities:
 
     def __call__(self, doc: Doc) -> Doc:
         records = doc._.pkg_documents or []
-        regions: dict[str, Region | None] = {r.key: self._resolve_document(r) for r in records}
+        text = doc_text(doc) if records else ""
+        regions: dict[str, Region | None] = {
+            r.key: self._resolve_document(r, text) for r in records
+        }
         self._inherit_regions(records, regions)
         for resp in doc._.pkg_responsibilities or []:
             ctx = regions.get(resp.document)
@@ -1407,19 +1465,31 @@ class ResolveEntities:
             if record.region_code is None:
                 record.region_code = found.code
 
-    def _resolve_document(self, record: DocumentRecord) -> Region | None:
+    def _resolve_document(self, record: DocumentRecord, text: str = "") -> Region | None:
+        """The region a document governs, with its official full name in ``record.region``.
+
+        A short written form (``黔东南州``, ``内蒙古``) becomes the division's
+        name (``黔东南苗族侗族自治州``); a bare level word (``自治区人民政府关于…``)
+        is decided by the 文号's province abbreviation (``内政发``), else by the
+        full names of that level the document's own text uses.
+        """
         found: Region | None = None
-        if record.region:
-            found = resolve_region(record.region)
+        written = normalize_name(record.region) if record.region else ""
+        bare = written if written in _BARE_LEVEL_WORDS else ""
+        if written and not bare:
+            found = resolve_region(written)
         if found is None:
-            for text in (record.issuer, record.title):
-                if text:
-                    found = region_of_text(text)
+            for source in (record.issuer, record.title):
+                if source:
+                    found = region_of_text(source)
                     if found is not None:
                         break
+        if found is None and bare:
+            found = _region_of_level_word(bare, record, text)
         if found is None:
             return _context(record.region, record.region_level) if record.region else None
-        if record.region is None or self.overwrite:
+        short = found.code is not None and _short_form_of(written, found)
+        if record.region is None or self.overwrite or bare or short:
             record.region = found.name
         if found.code is not None:
             # the division table knows the level: 耒阳市 is a county-level city
@@ -1429,6 +1499,59 @@ class ResolveEntities:
         if record.region_code is None or self.overwrite:
             record.region_code = found.code
         return found
+
+
+#: level words a document names its own region by (``自治区人民政府``, ``省政府``)
+_BARE_LEVEL_WORDS = frozenset({"自治区", "省", "市", "自治州", "州", "盟", "县", "区", "旗"})
+_FULL_NAME_RE = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|县|区|旗)"
+)
+
+
+def _short_form_of(written: str, region: Region) -> bool:
+    """``黔东南州``/``内蒙古``/``广西`` written for the division's longer official name.
+
+    Only a name the table itself lists for the division counts: ``南江市`` is
+    no short form of 南江县, though the suffix rule resolves it there.
+    """
+    if written == region.name:
+        return False
+    table = _divisions()
+    listed = table.by_name.get(written, []) + table.by_short.get(written, [])
+    if all(r.code != region.code for r in listed):
+        return False
+    stem = written
+    for suffix, _levels in _LEVEL_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return len(stem) >= 2 and region.name.startswith(stem)
+
+
+def _region_of_level_word(word: str, record: DocumentRecord, text: str) -> Region | None:
+    """The division a bare ``自治区``/``省`` of a document stands for.
+
+    The 文号 prefix names the province (``内政发`` → 内蒙古自治区); else the
+    full names ending in that word which the document's text writes, the
+    most frequent one.
+    """
+    levels = [lv for sfx, lvs in _LEVEL_SUFFIXES if word.endswith(sfx) for lv in lvs][:3]
+    if record.doc_number and "province" in levels:
+        row = _province_by_prefix(normalize_name(record.doc_number))
+        if row is not None and row.name.endswith(word):
+            return _divisions().by_code.get(row.code) or resolve_region(row.name)
+    segments = record.segments or [(record.span_start, record.span_end)]
+    counts: dict[str, int] = {}
+    for start, end in segments:
+        for m in _FULL_NAME_RE.finditer(text, start, min(end, len(text))):
+            name = m.group()
+            if name.endswith(word) and name != word:
+                counts[name] = counts.get(name, 0) + 1
+    for name, _n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        region = resolve_region(name)
+        if region is not None and region.level in levels and region.name.endswith(word):
+            return region
+    return None
 
 
 @Language.factory(

@@ -6,13 +6,19 @@ Component ``policykg_responsibilities`` (after ``policykg_structure``) fills
 (task, unit) pair, from explicit assignments only:
 
 ``clause``
-    ``（责任单位：A、B，C）``, ``（牵头单位：X；配合单位：Y、Z）`` and the other
-    ``…单位/…部门：`` keys, several keys in one clause, several clauses in one
-    task; also a line of its own that starts with such a key, and a key
-    clause hard-wrapped over lines (text extracted from PDF pages).
+    ``（责任单位：A、B，C）``, ``（牵头单位：X；配合单位：Y、Z）`` and the other keys
+    (a role word — 牵头/责任/配合/协办/参与/主责/承办 … — and a kind of unit —
+    单位/部门/处室/科室/股室 …: a department's own plan assigns its 科 and 股),
+    several keys in one clause, several clauses in one task; also a line of
+    its own that starts with such a key.  Keys naming a person (``责任领导：``,
+    ``责任人：``) are skipped with their values.
 ``verb_clause``
     ``（X牵头，Y、Z配合）``, ``（X负责）``, ``（X、Y按职责分工负责）`` — every item must
-    read as a unit, so ``（企业负责）``-like asides are not taken.
+    read as a unit (or be a county named alone, confirmed by the division
+    table), so ``（企业负责）``-like asides are not taken.  A part without a verb
+    takes the verb of the part after it: ``（市文旅局、市林草局，甲县、乙县人民政府负责）``
+    gives four responsible units.  Clauses of either kind may be hard-wrapped
+    over up to three lines (text extracted from PDF pages).
 ``section_heading``
     A numbered heading that is just a unit name (``二、省发展改革委``) assigns
     its direct sub-items to that unit as lead.
@@ -25,9 +31,12 @@ Roles: 牵头/主责 → ``lead`` (``lead=True``); 配合/协办/参与 → ``su
 责任/负责 → ``responsible``.  A note such as ``列第一位为牵头单位`` makes the
 first unit of every list of its document lead.  ``order`` is the 1-based
 position in the clause (continuing across its keys).  Shared name parts are
-expanded: ``青州市、白山市、临江市人民政府`` gives three ``…人民政府``;
-``各区、县级市`` gives ``各区`` and ``各县级市``.  Evidence is the clause (with
-its brackets), the heading line, or the unit cell.
+expanded: ``青州市、白山市、临江市人民政府`` gives three ``…人民政府`` (any proper
+name before the level: ``城关区、七里河区人民政府``); ``松山湖、滨海湾新区管委会``
+two 管委会; ``各区、县级市`` gives ``各区`` and ``各县级市``, ``各区、市人民政府``
+``各区人民政府`` and ``各市人民政府``.  An item marked ``（牵头）`` in a plain list
+leads and the others support it.  Evidence is the clause (with its brackets),
+the heading line, or the unit cell.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ from policykg.extract import doc_attrs
 from policykg.extract.cleaning import dropped_at
 from policykg.extract.genre import LABEL_RE, doc_text, is_unit_name, regions_in, split_lines
 from policykg.extract.model import Evidence, ResponsibilityRecord, Role
+from policykg.extract.resolve import is_division_name
 from policykg.extract.segmentation import document_lookup
 from policykg.extract.structure import Task, find_tables, task_finder
 
@@ -59,11 +69,21 @@ __all__ = [
 
 doc_attrs.register()
 
-_KEY = (
-    r"(?:牵头单位|牵头部门|主责单位|主责部门|主办单位|责任单位|责任部门|负责单位|负责部门|"
-    r"承办单位|实施单位|实施主体|责任主体|配合单位|配合部门|协办单位|协同单位|参与单位|参与部门)"
+#: role words and the kinds of unit a key names (``责任单位``, ``牵头处室``, ``配合科室`` …):
+#: a department's own work plan assigns its 科/处/室/股, a government's plan its 单位/部门
+_KEY_ROLE = (
+    r"(?:主要责任|具体责任|其他责任|牵头|主责|主办|责任|负责|承办|实施|落实|配合|协办|协同|协助|参与)"
 )
-_KEY_RE = re.compile(r"【?\s*(?P<key>" + _KEY + r")\s*(?:】\s*[：:]?|[：:])")
+_KEY_KIND = r"(?:单位|部门|处室|科室|股室|处站|主体|机构|司局|处|科|室|股)"
+_KEY = r"(?:" + _KEY_ROLE + _KEY_KIND + r")"
+#: keys naming a person, not a unit (``责任领导：分管副局长``): their values are skipped
+_PERSON_KEY = (
+    r"(?:(?:责任|牵头|分管|联系|主要|包保|挂点|主管)(?:市|县|区|局|省)?(?:领导|负责人)"
+    r"|责任人|联系人|负责人|经办人)"
+)
+_KEY_RE = re.compile(
+    r"【?\s*(?:(?P<key>" + _KEY + r")|(?P<person>" + _PERSON_KEY + r"))\s*(?:】\s*[：:]?|[：:])"
+)
 _OPEN = "（("
 _CLOSE = "）)"
 _VERB_RE = re.compile(
@@ -84,14 +104,40 @@ _TRAILING_RE = re.compile(
 )
 #: a line break inside a table cell as scraped pages write it
 _CELL_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗)$")
+#: a table column of units (a department's own plan: ``责任科室``)
+_UNIT_COLUMN_RE = re.compile(r"单位|部门|主体|处室|科室|股室")
+#: organs a list of places or zones shares (``甲县、乙县人民政府``, ``A、B新区管委会``)
+_ORGAN = r"(?:人民政府|政府|党委|党工委|管委会|管理委员会|委员会|办事处|行政公署)"
+_ZONE_ORGANS = ("管委会", "管理委员会", "党工委")
+#: a place named bare in a shared-suffix list: any stem (proper names are free) + level
+_BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:省|市|县|区|州|盟|旗)$")
+#: zone names that take a shared 管委会 even though they read as units alone
+_ZONE_END_RE = re.compile(
+    r"(?:新区|开发区|高新区|经开区|园区|示范区|试验区|片区|功能区|保税区|港区)$"
+)
 _PLACE_SUFFIX_RE = re.compile(
-    r"^(?P<place>[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗))"
-    r"(?P<suffix>人民政府|政府|党委|管委会|委员会)$"
+    r"^(?P<place>[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|州|盟|旗))(?P<suffix>" + _ORGAN + r")$"
 )
+_ZONE_SUFFIX_RE = re.compile(
+    r"^(?P<place>[\u4e00-\u9fff]{2,14}?)(?P<suffix>管委会|管理委员会|党工委)$"
+)
+#: characters no place name holds (``我市``, ``全区``, ``相关县``)
+_NOT_PLACE_RE = re.compile(r"^[各全本该每其此我]|[等与及的]|有关|相关")
+_LEVELS = (
+    r"(?:县级市|设区市|地级市|旗县市区|旗县区|县市区|县区|区县|市县|旗县|市州|盟市|乡镇|街道"
+    r"|开发区|园区|功能区|县|区|市|旗|州|盟|镇|乡)"
+)
+_LEVEL_NOTE = r"(?:[（(][^（()）]{1,10}[）)])?"
+#: ``各区``, ``阜新市各县``, ``各市（州）人民政府``: the head of a collective list
+_COLLECTIVE_HEAD_RE = re.compile(
+    r"^(?P<head>(?:[\u4e00-\u9fff]{2,10}?(?:省|市|州|盟|县|区|旗))?(?:全?[省市县区州]?[直属]?)?各)"
+    r"(?P<level>" + _LEVELS + r")(?P<note>" + _LEVEL_NOTE + r")(?P<organ>" + _ORGAN + r")?$"
+)
+#: a later item of such a list: ``县级市``, ``县（市、区）人民政府``
 _LEVEL_WORD_RE = re.compile(
-    r"^(?:县级市|县区|县市区|市县|县|区|市|旗|州|盟|乡镇|街道|镇|乡)(?:人民政府|政府|党委|管委会)?$"
+    r"^(?P<level>" + _LEVELS + r")(?P<note>" + _LEVEL_NOTE + r")(?P<organ>" + _ORGAN + r")?$"
 )
+_ZONE_LEVELS = ("开发区", "园区", "功能区")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +171,7 @@ def split_units(s: str) -> list[str]:
         it = re.sub(r"\s+", "", it).strip("。.．:：")
         if FIRST_IS_LEAD_RE.search(it) or it in ("下同", "同上") or _NOT_UNIT_RE.search(it):
             continue  # a note about the list, not a unit
+        it = _unbalanced_trimmed(it)
         it = re.sub(r"^(?:由|请)", "", it)
         it = _TRAILING_RE.sub("", it)
         if it:
@@ -132,33 +179,81 @@ def split_units(s: str) -> list[str]:
     return _expand_shared(out)
 
 
+def _unbalanced_trimmed(item: str) -> str:
+    """An item without the bracket of a clause left open or closed elsewhere (``（市局``)."""
+    opens = sum(item.count(c) for c in _OPEN)
+    closes = sum(item.count(c) for c in _CLOSE)
+    if opens > closes and item[:1] in _OPEN:
+        item = item[1:]
+    elif closes > opens and item[-1:] in _CLOSE:
+        item = item[:-1]
+    return item
+
+
+def _bare_place(item: str, organ: str) -> bool:
+    """Whether ``item`` is a name written bare before the ``organ`` it shares."""
+    if _NOT_PLACE_RE.search(item) or not re.fullmatch(r"[\u4e00-\u9fff]{2,14}", item):
+        return False
+    if organ in _ZONE_ORGANS:
+        # 松山湖、滨海湾新区管委会; 高新区、经开区管委会
+        return not is_unit_name(item) or bool(_ZONE_END_RE.search(item))
+    if not _BARE_PLACE_RE.match(item) or is_unit_name(item):
+        return False
+    return not _LEVEL_WORD_RE.match(item)
+
+
 def _expand_shared(items: list[str]) -> list[str]:
-    """``青州市、白山市、临江市人民政府`` and ``各区、县级市``: distribute shared parts."""
+    """Distribute shared name parts over a list.
+
+    ``青州市、白山市、临江市人民政府`` and ``城关区、七里河区人民政府`` give three and two
+    governments (place names are proper names: any stem before the level); a
+    zone list ``松山湖、滨海湾新区管委会`` shares its 管委会; a collective list
+    ``各区、县级市`` gives ``各区`` and ``各县级市``, and ``各区、市人民政府`` or
+    ``各市（州）、县（市、区）人民政府`` shares the organ as well.
+    """
     items = list(items)
     for j, it in enumerate(items):
-        m = _PLACE_SUFFIX_RE.match(it)
-        if not m:
+        m = _PLACE_SUFFIX_RE.match(it) or _ZONE_SUFFIX_RE.match(it)
+        if not m or _NOT_PLACE_RE.match(it):
             continue
         last = m.group("place")[-1]
+        suffix = m.group("suffix")
         i = j - 1
         # 耒阳市、常宁市、衡南县人民政府: the organ is shared across levels too
-        suffix = m.group("suffix")
         while (
             i >= 0
-            and _BARE_PLACE_RE.match(items[i])
-            and regions_in(items[i]) == [items[i]]
-            and (items[i].endswith(last) or suffix in ("人民政府", "政府", "党委"))
+            and _bare_place(items[i], suffix)
+            and (
+                suffix in _ZONE_ORGANS
+                or items[i].endswith(last)
+                or suffix in ("人民政府", "政府", "党委")
+            )
         ):
-            items[i] = items[i] + m.group("suffix")
+            items[i] = items[i] + suffix
             i -= 1
-    for j in range(1, len(items)):
-        if (
-            items[j - 1].startswith("各")
-            and not items[j].startswith("各")
-            and _LEVEL_WORD_RE.match(items[j])
-            and len(items[j]) <= 6
-        ):
-            items[j] = "各" + items[j]
+    j = 0
+    while j < len(items):
+        head = _COLLECTIVE_HEAD_RE.match(items[j])
+        if head is None:
+            j += 1
+            continue
+        run = [(j, head)]
+        k = j + 1
+        while k < len(items) and len(items[k]) <= 12:
+            m = _LEVEL_WORD_RE.match(items[k])
+            if m is None:
+                break
+            items[k] = head.group("head") + items[k]
+            run.append((k, m))
+            k += 1
+        organ = run[-1][1].group("organ")
+        zone = run[-1][1].group("level") in _ZONE_LEVELS
+        if organ and len(run) > 1:
+            # 各区、市人民政府: the organ closing the list belongs to every member
+            for i, m in run[:-1]:
+                if m.group("organ") is None and (m.group("level") in _ZONE_LEVELS) == zone:
+                    items[i] = items[i] + organ
+        j = k
     return items
 
 
@@ -166,14 +261,21 @@ _MARKED_RE = re.compile(r"^(?P<unit>.+?)[（(](?P<mark>牵头|主责|配合|协�
 
 
 def mentions_of(units: list[str], role: Role) -> list[UnitMention]:
-    """Mentions with ``role``; a ``（牵头）``/``（配合）`` mark on an item overrides it."""
+    """Mentions with ``role``; a ``（牵头）``/``（配合）`` mark on an item overrides it.
+
+    When an item is marked lead (``市经信局（牵头）、市科技局``), the unmarked
+    items of a plain list support it.
+    """
+    marks = [_MARKED_RE.match(u) for u in units]
+    marked_lead = any(m is not None and m.group("mark") in ("牵头", "主责") for m in marks)
     out: list[UnitMention] = []
-    for u in units:
-        m = _MARKED_RE.match(u)
+    for u, m in zip(units, marks, strict=True):
         r = role
         if m:
             u = m.group("unit")
             r = "lead" if m.group("mark") in ("牵头", "主责") else "support"
+        elif marked_lead and role == "responsible":
+            r = "support"
         out.append(UnitMention(u, r, r == "lead"))
     return out
 
@@ -181,16 +283,22 @@ def mentions_of(units: list[str], role: Role) -> list[UnitMention]:
 def _key_role(key: str) -> Role:
     if key.startswith(("牵头", "主责", "主办")):
         return "lead"
-    if key.startswith(("配合", "协办", "协同", "参与")):
+    if key.startswith(("配合", "协办", "协同", "协助", "参与")):
         return "support"
     return "responsible"
 
 
 def parse_unit_list(body: str) -> list[UnitMention]:
-    """Units of a ``key：list；key：list`` body, roles from the keys."""
+    """Units of a ``key：list；key：list`` body, roles from the keys.
+
+    A key naming a person (``责任领导：分管副局长``) is skipped with its value.
+    """
+    body = _WRAP_RE.sub("", body)
     keys = list(_KEY_RE.finditer(body))
     out: list[UnitMention] = []
     for k, m in enumerate(keys):
+        if m.group("key") is None:
+            continue  # 责任领导 / 责任人: a person, not a unit
         end = keys[k + 1].start() if k + 1 < len(keys) else len(body)
         seg = body[m.end() : end]
         seg = seg.split("。")[0]
@@ -206,28 +314,77 @@ def parse_unit_list(body: str) -> list[UnitMention]:
     return out
 
 
+#: a hard line break inside a clause (text extracted from PDF pages)
+_WRAP_RE = re.compile(r"[ \t\u3000\xa0]*[\r\n]+[ \t\u3000\xa0]*")
+
+
+def _split_parts(s: str) -> list[str]:
+    """Comma parts of a clause, not splitting inside brackets (``各县（市，区）``)."""
+    parts: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in s:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in "，,；;。":
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _named_place(item: str) -> bool:
+    """A county or district named alone (``城关区``): its government, by the division table."""
+    return bool(_BARE_PLACE_RE.match(item)) and not _NOT_PLACE_RE.search(item) and (
+        regions_in(item) == [item] or is_division_name(item)
+    )
+
+
+#: words of a note inside a clause, never of a unit list
+_ASIDE_RE = re.compile(r"简称|包括|其中|例如|比如|^含|^如")
+
+
+def _verb_role(verb: str) -> Role:
+    if verb.startswith("牵头"):
+        return "lead"
+    if verb in ("配合", "参与", "协助", "协办"):
+        return "support"
+    return "responsible"
+
+
 def parse_verb_clause(body: str) -> list[UnitMention] | None:
-    """``X牵头，Y、Z配合`` / ``X负责``: units with roles, or None if not such a clause."""
-    parts = [p.strip() for p in re.split(r"[，,；;。]", body) if p.strip()]
+    """``X牵头，Y、Z配合`` / ``X负责``: units with roles, or None if not such a clause.
+
+    A part without a verb shares the verb of the next part
+    (``市文旅局、市林草局，甲县、乙县人民政府负责``: all four are responsible); the
+    last part must end in a verb and every item must read as a unit.
+    """
+    parts = _split_parts(_WRAP_RE.sub("", body))
     if not parts:
         return None
     out: list[UnitMention] = []
+    pending: list[list[str]] = []
     for p in parts:
         m = _VERB_RE.match(p)
-        if not m:
+        units = split_units(m.group("units") if m else p)
+        if not units or not all(is_unit_name(u) or _named_place(u) for u in units):
             return None
-        verb = m.group("verb")
-        role: Role = (
-            "lead"
-            if verb.startswith("牵头")
-            else "support"
-            if verb in ("配合", "参与", "协助", "协办")
-            else "responsible"
-        )
-        units = split_units(m.group("units"))
-        if not units or not all(is_unit_name(u) for u in units):
-            return None
+        if m is None:
+            if _ASIDE_RE.search(p):
+                return None  # （以下简称市专班，由市发改委负责）: a note, not units
+            pending.append(units)
+            continue
+        role = _verb_role(m.group("verb"))
+        for waiting in pending:
+            out += mentions_of(waiting, role)
+        pending = []
         out += mentions_of(units, role)
+    if pending:
+        return None
     return out
 
 
@@ -237,8 +394,24 @@ _NESTED = r"[（(]" + _IN_BRACKET + r"*[）)]"
 _BRACKETED_RE = re.compile(
     r"[（(](?:" + _IN_BRACKET + r"|[（(](?:" + _IN_BRACKET + "|" + _NESTED + r")*[）)])*[）)]"
 )
-#: the same across line breaks (only tried after an opening key such as ``（责任单位：``)
+#: the same across line breaks (a clause hard-wrapped over lines)
 _WRAPPED_CLAUSE_RE = re.compile(r"[（(](?:[^（()）]|[（(][^（()）]*[）)]){1,280}?[）)]")
+#: lines a wrapped clause may run over
+_WRAP_LINES = 3
+
+
+def _wrap_ok(span: str) -> bool:
+    """A wrapped clause runs over at most :data:`_WRAP_LINES` lines, none blank or numbered.
+
+    A line opening with a label (``（二）…``) is the next task, not the
+    clause's continuation.
+    """
+    lines = _WRAP_RE.split(span)
+    if len(lines) > _WRAP_LINES or any(b.count("\n") > 1 for b in _WRAP_RE.findall(span)):
+        return False
+    return not any(LABEL_RE.match(ln) for ln in lines[1:])
+
+
 _VERB_WORD_RE = re.compile(r"牵头|负责|配合|参与|协助|协办")
 
 
@@ -281,9 +454,12 @@ class ResponsibilityComponent:
         for m in _OPEN_RE.finditer(text):
             i = m.start()
             closed = _BRACKETED_RE.match(text, i, i + 600)
-            if closed is None and _KEY_RE.match(text, i + 1, i + 16):
-                # a key clause hard-wrapped over lines (text extracted from PDF pages)
+            if closed is None:
+                # a clause hard-wrapped over lines (text extracted from PDF pages): the
+                # bracket closes within a few lines; the parse below must accept it whole
                 closed = _WRAPPED_CLAUSE_RE.match(text, i, i + 300)
+                if closed is not None and not _wrap_ok(closed.group()):
+                    closed = None
             if closed is None:
                 continue
             end = closed.end()
@@ -478,11 +654,11 @@ class ResponsibilityComponent:
             ev: tuple[int, int] | None = None
             for cell in t.cells:
                 col = cell.column
-                if not re.search(r"单位|部门|主体", col):
+                if not _UNIT_COLUMN_RE.search(col):
                     continue
                 role: Role = (
                     _key_role(col)
-                    if re.match(r"牵头|主责|主办|配合|协办|协同|参与", col)
+                    if re.match(r"牵头|主责|主办|配合|协办|协同|协助|参与", col)
                     else "responsible"
                 )
                 first = re.split(r"[。]", cell.text)[0]

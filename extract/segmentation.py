@@ -23,7 +23,9 @@ How documents are found (genre conventions, no lexicon of places):
   its line (brackets balanced) only takes such a tail or a ``的通知``-like end,
   so a table caption is never joined to the header cells below it;
 * database-export headers (``发文标题:`` ``发文单位:`` ``文号:`` ``发布日期:`` …),
-  also several fields on one line (``发文字号：…　　发布日期：…``);
+  also several fields on one line (``发文字号：…　　发布日期：…``); a page of
+  several documents, each under its own header block, gives one document
+  per block;
 * a notice ``关于印发《X》《Y》的通知`` (or ``现将《X》印发给你们``, ``附件：X``)
   is one document and each attachment X, Y another, found at the line that
   repeats its title.  Attachments of a 印发 notice inherit its issuer and
@@ -31,9 +33,12 @@ How documents are found (genre conventions, no lexicon of places):
 * a file without any title line is one document (title null, region from
   the areas it names most often).
 
-Metadata: 文号 (``〔〕``/``（）``/``()`` variants) on a line near the title,
-issuer (export header, the title's prefix before 关于, or the signature line
-above the closing date), ISO date (export header or a standalone date line;
+Metadata: 文号 (``〔〕``/``（）``/``()`` variants, full-width digits) on a line near
+the title, issuer (export header, the title's prefix before 关于, an issue
+note under the title ``（X市人民政府2024年3月15日印发）`` — never part of the
+title —, issuers on the line under the title, or the signature lines above
+the closing date; joint issuers joined with 、), ISO date (export header, the
+issue note, or a standalone date line;
 Chinese numerals with ○/〇; implausible years dropped), region and level from
 the issuer/title chain of area names (``江北省临江市人民政府办公室`` → 临江市,
 city).
@@ -82,12 +87,14 @@ __all__ = [
     "DECREE_NUMBER_RE",
     "DECREE_RE",
     "DocumentsComponent",
+    "IssueNote",
     "document_at",
     "document_lookup",
     "documents_by_key",
     "find_title_lines",
     "is_issuer_text",
     "is_title_text",
+    "issue_note",
 ]
 
 doc_attrs.register()
@@ -170,6 +177,61 @@ class TitleLine:
     indent: str
 
 
+#: a parenthesised note of its own line under a title
+_NOTE_LINE_RE = re.compile(r"^[（(](?P<inner>[^（）()]{4,80})[）)]$")
+_ISSUE_VERB_RE = re.compile(
+    r"(?:印发|发布|公布|通过|施行|颁布|签发|审议通过|常务会议|办公会议)\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueNote:
+    """``（临州市人民政府2024年3月15日印发）``: who issued a document and when."""
+
+    issuer: str | None
+    date: str | None
+    doc_number: str | None
+
+
+def issue_note(s: str) -> IssueNote | None:
+    """The issue note a line under a title holds, or None.
+
+    A parenthesised line with a full date or a 文号 (``（黔安委〔2024〕3号）``,
+    ``（2024年3月15日市政府第20次常务会议通过）``) says how the document was
+    issued; a period or a draft mark (``（2024—2026年）``, ``（试行）``) is
+    part of the title instead.
+    """
+    m = _NOTE_LINE_RE.match(s.strip())
+    if m is None:
+        return None
+    inner = m.group("inner").strip()
+    date_m = DATE_RE.search(inner)
+    number_m = DOC_NUMBER_RE.search(inner)
+    if date_m is None and number_m is None:
+        return None
+    issuer = None
+    if date_m is not None:
+        before = inner[: date_m.start()].strip(" ，,、\u3000")
+        after = _ISSUE_VERB_RE.sub("", inner[date_m.end() :]).strip(" ，,、\u3000")
+        for cand in (before, after):
+            if cand and is_issuer_text(cand):
+                issuer = _joined_issuers(cand)
+                break
+    return IssueNote(
+        issuer,
+        parse_date(date_m.group()) if date_m is not None else None,
+        number_m.group() if number_m is not None else None,
+    )
+
+
+def _joined_issuers(s: str) -> str:
+    """Several issuers written apart by spaces: joined with 、 (one issuer unchanged)."""
+    parts = [p for p in re.split(r"[\s、]+", s.strip()) if p]
+    if len(parts) >= 2 and all(is_unit_name(p) for p in parts):
+        return "、".join(parts)
+    return s.strip()
+
+
 def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[TitleLine]:
     """Title lines (and titles broken over up to three lines) in text order."""
     skip = skip or set()
@@ -194,6 +256,8 @@ def find_title_lines(lines: list[Line], skip: set[int] | None = None) -> list[Ti
             nxt = lines[j]
             if j in skip or len(nxt.text) > 40 or _SENTENCE_PUNCT_RE.search(nxt.text):
                 break
+            if issue_note(nxt.text) is not None:
+                break  # ``（X市人民政府2024年3月15日印发）``: issuer and date, not the title
             if _TABLE_HEAD_RE.match(nxt.text):
                 break  # a table's header cells follow its caption
             if complete and not (
@@ -296,6 +360,7 @@ class _Doc:
     attachments: list[str] = field(default_factory=list)
     issues: bool = False  # the notice 印发 its attachments (they inherit metadata)
     meta: dict[str, str] = field(default_factory=dict)
+    meta_lines: set[int] = field(default_factory=set)  # its export-header lines
     family: int = 0
 
 
@@ -334,6 +399,46 @@ def _same_title(a: str, b: str) -> bool:
         return False
     short, long_ = sorted((na, nb), key=len)
     return len(short) >= 8 and long_.startswith(short) and len(long_) - len(short) <= 8
+
+
+def _header_blocks(
+    lines: list[Line], metas: dict[int, list[tuple[str, str, int]]]
+) -> list[list[int]]:
+    """Export-header lines grouped by the document they describe.
+
+    A database page may hold several documents, each under its own block of
+    ``【标题】…`` lines: a block is a run of header lines (a few other lines may
+    sit between its fields), and a block opens anew where a field the open
+    block already has comes again after body lines (``【标题】`` of the next
+    document).
+    """
+    blocks: list[list[int]] = []
+    seen: set[str] = set()
+    title: str | None = None
+    prev = -1
+    for i in sorted(metas):
+        fields: set[str] = set()
+        new_title = None
+        for k, v, _s in metas[i]:
+            fld = _META_FIELD.get(k)
+            if fld is not None and fld != "date" and v:
+                fields.add(fld)
+                if fld == "title":
+                    new_title = v
+        gap = prev >= 0 and i - prev > _HEADER_GAP
+        other_title = new_title is not None and title is not None and norm(new_title) != norm(title)
+        if not blocks or (fields & seen and (gap or other_title)):
+            blocks.append([])
+            seen, title = set(), None
+        blocks[-1].append(i)
+        seen |= fields
+        title = title or new_title
+        prev = i
+    return blocks
+
+
+#: non-header lines that may stand between two fields of one export header
+_HEADER_GAP = 3
 
 
 class DocumentsComponent:
@@ -376,32 +481,55 @@ class DocumentsComponent:
         self, text: str, lines: list[Line], metas: dict[int, list[tuple[str, str, int]]]
     ) -> list[_Doc]:
         docs: list[_Doc] = []
-        # export header: one document described by key: value lines
-        head: dict[str, tuple[str, int]] = {}
-        for key, value, vstart in (f for fields in metas.values() for f in fields):
-            fld = _META_FIELD.get(key)
-            if fld is None or not value or fld in head:
-                continue
-            if fld == "date" and parse_date(value) is None:
-                continue
-            head[fld] = (value, vstart)
-        if "title" in head:
-            title, vstart = head["title"]
-            d = _Doc(title, vstart, vstart, vstart + len(title))
-            d.meta = {k: v for k, (v, _) in head.items()}
-            docs.append(d)
         titles = find_title_lines(lines, skip=set(metas))
-        if head and "title" not in head:
-            first = min(v for _, v in head.values())
-            # key lines right under a title line (``# 标题`` / ``- 发文字号：…``) describe it
-            first_line = next(i for i in sorted(metas) if lines[i].start <= first <= lines[i].end)
-            above = [tl for tl in titles if tl.last < first_line <= tl.last + 3]
-            if above and not any(i not in metas for i in range(above[-1].last + 1, first_line)):
-                tl = above[-1]
-                d = _Doc(tl.title, tl.start, tl.start, tl.end, tl)
+        for block in _header_blocks(lines, metas):
+            # export header: one document described by its key: value lines
+            head: dict[str, tuple[str, int]] = {}
+            for i in block:
+                for key, value, vstart in metas[i]:
+                    fld = _META_FIELD.get(key)
+                    if fld is None or not value or fld in head:
+                        continue
+                    if fld == "date" and parse_date(value) is None:
+                        continue
+                    head[fld] = (value, vstart)
+            if not head:
+                continue
+            block_start = lines[block[0]].start
+            own_title = head["title"][0] if "title" in head else None
+            twin = next(
+                (x for x in docs if x.title and own_title and _same_title(x.title, own_title)),
+                None,
+            )
+            if twin is not None:
+                # the same document's header again (a page repeating it): one document
+                for fld, (v, _) in head.items():
+                    twin.meta.setdefault(fld, v)
+                twin.meta_lines.update(block)
+                continue
+            if "title" in head:
+                title, vstart = head["title"]
+                d = _Doc(title, min(block_start, vstart), vstart, vstart + len(title))
             else:
-                d = _Doc(None, first, first, first)
+                # key lines right under a title line (``# 标题`` / ``- 发文字号：…``) describe it
+                first_line = block[0]
+                above = [tl for tl in titles if tl.last < first_line <= tl.last + 3]
+                if above and not any(
+                    i not in metas for i in range(above[-1].last + 1, first_line)
+                ):
+                    tl = above[-1]
+                    d = _Doc(tl.title, tl.start, tl.start, tl.end, tl)
+                elif docs:
+                    # fields without a title of their own: the previous header's
+                    for fld, (v, _) in head.items():
+                        docs[-1].meta.setdefault(fld, v)
+                    docs[-1].meta_lines.update(block)
+                    continue
+                else:
+                    first = min(v for _, v in head.values())
+                    d = _Doc(None, first, first, first)
             d.meta = {k: v for k, (v, _) in head.items()}
+            d.meta_lines = set(block)
             docs.append(d)
         # documents by title bucket: the same title (or one a prefix of the other) shares
         # the bucket, so a file of many documents is not compared pairwise
@@ -525,7 +653,7 @@ class DocumentsComponent:
             by_style: dict[str, int] = {}
             for fam, st in style_of.items():
                 by_style.setdefault(st, fam)
-            meta_family = next((d.family for d in docs if d.meta), None)
+            meta_family = {i: d.family for d in docs for i in d.meta_lines}
             names = {
                 d.family: [r[:-1] for r in regions_in(d.title or d.meta.get("issuer", ""))]
                 for d in docs
@@ -533,8 +661,8 @@ class DocumentsComponent:
             prev_fam = docs[0].family
             mixed: list[int] = []
             for ln in lines:
-                if ln.index in metas and meta_family is not None:
-                    fam = meta_family
+                if ln.index in meta_family:
+                    fam = meta_family[ln.index]
                 elif indent_style(ln.indent) in by_style:
                     fam = by_style[indent_style(ln.indent)]
                 else:
@@ -581,14 +709,32 @@ class DocumentsComponent:
         doc_number = d.meta.get("doc_number")
         if doc_number is None and d.title_line is not None:
             doc_number = _doc_number_near(lines, d.title_line, metas, attachment=notice is not None)
+        if doc_number is None and d.title_line is None and d.meta_lines:
+            # a header without a 文号 field: the number on a line of its own right below it
+            last = max(d.meta_lines)
+            block_end = TitleLine("", 0, 0, last, last, "")
+            doc_number = _doc_number_near(lines, block_end, metas, attachment=True)
 
+        under = _under_title(lines, d.title_line, metas) if d.title_line is not None else []
+        note = next((n for ln in under if (n := issue_note(ln.text)) is not None), None)
+        if doc_number is None and note is not None:
+            doc_number = note.doc_number
         issuer = _issuer_of(d, docs)
+        if issuer is None and note is not None:
+            issuer = note.issuer
+        if issuer is None:
+            # issuers on the line under the title (a plan of two bureaus)
+            issuer = next(
+                (_joined_issuers(ln.text) for ln in under if _is_signature(ln.text)), None
+            )
         if issuer is None:
             issuer = _signature(own)
         if issuer is None and inherit and notice is not None:
             issuer = _issuer_of(notice, docs)
 
         date = parse_date(d.meta["date"]) if "date" in d.meta else None
+        if date is None and note is not None:
+            date = note.date
         if date is None:
             date = _standalone_date(own, last=d.title is None)
         if date is None and inherit and notice is not None:
@@ -833,6 +979,9 @@ def _live_lines(text: str, dropped: list[Dropped]) -> list[Line]:
 _MARKDOWN_MARK_RE = re.compile(r"^(?:#{1,6}|[-*+•]|>)[ \t\u3000]+")
 
 
+_SIGNER_RE = re.compile(r"\s*签\s*发\s*人\s*[:：].{0,20}$")
+
+
 def _doc_number_near(
     lines: list[Line], tl: TitleLine, metas: dict[int, list[tuple[str, str, int]]], attachment: bool
 ) -> str | None:
@@ -844,7 +993,9 @@ def _doc_number_near(
         if i in metas:
             continue
         m = DOC_NUMBER_RE.search(ln.text)
-        if m and len(ln.text) - len(m.group()) <= 6:
+        # ``黔安委〔2024〕3号　　签发人：张三``: the signer's field may share the line
+        rest = _SIGNER_RE.sub("", ln.text)
+        if m and len(rest) - len(m.group()) <= 6:
             return m.group()
         if len(ln.text) > 60:
             break
@@ -859,12 +1010,49 @@ def _standalone_date(own: list[Line], last: bool) -> str | None:
     return found[-1] if last else found[0]
 
 
+#: lines under a title searched for its issue note or issuers
+_UNDER_TITLE = 2
+#: issuers a joint signature block stacks, one per line
+_MAX_SIGNATURES = 4
+
+
+def _under_title(
+    lines: list[Line], tl: TitleLine, metas: dict[int, list[tuple[str, str, int]]]
+) -> list[Line]:
+    """The short lines right under a title, before its body (label, addressee, sentence)."""
+    out: list[Line] = []
+    for ln in lines[tl.last + 1 : tl.last + 1 + _UNDER_TITLE]:
+        if ln.index in metas or LABEL_RE.match(ln.text) or len(ln.text) > 80:
+            break
+        if _SENTENCE_PUNCT_RE.search(ln.text):
+            break
+        out.append(ln)
+    return out
+
+
+def _is_signature(s: str) -> bool:
+    """A line naming issuing bodies in full (each with its area: ``临州市民政局``)."""
+    s = s.strip()
+    if s.startswith("各") or not is_issuer_text(s) or s.endswith("代章"):
+        return False
+    parts = [p for p in re.split(r"[\s、]+", s) if p]
+    return all(regions_in(p) for p in parts)
+
+
 def _signature(own: list[Line]) -> str | None:
-    for a, b in pairwise(own):
+    for k, (a, b) in enumerate(pairwise(own)):
         if _STANDALONE_DATE_RE.match(b.text) and parse_date(b.text):
             cand = a.text.strip("（）() ")
-            if is_unit_name(cand) and not cand.endswith("代章"):
-                return cand
+            if is_unit_name(cand) and not cand.endswith("代章") and not LABEL_RE.match(cand):
+                # a joint document stacks its issuers, one per line, above the date
+                names = [cand]
+                j = k - 1
+                while j >= 0 and len(names) < _MAX_SIGNATURES and _is_signature(own[j].text):
+                    names.insert(0, own[j].text.strip())
+                    j -= 1
+                if len(names) > 1 and _is_signature(cand):
+                    return "、".join(names)
+                return _joined_issuers(cand) if _is_signature(cand) else cand
             # a seal note (（…代章）) may sit between the signature and the date
     for a, b, c in zip(own, own[1:], own[2:], strict=False):
         if (

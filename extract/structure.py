@@ -150,7 +150,8 @@ def first_sentence(text: str, start: int, end: int) -> tuple[int, int]:
 # ---------------------------------------------------------------- tables
 
 _HEADER_WORD_RE = re.compile(
-    r"任务|单位|部门|目标|内容|措施|事项|时间|进度|指标|形式|成果|要求|举措|备注|分工|项目|政策"
+    r"任务|单位|部门|处室|科室|股室|目标|内容|措施|事项|时间|进度|指标|形式|成果|要求|举措|备注|分工"
+    r"|项目|政策"
 )
 _NUMBER_HEADER = frozenset({"序号", "编号", "序", "No", "NO", "no"})
 _ROW_JUNK_RE = re.compile(r"\[[^\]]*\]|【[^】]*】")
@@ -208,10 +209,13 @@ def _is_whole_cell(s: str) -> bool:
     return bool(items) and all(is_unit_name(x) for x in items)
 
 
-_UNIT_COLUMN_RE = re.compile(r"单位|部门|主体")
+#: a unit column: ``责任单位``, ``牵头部门``, and a department's own ``责任科室``/``处室``
+_UNIT_COLUMN_RE = re.compile(r"单位|部门|主体|处室|科室|股室")
 _TASK_COLUMN_RE = re.compile(r"任务|内容|措施|事项|目标|举措|项目|活动")
 #: columns that never hold the task: numbers, units, deadlines, remarks
-_NOT_TASK_COLUMN_RE = re.compile(r"单位|部门|主体|时间|时限|进度|日期|备注|序号|编号")
+_NOT_TASK_COLUMN_RE = re.compile(
+    r"单位|部门|主体|处室|科室|股室|领导|责任人|时间|时限|进度|日期|备注|序号|编号"
+)
 
 
 def _default_task_cell(cells: list[Cell]) -> Cell:
@@ -310,7 +314,8 @@ def _is_unit_list(s: str) -> bool:
 
 #: headers of unit columns (``牵头单位`` reads as a unit name by its suffix)
 _UNIT_COLUMN_NAME_RE = re.compile(
-    r"^(?:牵头|配合|责任|主责|协办|参与|实施|承办|负责|主办|协同|具体)?(?:单位|部门|主体)$"
+    r"^(?:牵头|配合|责任|主责|协办|参与|实施|承办|负责|主办|协同|具体)?"
+    r"(?:单位|部门|主体|处室|科室|股室)$"
 )
 
 
@@ -424,7 +429,7 @@ def _inline_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int]
     if len(parts) < 2 or not all(_is_header_cell(p) for p in parts):
         return None
     columns = [_squash(p) for p in parts]
-    if not (columns[0] in _NUMBER_HEADER or any("单位" in c or "部门" in c for c in columns)):
+    if not (columns[0] in _NUMBER_HEADER or any(_UNIT_COLUMN_RE.search(c) for c in columns)):
         return None
     if sum(1 for c in columns if _HEADER_WORD_RE.search(c)) < 1:
         return None

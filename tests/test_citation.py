@@ -378,3 +378,17 @@ def test_a_doc_number_prefix_keeps_an_abbreviation_that_is_a_stop_character() ->
     ]
     assert [m.number for m in find_doc_numbers("按照湘政发〔2021〕3号")] == ["湘政发〔2021〕3号"]
     assert [m.number for m in find_doc_numbers("印发的临政发〔2021〕3号")] == ["临政发〔2021〕3号"]
+
+
+def test_interpretation_links_are_no_citations() -> None:
+    text = (
+        "为贯彻落实《国务院关于促进消费扩容提质的意见》，制定本措施。\n"
+        "相关解读：一图读懂《岷山市促进消费若干措施》 | 《岷山市促进消费若干措施》政策解读\n"
+        "图解：《岷山市家电以旧换新实施细则》\n"
+        "做好《岷山市消费者权益保护条例》解读工作。\n"
+    )
+    assert _cites(text) == {
+        "国务院关于促进消费扩容提质的意见": (None, "basis"),
+        # interpreting a regulation is a task that names it: still a citation
+        "岷山市消费者权益保护条例": (None, "mentions"),
+    }

@@ -198,3 +198,60 @@ def test_noise_creates_no_fact_and_is_reported() -> None:
     reasons = {d.text: d.reason for d in res.dropped}
     assert reasons["2023年2月30日"] == "bogus_date:impossible"
     assert reasons["扫码关注公众号，领取100元红包"] == "page_chrome"
+
+
+def test_more_page_chrome_lines(nlp: Language) -> None:
+    text = (
+        "岷山市人民政府 政务公开\n字号：大 中 小\n您现在的位置：首页 > 政务公开 > 政策文件\n"
+        "岷山市促进消费扩容提质若干措施\n一图读懂《岷山市促进消费扩容提质若干措施》\n"
+        "一、发展新型消费。（责任单位：市商务局）\n相关解读\n"
+        "《岷山市促进消费扩容提质若干措施》政策解读\n网友留言\n"
+        "主办单位：岷山市人民政府办公室　　承办单位：岷山市大数据中心　　网站标识码：1234000001"
+        "　　岷ICP备12345678号　　岷公网安备 12345678901234号　　联系电话：0000-12345678\n"
+    )
+    reasons = _reasons(nlp, text)
+    for line in (
+        "字号：大 中 小",
+        "您现在的位置：首页 > 政务公开 > 政策文件",
+        "一图读懂《岷山市促进消费扩容提质若干措施》",
+        "相关解读",
+        "《岷山市促进消费扩容提质若干措施》政策解读",
+        "网友留言",
+    ):
+        assert reasons[line] == "page_chrome", line
+    footer = next(t for t in reasons if t.startswith("主办单位"))
+    assert len(footer) > 80 and reasons[footer] == "page_chrome"
+    kept = ("岷山市促进消费扩容提质若干措施", "一、发展新型消费。（责任单位：市商务局）")
+    assert not any(t in reasons for t in kept)
+
+
+_LONG_LINE_SCRIPT = """
+import sys
+from policykg.extract.pipeline import build_pipeline, run_pipeline
+nlp = build_pipeline({"components": sys.argv[1].split(",")})
+for line in ("1" * 1_000_000, "a" * 1_000_000, "1次" * 400_000, "字体大" + "小" * 500_000):
+    text = "岷山市人民政府关于加强安全生产工作的意见\\n一、总体要求\\n" + line + "\\n"
+    run_pipeline(nlp, text, "long.txt")
+"""
+
+
+@pytest.mark.parametrize(
+    "components",
+    [
+        "policykg_clean",
+        "policykg_clean,policykg_documents,policykg_structure,policykg_responsibilities,"
+        "policykg_citations,policykg_resolve",
+    ],
+)
+def test_a_megabyte_line_cleans_in_linear_time(components: str) -> None:
+    """A 1 MB line of digits or letters must not hit a quadratic regex (677 s before).
+
+    Linear work on 4 MB takes a few seconds; the generous timeout only fails
+    when some pattern backtracks over the whole line at every position.
+    """
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-c", _LONG_LINE_SCRIPT, components], check=True, timeout=120
+    )

@@ -699,3 +699,71 @@ def test_import_is_light() -> None:
         "assert r._body_table.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- round 2
+
+
+@needs_divisions
+@pytest.mark.parametrize(
+    ("surface", "context", "region", "canonical"),
+    [
+        ("四川省各市(州)人民政府", "泉州市", "四川省", "四川省各市、州人民政府"),
+        ("阜新市各县、区人民政府", "泉州市", "阜新市", "阜新市各县、区人民政府"),
+        ("各设区市人民政府", "江西省", "江西省", "江西省各设区市人民政府"),
+        ("各县（市、区）人民政府", "泉州市", "泉州市", "泉州市各市、县、区人民政府"),
+        ("各地级以上市人民政府", "广东省", "广东省", "广东省各地级以上市人民政府"),
+        ("市直各行政执法部门", "泉州市", "泉州市", "泉州市各行政执法部门"),
+    ],
+)
+def test_collectives_with_a_region_or_a_level_word(
+    surface: str, context: str, region: str, canonical: str
+) -> None:
+    unit = resolve_unit(surface, context)
+    assert (unit.kind, unit.region, unit.canonical) == ("collective", region, canonical)
+
+
+@needs_divisions
+def test_a_document_region_is_its_official_name() -> None:
+    nlp = _pipeline()
+    doc = nlp.make_doc("示例")
+    short = DocumentRecord(
+        "a", "黔东南州林下经济发展规划", None, None, "黔东南州", "city", None, _ev()
+    )
+    same = DocumentRecord("b", "泉州市人才新政", None, None, "泉州市", "city", None, _ev())
+    former = DocumentRecord("c", "襄樊市发展规划", None, None, "襄樊市", "city", None, _ev())
+    # a name outside the table that only the suffix rule maps to a county: kept as written
+    unknown = DocumentRecord("d", "南江市人才规划", None, None, "南江市", "city", None, _ev())
+    doc._.pkg_documents = [short, same, former, unknown]
+    nlp.get_pipe("policykg_resolve")(doc)
+    assert (short.region, short.region_code) == ("黔东南苗族侗族自治州", "522600")
+    assert same.region == "泉州市"
+    assert former.region == "襄樊市"  # a former name is a name, not a short form: kept
+    assert unknown.region == "南江市"
+
+
+@needs_divisions
+def test_a_bare_autonomous_region_is_read_from_the_doc_number_or_the_text() -> None:
+    nlp = _pipeline()
+    text = "自治区人民政府关于促进民营经济发展的若干措施\n广西壮族自治区各地要抓好落实。\n"
+    doc = nlp.make_doc(text)
+    by_number = DocumentRecord(
+        "a", "自治区人民政府关于促进民营经济发展的若干措施", "内政发〔2024〕3号",
+        "自治区人民政府", "自治区", "province", None, _ev(),
+    )  # fmt: skip
+    by_text = DocumentRecord(
+        "b", "自治区人民政府关于促进民营经济发展的若干措施", None, "自治区人民政府",
+        "自治区", "province", None, _ev(), span_start=0, span_end=len(text),
+    )  # fmt: skip
+    doc._.pkg_documents = [by_number]
+    nlp.get_pipe("policykg_resolve")(doc)
+    assert (by_number.region, by_number.region_code) == ("内蒙古自治区", "150000")
+    doc._.pkg_documents = [by_text]
+    nlp.get_pipe("policykg_resolve")(doc)
+    assert (by_text.region, by_text.region_level) == ("广西壮族自治区", "province")
+
+
+@needs_divisions
+def test_division_names_are_confirmed_by_the_table() -> None:
+    assert resolve.is_division_name("城关区") and resolve.is_division_name("晋江市")
+    assert not resolve.is_division_name("城市区") and not resolve.is_division_name("加强区")

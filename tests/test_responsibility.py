@@ -199,7 +199,8 @@ def test_marked_lead_items_bracketed_keys_and_generic_departments(nlp: Language)
     )
     assert _rows(_resp(nlp, text)) == [
         ("（一）", "建设数字档案馆", "市档案馆", 1, True, "lead"),
-        ("（一）", "建设数字档案馆", "市财政局", 2, False, "responsible"),
+        # the unmarked item of a list with a marked lead supports it
+        ("（一）", "建设数字档案馆", "市财政局", 2, False, "support"),
         ("（二）", "推进政务公开", "市政府办公室", 1, True, "lead"),
         ("（二）", "推进政务公开", "各有关部门", 2, False, "support"),
         ("（二）", "推进政务公开", "相关单位", 3, False, "support"),
@@ -398,3 +399,167 @@ def test_shared_organ_across_levels() -> None:
     ]
     # a collective before a zone's 管委会 takes nothing from it
     assert split_units("各县市区、临江高新区管委会") == ["各县市区", "临江高新区管委会"]
+
+
+# ---------------------------------------------------------------- round 2 forms
+
+MIXED = """岷山市人民政府关于推进文旅融合发展的实施意见
+一、重点任务
+（一）打造精品线路。整合文旅资源。（市文旅局、市林草局，甲县、乙县人民政府负责）
+（二）治理河湖水系。（市水务局牵头，城关区、七里河区、西固区人民政府配合）
+（三）建设研学基地。（市教育局、市住建局，鲤城区、丰泽区人民政府按职责分工负责）
+（四）规范旅游市场。（州文化和旅游局牵头，州公安局、州市场监管局，各县市人民政府配合）
+（五）整治农村水系。（责任单位：市水务局，晋江市、石狮市人民政府）
+（六）保护古村落。（市住建局牵头，城关区、七里河区配合）
+"""
+
+
+def test_departments_and_named_governments_mixed_in_one_clause(nlp: Language) -> None:
+    rows = [(label, unit, order, lead, role) for label, _t, unit, order, lead, role in _rows(
+        _resp(nlp, MIXED)
+    )]
+    assert rows == [
+        ("（一）", "市文旅局", 1, False, "responsible"),
+        ("（一）", "市林草局", 2, False, "responsible"),
+        ("（一）", "甲县人民政府", 3, False, "responsible"),
+        ("（一）", "乙县人民政府", 4, False, "responsible"),
+        ("（二）", "市水务局", 1, True, "lead"),
+        ("（二）", "城关区人民政府", 2, False, "support"),
+        ("（二）", "七里河区人民政府", 3, False, "support"),
+        ("（二）", "西固区人民政府", 4, False, "support"),
+        ("（三）", "市教育局", 1, False, "responsible"),
+        ("（三）", "市住建局", 2, False, "responsible"),
+        ("（三）", "鲤城区人民政府", 3, False, "responsible"),
+        ("（三）", "丰泽区人民政府", 4, False, "responsible"),
+        # 州 prefixes a department as 市 does; the middle part takes the verb after it
+        ("（四）", "州文化和旅游局", 1, True, "lead"),
+        ("（四）", "州公安局", 2, False, "support"),
+        ("（四）", "州市场监管局", 3, False, "support"),
+        ("（四）", "各县市人民政府", 4, False, "support"),
+        ("（五）", "市水务局", 1, False, "responsible"),
+        ("（五）", "晋江市人民政府", 2, False, "responsible"),
+        ("（五）", "石狮市人民政府", 3, False, "responsible"),
+        # districts named alone (confirmed by the division table) are units too
+        ("（六）", "市住建局", 1, True, "lead"),
+        ("（六）", "城关区", 2, False, "support"),
+        ("（六）", "七里河区", 3, False, "support"),
+    ]
+
+
+def test_a_part_without_a_verb_needs_a_verb_after_it() -> None:
+    assert parse_verb_clause("市文旅局、市林草局，甲县人民政府") is None
+    assert parse_verb_clause("市文旅局，企业负责") is None
+    got = parse_verb_clause("市人社局，各县（市，区）人民政府负责") or []
+    assert [(m.unit, m.role) for m in got] == [
+        ("市人社局", "responsible"),
+        ("各县（市，区）人民政府", "responsible"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "units"),
+    [
+        ("各区、市人民政府", ["各区人民政府", "各市人民政府"]),
+        ("各市（州）、县（市、区）人民政府", ["各市（州）人民政府", "各县（市、区）人民政府"]),
+        ("各盟市、旗县（市、区）人民政府", ["各盟市人民政府", "各旗县（市、区）人民政府"]),
+        ("各区、县级市", ["各区", "各县级市"]),
+        ("阜平市各县、区人民政府", ["阜平市各县人民政府", "阜平市各区人民政府"]),
+        ("各镇人民政府、街道办事处", ["各镇人民政府", "各街道办事处"]),
+        ("各区、开发区管委会", ["各区", "各开发区管委会"]),
+        ("松山湖、滨海湾新区管委会", ["松山湖管委会", "滨海湾新区管委会"]),
+        ("高新区、经开区管委会", ["高新区管委会", "经开区管委会"]),
+        ("市商务局、经开区管委会", ["市商务局", "经开区管委会"]),
+        ("甲县、乙县人民政府", ["甲县人民政府", "乙县人民政府"]),
+        ("各县区、市直有关部门", ["各县区", "市直有关部门"]),
+        ("我市、各县人民政府", ["我市", "各县人民政府"]),
+    ],
+)
+def test_shared_parts_of_collective_and_zone_lists(written: str, units: list[str]) -> None:
+    assert split_units(written) == units
+
+
+WRAPPED = """岷山市养老服务体系建设实施方案
+一、重点任务
+（一）完善养老设施。新建社区养老服务中心。（市发展改革委、市民政局、市市场监管局
+按职责分工负责）
+（二）培养护理人才。（市人社局牵头，市民政局、
+　　市卫生健康委配合）
+（三）规范服务收费。（市市场监管局负责
+（四）加强医养结合。（市卫生健康委负责）
+"""
+
+
+def test_a_verb_clause_hard_wrapped_over_lines(nlp: Language) -> None:
+    rows = [(label, unit, order, role) for label, _t, unit, order, _l, role in _rows(
+        _resp(nlp, WRAPPED)
+    )]
+    assert rows == [
+        ("（一）", "市发展改革委", 1, "responsible"),
+        ("（一）", "市民政局", 2, "responsible"),
+        ("（一）", "市市场监管局", 3, "responsible"),
+        ("（二）", "市人社局", 1, "lead"),
+        ("（二）", "市民政局", 2, "support"),
+        ("（二）", "市卫生健康委", 3, "support"),
+        # （三）'s bracket never closes: the next task's line is no continuation of it,
+        # and the clause left open still names its unit
+        ("（三）", "市市场监管局", 1, "responsible"),
+        ("（四）", "市卫生健康委", 1, "responsible"),
+    ]
+
+
+OFFICE_PLAN = """岷山市自然资源局2025年重点工作任务分工方案
+一、重点工作
+（一）编制国土空间规划。（责任领导：分管副局长；责任科室：规划计划科、财务审计科）
+（二）加强耕地保护。（牵头科室：耕地保护科；配合科室：执法监察支队、法规股）
+（三）推进不动产登记。（责任处室：不动产登记中心；协办单位：信息中心）
+（四）强化督查督办。（主责部门：办公室；参与部门：机关党委；责任人：张某）
+（五）完善制度建设。（承办单位：政策法规科；完成时限：2025年6月）
+（六）开展宣传培训。（法规股牵头，财务股配合）
+"""
+
+
+def test_internal_units_and_the_label_family(nlp: Language) -> None:
+    rows = [(label, unit, order, lead, role) for label, _t, unit, order, lead, role in _rows(
+        _resp(nlp, OFFICE_PLAN)
+    )]
+    assert rows == [
+        ("（一）", "规划计划科", 1, False, "responsible"),
+        ("（一）", "财务审计科", 2, False, "responsible"),
+        ("（二）", "耕地保护科", 1, True, "lead"),
+        ("（二）", "执法监察支队", 2, False, "support"),
+        ("（二）", "法规股", 3, False, "support"),
+        ("（三）", "不动产登记中心", 1, False, "responsible"),
+        ("（三）", "信息中心", 2, False, "support"),
+        ("（四）", "办公室", 1, True, "lead"),
+        ("（四）", "机关党委", 2, False, "support"),
+        ("（五）", "政策法规科", 1, False, "responsible"),
+        ("（六）", "法规股", 1, True, "lead"),
+        ("（六）", "财务股", 2, False, "support"),
+    ]
+
+
+def test_a_table_column_of_sections(nlp: Language) -> None:
+    text = (
+        "岷山市统计局2025年工作要点分工表\n序号\n工作任务\n责任科室\n完成时限\n"
+        "1\n开展经济普查\n综合科（牵头）、普查中心\n2025年12月\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("1", "开展经济普查", "综合科", 1, True, "lead"),
+        ("1", "开展经济普查", "普查中心", 2, False, "support"),
+    ]
+
+
+def test_a_cell_with_a_marked_lead(nlp: Language) -> None:
+    text = (
+        "岷山市制造业高质量发展任务分工表\n序号\n重点任务\n责任单位\n"
+        "1\n培育专精特新企业\n市经信局（牵头）、市科技局\n"
+    )
+    assert _rows(_resp(nlp, text)) == [
+        ("1", "培育专精特新企业", "市经信局", 1, True, "lead"),
+        ("1", "培育专精特新企业", "市科技局", 2, False, "support"),
+    ]
+
+
+def test_a_note_before_the_verb_is_no_unit_list() -> None:
+    assert parse_verb_clause("以下简称市工作专班，由市发展改革委负责") is None
+    assert parse_verb_clause("含各县区，市农业农村局负责") is None

@@ -427,3 +427,120 @@ def test_own_alias_declared_after_the_doc_number(nlp: Language) -> None:
     )
     (d,) = _docs(nlp, text)
     assert d.aliases == ["措施"]
+
+
+# ---------------------------------------------------------------- round 2
+
+
+def test_an_issue_note_under_the_title_is_issuer_and_date(nlp: Language) -> None:
+    text = (
+        "岷山市促进数字经济发展若干措施\n（岷山市人民政府2024年3月15日印发）\n"
+        "一、加快数字基础设施建设。\n二、培育数字产业。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert (d.title, d.issuer, d.date) == (
+        "岷山市促进数字经济发展若干措施",
+        "岷山市人民政府",
+        "2024-03-15",
+    )
+    # a period or a draft mark stays the title's tail
+    (p,) = _docs(nlp, "岷山市数字经济发展规划\n（2024—2026年）\n一、发展目标\n二、主要任务\n")
+    assert p.title == "岷山市数字经济发展规划（2024—2026年）"
+    passed = "岷山市数字经济规划\n（2024年3月1日市政府第20次常务会议通过）\n一、目标\n二、任务\n"
+    (q,) = _docs(nlp, passed)
+    assert (q.title, q.date) == ("岷山市数字经济规划", "2024-03-01")
+
+
+EXPORT_TWO = """【标题】岷山市人民政府关于加强安全生产工作的意见
+【发文字号】岷政发〔2024〕1号
+【发布机构】岷山市人民政府
+【成文日期】2024-01-10
+一、总体要求
+（一）压实安全责任。
+（二）强化隐患排查。
+【发文字号】岷政办发〔2024〕2号
+【标题】岷山市人民政府办公室关于做好防汛工作的通知
+【发布机构】岷山市人民政府办公室
+【成文日期】2024-04-02
+一、工作任务
+（一）加强汛情监测。
+"""
+
+
+def test_a_database_page_with_two_header_blocks_is_two_documents(nlp: Language) -> None:
+    first, second = _docs(nlp, EXPORT_TWO)
+    assert (first.title, first.doc_number, first.date) == (
+        "岷山市人民政府关于加强安全生产工作的意见",
+        "岷政发〔2024〕1号",
+        "2024-01-10",
+    )
+    assert (second.title, second.doc_number, second.issuer, second.date) == (
+        "岷山市人民政府办公室关于做好防汛工作的通知",
+        "岷政办发〔2024〕2号",
+        "岷山市人民政府办公室",
+        "2024-04-02",
+    )
+    # the second block's first field (its 文号, above its 标题) is already its own
+    start = EXPORT_TWO.index("【发文字号】岷政办发")
+    assert document_at(run_pipeline(nlp, EXPORT_TWO, "t.txt"), start) == second.key
+
+
+@pytest.mark.parametrize(
+    "number_line",
+    [
+        "黔安委〔2024〕3号",
+        "（黔安委〔2024〕3号）",
+        "黔安委〔２０２４〕３号",
+        "黔安委〔2024〕3号　　签发人：张某",
+    ],
+)
+def test_the_doc_number_under_the_title_without_a_key(nlp: Language, number_line: str) -> None:
+    text = (
+        f"黔安县安全生产委员会关于开展安全生产大检查的通知\n{number_line}\n"
+        "各乡镇人民政府，县直有关部门：\n一、检查重点\n（一）危险化学品企业。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert d.title == "黔安县安全生产委员会关于开展安全生产大检查的通知"
+    assert d.doc_number is not None and d.doc_number.startswith("黔安委〔")
+    assert d.doc_number.endswith("号") and "签发" not in d.doc_number
+
+
+def test_a_plan_of_two_bureaus_names_both_issuers(nlp: Language) -> None:
+    under = (
+        "岷山市养老服务体系建设规划（2024—2030年）\n岷山市民政局　岷山市发展和改革委员会\n"
+        "一、发展目标\n二、主要任务\n"
+    )
+    (d,) = _docs(nlp, under)
+    assert d.issuer == "岷山市民政局、岷山市发展和改革委员会"
+    stacked = (
+        "岷山市养老服务体系建设规划（2024—2030年）\n一、发展目标\n二、主要任务\n"
+        "岷山市民政局\n岷山市发展和改革委员会\n2024年6月3日\n"
+    )
+    (e,) = _docs(nlp, stacked)
+    assert (e.issuer, e.date) == ("岷山市民政局、岷山市发展和改革委员会", "2024-06-03")
+    # a unit cell above a single signature is no second issuer (no area in its name)
+    single = "岷山市养老服务实施方案\n一、目标\n二、任务\n市民政局\n岷山市人民政府\n2024年6月3日\n"
+    (f,) = _docs(nlp, single)
+    assert f.issuer == "岷山市人民政府"
+
+
+def test_markdown_key_lines_under_each_title_describe_that_document(nlp: Language) -> None:
+    text = (
+        "# 株洲市人民政府关于加强安全生产工作的意见\n- 发文字号：株政发〔2024〕3号\n"
+        "- 发布机构：株洲市人民政府\n一、任务\n（一）落实责任。\n（二）加强监管。\n"
+        "# 株洲市人民政府办公室关于做好防汛工作的通知\n- 发文字号：株政办发〔2024〕7号\n"
+        "- 发布机构：株洲市人民政府办公室\n一、任务\n（一）加强监测。\n"
+    )
+    first, second = _docs(nlp, text)
+    assert (first.doc_number, first.issuer) == ("株政发〔2024〕3号", "株洲市人民政府")
+    assert (second.doc_number, second.issuer) == ("株政办发〔2024〕7号", "株洲市人民政府办公室")
+
+
+def test_the_doc_number_below_a_header_without_a_number_field(nlp: Language) -> None:
+    text = (
+        "【标题】黔安县安全生产委员会关于开展安全生产大检查的通知\n"
+        "【发布机构】黔安县安全生产委员会\n黔安委〔2024〕3号\n各乡镇人民政府：\n"
+        "一、检查重点\n（一）危险化学品企业。\n"
+    )
+    (d,) = _docs(nlp, text)
+    assert (d.doc_number, d.issuer) == ("黔安委〔2024〕3号", "黔安县安全生产委员会")
