@@ -173,6 +173,9 @@ _LATIN_UNIT = (
     r"(?![A-Za-z\d])(?![\u4e00-\u9fff](?<![以左及之的、和或与至到每]))"
 )
 QUANTITY_RE = re.compile(
+    # a number starts where its run of digits (or Chinese numerals) starts: never try
+    # it from inside the run (each such try rescans the run: quadratic on long runs)
+    rf"(?:(?<![\d.])(?=\d)|(?<![{_CN_NUM}])(?=[{_CN_NUM}]))"
     rf"(?P<v1>{_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT}|{_LATIN_UNIT})?){_RANGE_SEP}"
     rf"(?P<v2>{_NUM_PAT}))?"
     rf"{_GAP}(?P<mag>{_MAG_ALT})?"
@@ -483,7 +486,24 @@ _RANK_BEFORE_RE = re.compile(r"(?:前|第|排名|位列|位居|进入|居)\s*$")
 _DURATION_AFTER_RE = re.compile(r"^(?:努力|时间|内|来|之内|以来|左右时间|间|月|的时间|后|前)")
 _DURATION_BEFORE_RE = re.compile(r"(?:通过|用|经过|利用|历时|近|连续|每隔|再用)\s*$")
 # a number at the start of a line or a table cell
-_CELL_START_RE = re.compile(r"(?:[^\n]*(?:\t|[|｜│]|[ \u3000\xa0]{2}))?[ \u3000\xa0]*")
+_CELL_SEPARATORS = "\t|｜│"
+_CELL_SPACES = " \u3000\xa0"
+
+
+def _opens_cell(text: str, ls: int, s: int) -> bool:
+    """True if ``s`` opens the line ``ls`` starts, or a cell (after a tab, a bar, 2 spaces).
+
+    Looks back over the spaces before ``s`` only (a long line is not rescanned for
+    each number on it).
+    """
+    i = s
+    while i > ls and text[i - 1] in _CELL_SPACES:
+        i -= 1
+    if i == ls or s - i >= 2:
+        return text.find("\n", ls, i) == -1
+    return text[i - 1] in _CELL_SEPARATORS and text.find("\n", ls, i) == -1
+
+
 # 由8520元增加到12860元: the first number is where the change starts
 _CHANGE_TO = r"(?:增加|提高|提升|增长|上升|扩大|下降|降低|减少|缩短|压缩|缩减|降|升|增)(?:到|至)"
 _FROM_BEFORE_RE = re.compile(r"(?:由|从)\s*\Z")
@@ -1238,7 +1258,7 @@ def _is_noise(q: Quantity, text: str, s: int, e: int, ls: int, le: int) -> bool:
         return True
     if before_char == "第" or (q.chinese and (before_char in _CN_NUM or before_char in "每前")):
         return True  # ordinals (第3批) and idioms (每一个)
-    if _CELL_START_RE.fullmatch(text, ls, s) and re.match(r"\d+[ \t\u3000\xa0]", text[s:e]):
+    if _opens_cell(text, ls, s) and re.match(r"\d+[ \t\u3000\xa0]", text[s:e]):
         return True  # a number opening a line or a cell, then a space: list numbering
     if before_char in " \t\u3000\xa0" and re.match(r"[\d.]+[ \t\u3000\xa0]", text[s:e]):
         return True  # 健康水平 1 人均预期寿命 …: a spaced-out row, not a quantity
@@ -1371,6 +1391,9 @@ def _period_year(sentence: str, st: _DocState) -> tuple[int | None, bool]:
     return found, found < bar
 
 
+#: characters of context read either side of a number (see _read_quantities)
+_CONTEXT = 300
+
 # 其中，… opening the clause: a part of what the previous goal counts
 _OF_WHICH_BEFORE_RE = re.compile(r"其中\s*[，,：:]\s*\Z")
 
@@ -1405,8 +1428,12 @@ def _read_quantities(
             continue
         unit = q.unit
         after = text[e : min(le, e + 6)]
-        cs, ce = clause_bounds(text, s, e, ls, le, masks, clause_breaks)
-        ss, se = _sentence_bounds(text, s, e, ls, le, sentence_breaks)
+        # the context a number is read in stops _CONTEXT chars either side: what a goal
+        # says of it is that near, and a run-on "sentence" (a table flattened into one
+        # line, a page of noise) must not make each number rescan all of it
+        ws, we = max(ls, s - _CONTEXT), min(le, e + _CONTEXT)
+        cs, ce = clause_bounds(text, s, e, ws, we, masks, clause_breaks)
+        ss, se = _sentence_bounds(text, s, e, ws, we, sentence_breaks)
         if _qualifies_next(text, s, e, ce, cs):
             continue  # 超10亿元项目不少于40个: 10亿元 says which projects
         left_start = max(cs, cursor)

@@ -1064,3 +1064,23 @@ def test_a_plain_year_before_a_reported_one_is_past() -> None:
     # a 项目 column names the indicator as 指标 does
     text = "项目\t2023年完成\t2024年目标\n引进超亿元项目（个）\t260\t280\n"
     assert _got(text) == [("引进超亿元项目", 280, None, "个", "=", 2024)]
+
+
+_LONG_RUN_SCRIPT = """
+from policykg.extract.pipeline import extract_text
+head = "某市人民政府关于印发某市某某行动计划的通知\\n一、主要目标\\n到2025年，"
+for body in ("1" * 200_000, "12次" * 20_000, "一" * 200_000):
+    extract_text(head + body + "。\\n（一）加强某某工作。\\n", "x.txt")
+"""
+
+
+def test_long_number_runs_and_run_on_sentences_read_in_linear_time() -> None:
+    """200k digits in one sentence took hours (each number rescanned its run and line).
+
+    Linear work on these texts takes a few seconds; the generous timeout fails only
+    when reading a number rescans the whole run or line again.
+    """
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", _LONG_RUN_SCRIPT], check=True, timeout=120)
