@@ -139,7 +139,8 @@ _TOPIC_OF = {w: topic for topic, words in TASK_TOPICS.items() for w in words}
 # bodies, areas and concepts (default and ontology graphs) are joined in Python from
 # REFERENCE_QUERY: an OPTIONAL label lookup on a variable left unbound would match every label.
 RESPONSIBILITY_QUERY = """
-SELECT DISTINCT ?body ?task ?task_title ?task_number ?doc ?doc_title ?doc_number ?doc_date
+SELECT DISTINCT ?body ?task ?task_title ?task_number ?doc ?doc_title ?doc_number ?doc_label
+       ?doc_date
        ?doc_area ?role
 WHERE {
   GRAPH ?g {
@@ -151,6 +152,7 @@ WHERE {
       ?task eli:is_part_of ?doc .
       OPTIONAL { ?doc dcterms:title ?doc_title }
       OPTIONAL { ?doc eli:id_local ?doc_number }
+      OPTIONAL { ?doc rdfs:label ?doc_label }
       OPTIONAL { ?doc eli:date_document ?doc_date }
       OPTIONAL { ?doc eli:jurisdiction ?doc_area }
     }
@@ -158,11 +160,12 @@ WHERE {
 }"""
 
 DOCUMENT_QUERY = """
-SELECT DISTINCT ?doc ?title ?number ?date ?stub ?level ?region WHERE {
+SELECT DISTINCT ?doc ?title ?number ?label ?date ?stub ?level ?region WHERE {
   GRAPH ?g {
     ?doc a pkg:PolicyDocument .
     OPTIONAL { ?doc dcterms:title ?title }
     OPTIONAL { ?doc eli:id_local ?number }
+    OPTIONAL { ?doc rdfs:label ?label }
     OPTIONAL { ?doc eli:date_document ?date }
     OPTIONAL { ?doc pkg:isStub ?stub }
     OPTIONAL { ?doc pkg:regionLevel ?level }
@@ -181,7 +184,7 @@ SELECT DISTINCT ?citation ?citing ?cited ?type ?level WHERE {
 
 TARGET_QUERY = """
 SELECT DISTINCT ?target ?indicator ?area ?value ?value_max ?normalized ?unit_concept ?year
-       ?inferred ?comparator_concept ?doc ?doc_title ?doc_number ?metric WHERE {
+       ?inferred ?comparator_concept ?doc ?doc_title ?doc_number ?doc_label ?metric WHERE {
   GRAPH ?g {
     ?target a pkg:Target ; pkg:indicator ?indicator ; pkg:targetValue ?value .
     OPTIONAL { ?target sdmx-dimension:refArea ?area }
@@ -196,6 +199,7 @@ SELECT DISTINCT ?target ?indicator ?area ?value ?value_max ?normalized ?unit_con
       ?target pkg:setBy ?doc
       OPTIONAL { ?doc dcterms:title ?doc_title }
       OPTIONAL { ?doc eli:id_local ?doc_number }
+      OPTIONAL { ?doc rdfs:label ?doc_label }
     }
   }
 }"""
@@ -283,8 +287,9 @@ def _set(attrs: dict[str, Any], **values: Any) -> None:
             attrs[key] = value
 
 
-def _doc_label(title: str | None, number: str | None, iri: str) -> str:
-    return title or number or iri.rsplit("/", 1)[-1]
+def _doc_label(title: str | None, number: str | None, iri: str, label: str | None = None) -> str:
+    # an untitled document's rdfs:label names its region, date and file
+    return title or number or label or iri.rsplit("/", 1)[-1]
 
 
 def normalize_level(level: object) -> str | None:
@@ -416,7 +421,11 @@ def workload_graph(store: Store) -> nx.Graph:
             label=row["task_title"] or row["task_number"],
             number=row["task_number"],
             document=doc,
-            document_label=_doc_label(row["doc_title"], row["doc_number"], doc) if doc else None,
+            document_label=_doc_label(
+                row["doc_title"], row["doc_number"], doc, row.get("doc_label")
+            )
+            if doc
+            else None,
             region=ref.label(row["doc_area"]),
             date=row["doc_date"],
         )
@@ -672,7 +681,7 @@ def _document_nodes(store: Store, G: nx.Graph) -> None:
         attrs = G.nodes[doc]
         _set(
             attrs,
-            label=_doc_label(row["title"], row["number"], doc),
+            label=_doc_label(row["title"], row["number"], doc, row.get("label")),
             doc_number=row["number"],
             start=row["date"],
             stub=row["stub"],
@@ -1555,7 +1564,9 @@ def target_table(store: Store) -> list[dict[str, Any]]:
                 "normalized_value": normalized,
                 "base_unit": _base_unit(row["unit"], row["value"], normalized),
                 "year_inferred": bool(row["inferred"]),
-                "document": _doc_label(row["doc_title"], row["doc_number"], row["doc"])
+                "document": _doc_label(
+                    row["doc_title"], row["doc_number"], row["doc"], row.get("doc_label")
+                )
                 if row["doc"]
                 else None,
                 "metric": row["metric"],

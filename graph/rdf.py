@@ -604,6 +604,11 @@ class _Converter:
         if doc.doc_number:
             w.add(node, ELI.id_local, _lit(doc.doc_number))
             w.add(node, PKG.docNumberKey, _lit(doc_number_key(doc.doc_number)))
+        if not doc.title and not doc.doc_number:
+            # a display name only (tables, Gephi): the text states no title, so none is claimed
+            when = doc.date or "无日期"
+            name = f"{doc.region or '未知地区'}文件（{when}，{self.result.source}）"
+            w.add(node, RDFS.label, _lit(name, "zh"))
         for alias in doc.aliases:
             w.add(node, SKOS.altLabel, _lit(alias, "zh"))
         ctx = self.region_of(doc.key)

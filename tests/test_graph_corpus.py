@@ -186,3 +186,16 @@ def test_workload_adds_up(store: Store) -> None:
     tasks = sum(1 for _, kind in B.nodes(data="kind") if kind == "task")
     # every task hands out a total load of 1
     assert sum(r["load"] for r in records) == pytest.approx(tasks, abs=0.01)
+
+
+def test_an_untitled_document_has_a_readable_name_but_no_title(store: Store) -> None:
+    # the text states neither title nor 文号: no dcterms:title is claimed, yet tables
+    # and Gephi show its region, date and file rather than an IRI fragment
+    _, rows = select_rows(
+        store,
+        PREFIXES
+        + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?label WHERE { ?doc a pkg:PolicyDocument ; pkg:isStub false ;
+             rdfs:label ?label FILTER NOT EXISTS { ?doc dcterms:title ?t } }""",
+    )
+    assert rows and all("文件（" in str(r[0]) and ".txt）" in str(r[0]) for r in rows)
