@@ -71,6 +71,7 @@ def test_extract_rdf_formats_parse(fmt: str, tmp_path: Path) -> None:
 
 
 def test_eval_meets_issue_floors() -> None:
+    # the quality bar: F1 per section and attribute accuracy on matched pairs
     result = runner.invoke(
         app,
         [
@@ -78,15 +79,27 @@ def test_eval_meets_issue_floors() -> None:
             str(CORPUS),
             "--gold",
             str(GOLD),
+            "--min-documents",
+            "0.90",
             "--min-responsibilities",
-            "0.85",
+            "0.97",
             "--min-citations",
-            "0.75",
+            "0.93",
             "--min-targets",
-            "0.70",
+            "0.90",
         ],
     )
     assert result.exit_code == 0, result.output
+    from policykg.extract.evaluate import evaluate_corpus
+
+    report = evaluate_corpus(CORPUS, GOLD)
+    for section, attribute, floor in (
+        ("responsibilities", "lead", 0.97),
+        ("citations", "kind", 0.85),
+        ("targets", "year", 0.90),
+    ):
+        accuracy = report.accuracy(section, attribute)
+        assert accuracy is not None and accuracy >= floor, (section, attribute, accuracy)
 
 
 def test_workload_query_from_readme(store: Path) -> None:
