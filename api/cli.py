@@ -40,6 +40,15 @@ class TableFormat(StrEnum):
 
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="Store directory (pyoxigraph on disk).")]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=0,
+        help="Extraction processes (0: one per CPU core). Output is the same for any number.",
+    ),
+]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -79,6 +88,7 @@ def extract(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
     ] = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Extract documents, responsibilities, citations and targets with evidence.
 
@@ -98,7 +108,9 @@ def extract(
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     report = CorpusReport()
-    stream = extract_paths(paths, report=report, max_bytes=int(max_file_size * 1024 * 1024))
+    stream = extract_paths(
+        paths, report=report, max_bytes=int(max_file_size * 1024 * 1024), workers=workers
+    )
 
     def explain_dropped(res: ExtractionResult) -> None:
         for d in res.dropped:
@@ -187,6 +199,7 @@ def build(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
     ] = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Extract, convert to RDF and load into an on-disk store (replacing it).
 
@@ -204,7 +217,10 @@ def build(
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     report = CorpusReport()
-    results = extract_paths(corpus, report=report, max_bytes=int(max_file_size * 1024 * 1024))
+    # with --workers N the worker processes fork here, before the store is opened
+    results = extract_paths(
+        corpus, report=report, max_bytes=int(max_file_size * 1024 * 1024), workers=workers
+    )
     try:
         counts = build_store(report.guard_strict(results) if strict else results, store)
     except StrictModeError as exc:

@@ -5,11 +5,15 @@ stages downstream (``policykg.graph``, ``policykg.api``).  Field names follow
 ``data/gold/README.md`` so predictions and gold annotations share one shape.
 Offsets are character offsets into the *decoded original* text of the source
 file, so ``text[evidence.start:evidence.end] == evidence.quote`` always holds.
+
+``to_json`` is written out field by field: ``dataclasses.asdict`` deep-copies
+recursively and took a quarter of the extraction time.  ``tests/test_model.py``
+checks every ``to_json`` against ``asdict`` so a new field cannot be forgotten.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
@@ -68,9 +72,16 @@ class DocumentRecord:
     segments: list[tuple[int, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
-        return {"type": "document", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        ev = self.evidence
+        return {
+            "type": "document", "source": ev.source, "key": self.key, "title": self.title,
+            "doc_number": self.doc_number, "issuer": self.issuer, "region": self.region,
+            "region_level": self.region_level, "date": self.date,
+            "issued_by_notice": self.issued_by_notice, "span_start": self.span_start,
+            "span_end": self.span_end, "region_code": self.region_code,
+            "aliases": list(self.aliases), "segments": list(self.segments),
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -99,14 +110,17 @@ class ResponsibilityRecord:
     unit_kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
+        ev = self.evidence
         return {
-            "type": "responsibility",
-            "source": self.evidence.source,
-            **d,
-            **self.evidence.to_json(),
-        }
+            "type": "responsibility", "source": ev.source, "document": self.document,
+            "task_label": self.task_label, "task": self.task, "unit": self.unit,
+            "order": self.order, "lead": self.lead, "role": self.role,
+            "task_start": self.task_start, "task_end": self.task_end,
+            "unit_canonical": self.unit_canonical, "unit_region": self.unit_region,
+            "rule": self.rule, "unit_region_code": self.unit_region_code,
+            "unit_kind": self.unit_kind,
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -123,9 +137,13 @@ class CitationRecord:
     rule: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
-        return {"type": "citation", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        ev = self.evidence
+        return {
+            "type": "citation", "source": ev.source, "document": self.document,
+            "cited_title": self.cited_title, "cited_doc_number": self.cited_doc_number,
+            "kind": self.kind, "cited_level": self.cited_level, "rule": self.rule,
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -150,9 +168,16 @@ class TargetRecord:
     rule: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
-        return {"type": "target", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        ev = self.evidence
+        return {
+            "type": "target", "source": ev.source, "document": self.document,
+            "region": self.region, "metric": self.metric, "value": self.value,
+            "value_max": self.value_max, "unit": self.unit, "comparator": self.comparator,
+            "year": self.year, "year_inferred": self.year_inferred,
+            "normalized_value": self.normalized_value, "indicator": self.indicator,
+            "rule": self.rule,
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +190,7 @@ class Dropped:
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "reason": self.reason, "text": self.text}
 
 
 @dataclass(slots=True)

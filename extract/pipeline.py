@@ -5,8 +5,8 @@ Public API
 ``DEFAULT_CONFIG``
     ``{"components": [...], "disable": [], "replace": {}, "config": {},
     "tokenizer": "char"}``: ``"char"`` or ``"run"`` use :class:`CharTokenizer`
-    (linear time; CJK runs or single characters as tokens), ``"spacy"`` keeps
-    spaCy's own zh char segmenter.
+    (linear time; single characters or character runs as tokens), ``"spacy"``
+    keeps spaCy's own zh char segmenter.
 ``build_pipeline(config=None) -> Language``
     (a component's module is imported when the config names it, see
     ``COMPONENT_MODULES``; a factory registered elsewhere works as well)
@@ -26,9 +26,11 @@ Public API
 ``iter_source_files(paths, on_error=None) -> Iterator[Path]``
     Files as given, directories walked recursively (streamed, sorted per
     directory, symlink loops reported), suffixes in ``SOURCE_SUFFIXES`` only.
-``extract_paths(paths, nlp=None, *, report=None, max_bytes=...) -> Iterator[ExtractionResult]``
-    Streams results; a bad file is skipped (recorded in the ``CorpusReport``)
-    and the rest of the corpus is processed.
+``extract_paths(paths, nlp=None, *, report=None, max_bytes=..., workers=1)``
+    Streams ``ExtractionResult`` objects; a bad file is skipped (recorded in the
+    ``CorpusReport``) and the rest of the corpus is processed.  ``workers=N`` extracts in N
+    forked processes (0: one per core), results in the same order.
+``resolve_workers(workers) -> int``
 
 Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 ``doc._.pkg_source`` is set before the first component runs.
@@ -36,19 +38,26 @@ Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import errno
 import hashlib
 import importlib
+import itertools
 import logging
+import multiprocessing as mp
 import os
 import re
 import stat
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 import spacy
 from spacy.language import Language
@@ -60,19 +69,22 @@ from policykg.extract.corpus_report import CorpusReport
 from policykg.extract.genre import doc_text
 from policykg.extract.model import ExtractionResult
 from policykg.extract.reader import DEFAULT_MAX_BYTES, read_source
-from policykg.extract.source_errors import MissingSourceError, SourceError
+from policykg.extract.source_errors import MissingSourceError, SkipReason, SourceError
 
 __all__ = [
+    "BATCH_BYTES",
     "COMPONENT_MODULES",
     "DEFAULT_CONFIG",
     "SOURCE_SUFFIXES",
     "CharTokenizer",
     "UnknownComponentError",
+    "WorkerDiedError",
     "build_pipeline",
     "extract_file",
     "extract_paths",
     "extract_text",
     "iter_source_files",
+    "resolve_workers",
     "run_pipeline",
 ]
 
@@ -119,29 +131,34 @@ _MAX_LENGTH = 50_000_000
 class CharTokenizer:
     """Linear-time tokenizer for Chinese text; ``doc.text`` reproduces the input exactly.
 
-    spaCy's built-in ``zh`` char segmenter rebuilds strings while aligning
-    tokens and slows down super-linearly on long files.  ``granularity="char"``
-    makes one token per CJK character (spaCy's ``char`` segmentation) and per
-    run of Latin letters, digits or whitespace; ``granularity="run"`` makes one
-    token per run of CJK characters instead (fewer tokens, but every run is a
-    new lexeme, so the vocabulary grows with the corpus: ``char`` is the
-    default).  Read the text through ``genre.doc_text(doc)``: ``Doc.text`` is
-    rebuilt from the tokens on every access.
+    ``granularity="char"`` (the default) makes one token per character, as
+    spaCy's ``zh`` char segmenter does, without its per-character Python
+    alignment of white space (white space characters are tokens too): the
+    vocabulary stays bounded by the character set, so after the first few files
+    every lexeme exists and building the Doc is the only cost (about 0.4× the
+    time of ``spacy.blank("zh")`` itself).  ``granularity="run"`` makes one
+    token per run of CJK characters, Latin letters, digits or white space:
+    fewer tokens, but nearly every run of real text is a new lexeme, so the
+    vocabulary grows with the corpus and creating lexemes makes it slower than
+    ``char`` on unseen text.  The components read the text, not the tokens
+    (tokens only anchor ``doc.spans``): read it through ``genre.doc_text(doc)``,
+    as ``Doc.text`` is rebuilt from the tokens on every access.
     """
 
     _PATTERNS: ClassVar[dict[str, re.Pattern[str]]] = {
-        "char": re.compile(r"\s+|[A-Za-z]+|[0-9]+|.", re.DOTALL),
         "run": re.compile(
             r"\s+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+|.", re.DOTALL
         ),
     }
 
     def __init__(self, vocab: Vocab, granularity: str = "char") -> None:
+        if granularity not in ("char", "run"):
+            raise ValueError(f"unknown granularity {granularity!r} (char or run)")
         self.vocab = vocab
-        self._token_re = self._PATTERNS[granularity]
+        self._token_re = self._PATTERNS.get(granularity)
 
     def __call__(self, text: str) -> Doc:
-        words = self._token_re.findall(text)
+        words = list(text) if self._token_re is None else self._token_re.findall(text)
         return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
 
@@ -371,12 +388,20 @@ def iter_source_files(
             yield p
 
 
+def resolve_workers(workers: int) -> int:
+    """Worker processes for ``workers``: ``0`` means one per CPU core, otherwise at least 1."""
+    if workers < 0:
+        raise ValueError("workers must be 0 (one per core) or a positive number")
+    return (os.cpu_count() or 1) if workers == 0 else workers
+
+
 def extract_paths(
     paths: Iterable[Path],
     nlp: Language | None = None,
     *,
     report: CorpusReport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int = 1,
 ) -> Iterator[ExtractionResult]:
     """Extract every source file under ``paths`` (see :func:`iter_source_files`), streamed.
 
@@ -394,6 +419,21 @@ def extract_paths(
         Filled with every processed and skipped file.
     max_bytes : int
         Per-file size limit (larger files are skipped as ``too_large``).
+    workers : int
+        Processes that extract (default 1: in this process; 0: one per CPU
+        core).  With more than one, the worker processes are forked from this
+        one when ``extract_paths`` is called (so they inherit ``nlp``, built
+        here first), files go to them in batches of about
+        :data:`BATCH_BYTES`, and results, skips and report entries come back
+        in exactly the order, and with exactly the content, of ``workers=1``.
+        Where ``fork`` is not available the files are extracted in this process.
+
+    Notes
+    -----
+    The worker processes return :class:`ExtractionResult` objects (facts and
+    text, no spaCy Doc).  A worker that dies (killed, out of memory) raises
+    :class:`WorkerDiedError`; an exception inside the pipeline only skips
+    its file, as with one process.
     """
 
     def skip(error: SourceError) -> None:
@@ -403,16 +443,178 @@ def extract_paths(
             logger.info("skipped %s", error)
             report.add_skip(error)
 
-    for f in iter_source_files(paths, on_error=skip):
-        try:
-            result = extract_file(f, nlp, max_bytes=max_bytes)
-        except SourceError as exc:
-            skip(exc)
-            continue
-        except Exception as exc:  # one file's failure must not lose the corpus
-            logger.exception("extraction failed on %s", f)
-            skip(SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}"))
-            continue
+    def emit(f: Path, outcome: ExtractionResult | SourceError) -> ExtractionResult | None:
+        if isinstance(outcome, SourceError):
+            skip(outcome)
+            return None
         if report is not None:
-            report.add_result(str(f), result)
-        yield result
+            report.add_result(str(f), outcome)
+        return outcome
+
+    n = resolve_workers(workers)
+    if n > 1 and "fork" not in mp.get_all_start_methods():
+        logger.info("no fork start method here: extracting in one process")
+        n = 1
+    if n == 1:
+        return _extract_serial(paths, nlp, max_bytes, skip, emit)
+    return _extract_parallel(paths, nlp or _default_pipeline(), max_bytes, n, skip, emit)
+
+
+def _extract_one(f: Path, nlp: Language | None, max_bytes: int) -> ExtractionResult | SourceError:
+    """One file's result, or the :class:`SourceError` that skips it."""
+    try:
+        return extract_file(f, nlp, max_bytes=max_bytes)
+    except SourceError as exc:
+        return exc
+    except Exception as exc:  # one file's failure must not lose the corpus
+        logger.exception("extraction failed on %s", f)
+        return SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}")
+
+
+def _extract_serial(
+    paths: Iterable[Path],
+    nlp: Language | None,
+    max_bytes: int,
+    skip: Callable[[SourceError], None],
+    emit: Callable[[Path, ExtractionResult | SourceError], ExtractionResult | None],
+) -> Iterator[ExtractionResult]:
+    for f in iter_source_files(paths, on_error=skip):
+        result = emit(f, _extract_one(f, nlp, max_bytes))
+        if result is not None:
+            yield result
+
+
+# ---------------------------------------------------------------- worker processes
+
+#: bytes of source files per task sent to a worker process: ~30 ms of work, small
+#: enough that two workers end together, large enough that messaging costs ~nothing
+BATCH_BYTES = 64 * 1024
+#: most files per task (many tiny files)
+_BATCH_FILES = 64
+#: tasks in flight per worker: the workers never wait for the consumer to ask, and
+#: results waiting for a slow consumer stay bounded
+_IN_FLIGHT_PER_WORKER = 4
+
+#: pipeline and size limit of each parallel run, inherited by the forked workers
+_FORK_JOBS: dict[int, tuple[Language, int]] = {}
+_job_ids = itertools.count(1)
+
+
+class WorkerDiedError(RuntimeError):
+    """An extraction worker process died (killed, out of memory) during a batch."""
+
+
+def _worker_ready(job: int) -> int:
+    if job not in _FORK_JOBS:  # not forked from the process that registered the job
+        raise RuntimeError("extraction worker has no pipeline (not started by fork)")
+    return os.getpid()
+
+
+#: what a worker sends back per file: the result, or a skip as (path, reason, message)
+#: (SourceError's constructors take other arguments than its pickled state)
+_Outcome: TypeAlias = ExtractionResult | tuple[str, SkipReason, str]
+
+
+def _worker_batch(job: int, files: list[Path]) -> list[_Outcome]:
+    nlp, max_bytes = _FORK_JOBS[job]
+    out: list[_Outcome] = []
+    for f in files:
+        outcome = _extract_one(f, nlp, max_bytes)
+        if isinstance(outcome, SourceError):
+            out.append((str(outcome.path), outcome.reason, outcome.message))
+        else:
+            out.append(outcome)
+    return out
+
+
+#: files of one task, each with the walk errors met just before it, and the walk
+#: errors met after the last file (so skips are reported where one process reports them)
+_Batch = tuple[list[tuple[list[SourceError], Path]], list[SourceError]]
+
+
+def _batches(paths: Iterable[Path]) -> Iterator[_Batch]:
+    """Files in batches of about :data:`BATCH_BYTES` (and at most ``_BATCH_FILES``)."""
+    pending: list[SourceError] = []
+    files: list[tuple[list[SourceError], Path]] = []
+    size = 0
+    for f in iter_source_files(paths, on_error=pending.append):
+        files.append((pending[:], f))
+        pending.clear()
+        with contextlib.suppress(OSError):  # a file that vanished: the worker reports it
+            size += f.stat().st_size
+        if size >= BATCH_BYTES or len(files) >= _BATCH_FILES:
+            yield files, []
+            files, size = [], 0
+    if files or pending:
+        yield files, pending
+
+
+def _extract_parallel(
+    paths: Iterable[Path],
+    nlp: Language,
+    max_bytes: int,
+    workers: int,
+    skip: Callable[[SourceError], None],
+    emit: Callable[[Path, ExtractionResult | SourceError], ExtractionResult | None],
+) -> Iterator[ExtractionResult]:
+    # lazy resources (tables, converters) are loaded once here and shared by the forks
+    run_pipeline(nlp, "一、总体要求\n", "<warm-up>")
+    job = next(_job_ids)
+    _FORK_JOBS[job] = (nlp, max_bytes)
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    try:
+        # the first submit forks every worker now, before the caller opens stores or threads
+        ready = [pool.submit(_worker_ready, job) for _ in range(workers)]
+        for future in ready:
+            future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _FORK_JOBS.pop(job, None)
+        raise
+
+    def results() -> Iterator[ExtractionResult]:
+        window: deque[tuple[_Batch, Future[list[_Outcome]]]] = deque()
+        batches = _batches(paths)
+        try:
+            while True:
+                while len(window) < workers * _IN_FLIGHT_PER_WORKER:
+                    batch = next(batches, None)
+                    if batch is None:
+                        break
+                    names = [f for _errors, f in batch[0]]
+                    window.append((batch, pool.submit(_worker_batch, job, names)))
+                if not window:
+                    break
+                (files, trailing), future = window.popleft()
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool as exc:
+                    listed = ", ".join(str(f) for _e, f in files[:5])
+                    raise WorkerDiedError(
+                        f"an extraction worker died while extracting one of {listed}"
+                        + (" …" if len(files) > 5 else "")
+                    ) from exc
+                for (errors, f), outcome in zip(files, outcomes, strict=True):
+                    for error in errors:
+                        skip(error)
+                    if isinstance(outcome, tuple):
+                        result = emit(f, SourceError(*outcome))
+                    else:
+                        result = emit(f, outcome)
+                    if result is not None:
+                        yield result
+                for error in trailing:
+                    skip(error)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _FORK_JOBS.pop(job, None)
+
+    stream = results()
+    # an iterator that is dropped unstarted still stops its workers
+    weakref.finalize(stream, _stop_pool, pool, job)
+    return stream
+
+
+def _stop_pool(pool: ProcessPoolExecutor, job: int) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    _FORK_JOBS.pop(job, None)
