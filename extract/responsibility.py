@@ -84,6 +84,8 @@ _TRAILING_RE = re.compile(
 )
 #: a line break inside a table cell as scraped pages write it
 _CELL_BREAK_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BRACKET_CHAR_RE = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+_LIST_SPLIT_RE = re.compile(f"[{re.escape(_LIST_SPLIT)}]")
 _BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗)$")
 _PLACE_SUFFIX_RE = re.compile(
     r"^(?P<place>[\u4e00-\u9fff]{2,8}?(?:省|市|县|区|州|盟|旗))"
@@ -109,17 +111,20 @@ def split_units(s: str) -> list[str]:
     depth = 0
     cur: list[str] = []
     s = _CELL_BREAK_RE.sub("、", s)
-    for ch in s:
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        if depth == 0 and ch in _LIST_SPLIT:
-            items.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    items.append("".join(cur))
+    if _BRACKET_CHAR_RE.search(s) is None:  # the usual list: no brackets to keep whole
+        items = _LIST_SPLIT_RE.split(s)
+    else:
+        for ch in s:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth = max(0, depth - 1)
+            if depth == 0 and ch in _LIST_SPLIT:
+                items.append("".join(cur))
+                cur = []
+            else:
+                cur.append(ch)
+        items.append("".join(cur))
     out: list[str] = []
     for it in items:
         it = re.sub(r"\s+", "", it).strip("。.．:：")
