@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import errno
+import gc
 import hashlib
 import importlib
 import itertools
@@ -563,8 +564,14 @@ def _extract_parallel(
     _FORK_JOBS[job] = (nlp, max_bytes)
     pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
     try:
-        # the first submit forks every worker now, before the caller opens stores or threads
-        ready = [pool.submit(_worker_ready, job) for _ in range(workers)]
+        # the first submit forks every worker now, before the caller opens stores or threads;
+        # frozen, the inherited objects are never scanned by a worker's garbage collector,
+        # whose writes would copy every page of the parent's heap into each worker
+        gc.freeze()
+        try:
+            ready = [pool.submit(_worker_ready, job) for _ in range(workers)]
+        finally:
+            gc.unfreeze()
         for future in ready:
             future.result()
     except BaseException:
