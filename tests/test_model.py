@@ -78,3 +78,19 @@ def test_dropped_and_records_order() -> None:
     )  # fmt: skip
     assert [r["type"] for r in res.records()] == ["document", "responsibility", "citation",
                                                   "target"]  # fmt: skip
+
+
+def test_results_pickle_as_tuples_and_come_back_equal() -> None:
+    import pickle
+
+    res = ExtractionResult(
+        "a.txt", "全文", "0" * 64, documents=[_filled(DocumentRecord)],
+        responsibilities=[_filled(ResponsibilityRecord), _filled(ResponsibilityRecord)],
+        citations=[_filled(CitationRecord)], targets=[_filled(TargetRecord)],
+        dropped=[Dropped(0, 2, "page_chrome", "首页")], source_format="html", encoding="gb18030",
+        warnings=["encoding_guess: x"],
+    )  # fmt: skip
+    back = pickle.loads(pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == res
+    assert isinstance(back.responsibilities[0].evidence, Evidence)
+    assert b"ResponsibilityRecord" not in pickle.dumps(res)  # records travel as tuples
