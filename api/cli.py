@@ -74,6 +74,15 @@ SchedulerOpt = Annotated[
         help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster on 127.0.0.1.",
     ),
 ]
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=0,
+        help="Extraction processes (0: one per CPU core). Output is the same for any number.",
+    ),
+]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -111,6 +120,7 @@ def _extractor(
     max_bytes: int,
     engine: Engine = Engine.local,
     scheduler: str | None = None,
+    workers: int = 1,
 ) -> Iterator[Callable[[Iterable[tuple[Path, str]]], Iterator[ExtractionResult]]]:
     """The chosen engine's extractor, for a full build and for ``--update`` alike.
 
@@ -119,12 +129,14 @@ def _extractor(
     ``local`` extracts in this process in corpus order; ``dask`` on a Dask
     cluster (``scheduler``, or a local one started and stopped here), in
     completion order (the store does not depend on it).  Skips go to ``report``.
+    ``workers`` > 1 forks local extraction processes when the extractor is first
+    called (results in corpus order); the Dask engine has its own workers.
     """
     if engine is Engine.local:
         from policykg.extract.pipeline import extract_sources
 
         def local(sources: Iterable[tuple[Path, str]]) -> Iterator[ExtractionResult]:
-            return extract_sources(sources, report=report, max_bytes=max_bytes)
+            return extract_sources(sources, report=report, max_bytes=max_bytes, workers=workers)
 
         yield local
         return
@@ -176,6 +188,7 @@ def extract(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log format and encoding decisions (stderr).")
     ] = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Extract documents, responsibilities, citations and targets with evidence.
 
@@ -194,7 +207,9 @@ def extract(
     if verbose:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     report = CorpusReport()
-    stream = extract_paths(paths, report=report, max_bytes=int(max_file_size * 1024 * 1024))
+    stream = extract_paths(
+        paths, report=report, max_bytes=int(max_file_size * 1024 * 1024), workers=workers
+    )
 
     def explain_dropped(res: ExtractionResult) -> None:
         for d in res.dropped:
@@ -295,6 +310,7 @@ def build(
     ] = False,
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Extract, convert to RDF and load into an on-disk store (replacing it atomically).
 
@@ -334,7 +350,7 @@ def build(
         report.add_skip(error)
 
     try:
-        with _extractor(report, max_bytes, engine, scheduler) as extract:
+        with _extractor(report, max_bytes, engine, scheduler, workers) as extract:
             if update:
                 assert isinstance(location, Path)
 

@@ -311,6 +311,7 @@ def run_benchmark(
     if only:
         bench = replace(bench, variants=tuple(v for v in bench.variants if v in only))
     started = time.perf_counter()
+    machine = machine_description()  # the load average before this run adds its own
     say(f"{bench.name}: preparing data ({config.docs} documents)")
     raw: list[dict[str, dict[str, Any]]] = []
     try:
@@ -343,7 +344,7 @@ def run_benchmark(
             "fresh process per measurement; variants interleaved (rotating order) per round; "
             "medians over rounds; ratios computed inside each round, median reported"
         ),
-        "machine": machine_description(),
+        "machine": machine,
         "prepared": prepared,
         "results": raw,
         "summary": summarise(bench, raw),

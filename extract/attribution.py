@@ -84,13 +84,18 @@ class SpanSet:
         return len(self._starts)
 
 
-def _segmentation_lookup() -> object | None:
-    # segmentation.py is written by another stage; use its lookup when present
+def _segmentation_lookup(doc: Doc) -> object | None:
+    # segmentation.py is written by another stage; use its lookup when present, bound
+    # to this Doc once (document_at reads doc._ and rebuilds the lookup on every call)
     try:
         from policykg.extract import segmentation
     except Exception:  # pragma: no cover - segmentation missing or broken: use spans
         return None
-    return getattr(segmentation, "document_at", None)
+    bind = getattr(segmentation, "document_lookup", None)
+    if bind is not None:
+        return bind(doc)
+    at = getattr(segmentation, "document_at", None)
+    return None if at is None else (lambda offset: at(doc, offset))
 
 
 class DocumentIndex:
@@ -107,7 +112,7 @@ class DocumentIndex:
         dropped = doc._.pkg_dropped or []
         self.dropped = SpanSet((d.start, d.end) for d in dropped)
         self._by_key = {d.key: d for d in self.documents}
-        self._lookup = _segmentation_lookup() if self.documents else None
+        self._lookup = _segmentation_lookup(doc) if self.documents else None
 
     def owner(self, offset: int) -> DocumentRecord | None:
         """The document whose body holds ``offset`` (None outside every document)."""
@@ -115,7 +120,7 @@ class DocumentIndex:
             return None
         if self._lookup is not None:
             try:
-                found = self._lookup(self.doc, offset)  # type: ignore[operator]
+                found = self._lookup(offset)  # type: ignore[operator]
             except Exception:  # a helper's bug must not lose every fact
                 found = None
             else:

@@ -688,7 +688,14 @@ def unify_radicals(text: str) -> str:
     PDF text layers written from CJK fonts name a shared glyph by its radical
     code point (``⼈⺠`` for ``人民``); nothing else in the text changes.
     """
+    if _radical_re().search(text) is None:  # nearly always: skip the translate copy
+        return text
     return text.translate(_radical_map())
+
+
+@lru_cache(maxsize=1)
+def _radical_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_radical_map())) + "]")
 
 
 #: sentence ends: a line ending with one of these is not continued by the next line

@@ -30,6 +30,8 @@ from policykg.extract.genre import norm
 
 __all__ = ["Concept", "IndicatorScheme", "load_scheme", "match_indicator"]
 
+_MEMO_SIZE = 16_384
+
 
 @dataclass(frozen=True, slots=True)
 class Concept:
@@ -65,17 +67,30 @@ class IndicatorScheme:
     concepts: list[Concept]
     info: dict[str, Any] = field(default_factory=dict)
     groups: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: (metric, unit) -> concept id; metrics recur across a corpus and scoring every
+    #: concept is a Python loop (cleared when full, so memory stays bounded)
+    _memo: dict[tuple[str, str], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def match(self, metric: str, unit: str = "") -> str | None:
         """Id of the concept that best fits ``metric`` (with ``unit``), or None."""
         if not metric:
             return None
+        key = (metric, unit)
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
         haystack = norm(metric) + "|" + unit
         best, best_score = None, 0
         for c in self.concepts:
             s = c.score(haystack)
             if s > best_score:
                 best, best_score = c.id, s
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = best
         return best
 
     def by_id(self, concept_id: str) -> Concept | None:

@@ -5,11 +5,16 @@ stages downstream (``policykg.graph``, ``policykg.api``).  Field names follow
 ``data/gold/README.md`` so predictions and gold annotations share one shape.
 Offsets are character offsets into the *decoded original* text of the source
 file, so ``text[evidence.start:evidence.end] == evidence.quote`` always holds.
+
+``to_json`` is written out field by field: ``dataclasses.asdict`` deep-copies
+recursively and took a quarter of the extraction time.  ``tests/test_model.py``
+checks every ``to_json`` against ``asdict`` so a new field cannot be forgotten.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal
 
 __all__ = [
@@ -68,9 +73,16 @@ class DocumentRecord:
     segments: list[tuple[int, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
-        return {"type": "document", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        ev = self.evidence
+        return {
+            "type": "document", "source": ev.source, "key": self.key, "title": self.title,
+            "doc_number": self.doc_number, "issuer": self.issuer, "region": self.region,
+            "region_level": self.region_level, "date": self.date,
+            "issued_by_notice": self.issued_by_notice, "span_start": self.span_start,
+            "span_end": self.span_end, "region_code": self.region_code,
+            "aliases": list(self.aliases), "segments": list(self.segments),
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -99,14 +111,17 @@ class ResponsibilityRecord:
     unit_kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
+        ev = self.evidence
         return {
-            "type": "responsibility",
-            "source": self.evidence.source,
-            **d,
-            **self.evidence.to_json(),
-        }
+            "type": "responsibility", "source": ev.source, "document": self.document,
+            "task_label": self.task_label, "task": self.task, "unit": self.unit,
+            "order": self.order, "lead": self.lead, "role": self.role,
+            "task_start": self.task_start, "task_end": self.task_end,
+            "unit_canonical": self.unit_canonical, "unit_region": self.unit_region,
+            "rule": self.rule, "unit_region_code": self.unit_region_code,
+            "unit_kind": self.unit_kind,
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -123,9 +138,13 @@ class CitationRecord:
     rule: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
-        return {"type": "citation", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        ev = self.evidence
+        return {
+            "type": "citation", "source": ev.source, "document": self.document,
+            "cited_title": self.cited_title, "cited_doc_number": self.cited_doc_number,
+            "kind": self.kind, "cited_level": self.cited_level, "rule": self.rule,
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -150,9 +169,16 @@ class TargetRecord:
     rule: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("evidence")
-        return {"type": "target", "source": self.evidence.source, **d, **self.evidence.to_json()}
+        ev = self.evidence
+        return {
+            "type": "target", "source": ev.source, "document": self.document,
+            "region": self.region, "metric": self.metric, "value": self.value,
+            "value_max": self.value_max, "unit": self.unit, "comparator": self.comparator,
+            "year": self.year, "year_inferred": self.year_inferred,
+            "normalized_value": self.normalized_value, "indicator": self.indicator,
+            "rule": self.rule,
+            "evidence": ev.quote, "evidence_start": ev.start, "evidence_end": ev.end,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +191,7 @@ class Dropped:
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "reason": self.reason, "text": self.text}
 
 
 @dataclass(slots=True)
@@ -197,3 +223,59 @@ class ExtractionResult:
         out += [c.to_json() for c in self.citations]
         out += [t.to_json() for t in self.targets]
         return out
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled as plain tuples (worker processes send results back): half the time of
+        # pickling every record and evidence object with its field names, both ways
+        return _unpack_result, (_pack_result(self),)
+
+
+#: the record class of each list of an ExtractionResult
+_RECORD_LISTS: dict[str, Any] = {
+    "documents": DocumentRecord,
+    "responsibilities": ResponsibilityRecord,
+    "citations": CitationRecord,
+    "targets": TargetRecord,
+}
+#: per record class: all its fields at once, and where the evidence sits among them
+_FIELDS = {cls: (attrgetter(*cls.__slots__), cls.__slots__.index("evidence"))
+           for cls in _RECORD_LISTS.values()}  # fmt: skip
+_EVIDENCE_FIELDS = attrgetter(*Evidence.__slots__)
+
+
+def _pack_record(rec: Any) -> tuple[Any, ...]:
+    get, i = _FIELDS[type(rec)]
+    values = list(get(rec))
+    values[i] = _EVIDENCE_FIELDS(values[i])
+    return tuple(values)
+
+
+def _unpack_record(cls: Any, values: tuple[Any, ...]) -> Any:
+    args = list(values)
+    i = _FIELDS[cls][1]
+    args[i] = Evidence(*args[i])
+    return cls(*args)
+
+
+def _pack_result(res: ExtractionResult) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for name in res.__slots__:
+        value = getattr(res, name)
+        if name in _RECORD_LISTS:
+            value = [_pack_record(r) for r in value]
+        elif name == "dropped":
+            value = [(d.start, d.end, d.reason, d.text) for d in value]
+        out.append(value)
+    return tuple(out)
+
+
+def _unpack_result(values: tuple[Any, ...]) -> ExtractionResult:
+    args: list[Any] = []
+    for name, value in zip(ExtractionResult.__slots__, values, strict=True):
+        if name in _RECORD_LISTS:
+            cls = _RECORD_LISTS[name]
+            value = [_unpack_record(cls, v) for v in value]
+        elif name == "dropped":
+            value = [Dropped(*v) for v in value]
+        args.append(value)
+    return ExtractionResult(*args)

@@ -47,19 +47,27 @@ Each component reads and writes ``doc._.pkg_*`` (see ``doc_attrs.py``);
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import errno
+import gc
 import hashlib
 import importlib
+import itertools
 import logging
+import multiprocessing as mp
 import os
 import re
 import stat
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 import spacy
 from spacy.language import Language
@@ -72,9 +80,10 @@ from policykg.extract.formats import sniff_container
 from policykg.extract.genre import doc_text
 from policykg.extract.model import ExtractionResult
 from policykg.extract.reader import DEFAULT_MAX_BYTES, read_source
-from policykg.extract.source_errors import MissingSourceError, SourceError
+from policykg.extract.source_errors import MissingSourceError, SkipReason, SourceError
 
 __all__ = [
+    "BATCH_BYTES",
     "BYTES_PER_CHAR_LIMIT",
     "COMPONENT_MODULES",
     "DEFAULT_CONFIG",
@@ -84,6 +93,7 @@ __all__ = [
     "CharTokenizer",
     "DuplicateSourceError",
     "UnknownComponentError",
+    "WorkerDiedError",
     "build_pipeline",
     "extract_file",
     "extract_paths",
@@ -92,6 +102,7 @@ __all__ = [
     "extract_text",
     "iter_source_files",
     "iter_sources",
+    "resolve_workers",
     "run_pipeline",
 ]
 
@@ -164,23 +175,29 @@ _MAX_LENGTH = 50_000_000
 class CharTokenizer:
     """Linear-time tokenizer for Chinese text; ``doc.text`` reproduces the input exactly.
 
-    spaCy's built-in ``zh`` char segmenter rebuilds strings while aligning
-    tokens and slows down super-linearly on long files.  ``granularity="char"``
-    makes one token per CJK character (spaCy's ``char`` segmentation) and per
-    run of Latin letters, digits or whitespace; ``granularity="run"`` makes one
-    token per run of CJK characters instead (fewer tokens, but every run is a
-    new lexeme, so the vocabulary grows with the corpus: ``char`` is the
-    default).  Read the text through ``genre.doc_text(doc)``: ``Doc.text`` is
-    rebuilt from the tokens on every access.
+    ``granularity="char"`` (the default) makes one token per character, as
+    spaCy's ``zh`` char segmenter does, without its per-character Python
+    alignment of white space (white space characters are tokens too): the
+    vocabulary stays bounded by the character set, so after the first few files
+    every lexeme exists and building the Doc is the only cost (about 0.4× the
+    time of ``spacy.blank("zh")`` itself).  ``granularity="run"`` makes one
+    token per run of CJK characters, Latin letters, digits or white space:
+    fewer tokens, but nearly every run of real text is a new lexeme, so the
+    vocabulary grows with the corpus and creating lexemes makes it slower than
+    ``char`` on unseen text.  The components read the text, not the tokens
+    (tokens only anchor ``doc.spans``): read it through ``genre.doc_text(doc)``,
+    as ``Doc.text`` is rebuilt from the tokens on every access.
+
+    A text over ``line_tokens_above`` characters is tokenized by line instead (at
+    most 256 characters a token): a token costs ~200 bytes (its string, TokenC,
+    lexeme), 80x the input of a long file when made per character.
     """
 
     _PATTERNS: ClassVar[dict[str, re.Pattern[str]]] = {
-        "char": re.compile(r"\s+|[A-Za-z]+|[0-9]+|.", re.DOTALL),
         "run": re.compile(
             r"\s+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z]+|[0-9]+|.", re.DOTALL
         ),
     }
-
     #: long texts: one token per line (at most 256 characters), see ``line_tokens_above``
     _LINES = re.compile(r"[^\n]{1,256}\n?|\n")
 
@@ -190,15 +207,19 @@ class CharTokenizer:
         granularity: str = "char",
         line_tokens_above: int = LINE_TOKENS_ABOVE,
     ) -> None:
+        if granularity not in ("char", "run"):
+            raise ValueError(f"unknown granularity {granularity!r} (char or run)")
         self.vocab = vocab
-        self._token_re = self._PATTERNS[granularity]
+        self._token_re = self._PATTERNS.get(granularity)
         self.line_tokens_above = line_tokens_above
 
     def __call__(self, text: str) -> Doc:
-        # A token costs ~200 bytes (its string, TokenC, lexeme): per character that is
-        # 80x the input of a long file, and the components read the text, not the tokens.
-        pattern = self._LINES if len(text) > self.line_tokens_above else self._token_re
-        words = pattern.findall(text)
+        if len(text) > self.line_tokens_above:
+            words = self._LINES.findall(text)
+        elif self._token_re is None:
+            words = list(text)
+        else:
+            words = self._token_re.findall(text)
         return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
 
@@ -554,22 +575,16 @@ def extract_source(
     return extract_file(path, nlp, max_bytes=max_bytes, source=source)
 
 
-def extract_sources(
-    sources: Iterable[tuple[Path, str]],
-    nlp: Language | None = None,
-    *,
-    report: CorpusReport | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    on_skip: Callable[[SourceError], None] | None = None,
-) -> Iterator[ExtractionResult]:
-    """Extract ``(path, identity)`` pairs (see :func:`iter_sources`), streamed.
+def resolve_workers(workers: int) -> int:
+    """Worker processes for ``workers``: ``0`` means one per CPU core, otherwise at least 1."""
+    if workers < 0:
+        raise ValueError("workers must be 0 (one per core) or a positive number")
+    return (os.cpu_count() or 1) if workers == 0 else workers
 
-    A file that cannot be read (:class:`SourceError`) or on which the pipeline
-    fails is skipped and the rest is processed: the skip is recorded in
-    ``report`` when given, and logged (WARNING) otherwise; ``on_skip`` is also
-    told.  Results are yielded one at a time: nothing holds the whole corpus.
-    """
 
+def _skipper(
+    report: CorpusReport | None, on_skip: Callable[[SourceError], None] | None = None
+) -> Callable[[SourceError], None]:
     def skip(error: SourceError) -> None:
         if report is None:
             logger.warning("skipped %s", error)
@@ -579,19 +594,27 @@ def extract_sources(
         if on_skip is not None:
             on_skip(error)
 
-    for f, source in sources:
-        try:
-            result = extract_source(f, source, nlp, max_bytes=max_bytes)
-        except SourceError as exc:
-            skip(exc)
-            continue
-        except Exception as exc:  # one file's failure must not lose the corpus
-            logger.exception("extraction failed on %s", f)
-            skip(SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}"))
-            continue
-        if report is not None:
-            report.add_result(str(f), result)
-        yield result
+    return skip
+
+
+def extract_sources(
+    sources: Iterable[tuple[Path, str]],
+    nlp: Language | None = None,
+    *,
+    report: CorpusReport | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_skip: Callable[[SourceError], None] | None = None,
+    workers: int = 1,
+) -> Iterator[ExtractionResult]:
+    """Extract ``(path, identity)`` pairs (see :func:`iter_sources`), streamed.
+
+    A file that cannot be read (:class:`SourceError`) or on which the pipeline
+    fails is skipped and the rest is processed: the skip is recorded in
+    ``report`` when given, and logged (WARNING) otherwise; ``on_skip`` is also
+    told.  Results are yielded one at a time: nothing holds the whole corpus.
+    ``workers`` as for :func:`extract_paths`.
+    """
+    return _extract(sources, [], nlp, report, max_bytes, _skipper(report, on_skip), workers)
 
 
 def extract_paths(
@@ -600,6 +623,7 @@ def extract_paths(
     *,
     report: CorpusReport | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int = 1,
 ) -> Iterator[ExtractionResult]:
     """Extract every source file under ``paths`` (see :func:`iter_sources`), streamed.
 
@@ -619,20 +643,237 @@ def extract_paths(
         Filled with every processed and skipped file.
     max_bytes : int
         Per-file size limit (larger files are skipped as ``too_large``).
+    workers : int
+        Processes that extract (default 1: in this process; 0: one per CPU
+        core).  With more than one, the worker processes are forked from this
+        one when extraction starts (so they inherit ``nlp``, built here
+        first), files go to them in batches of about :data:`BATCH_BYTES`, and
+        results, skips and report entries come back in exactly the order, and
+        with exactly the content, of ``workers=1``.  Where ``fork`` is not
+        available the files are extracted in this process.
 
     Raises
     ------
     DuplicateSourceError
         Two files have the same identity.
+    WorkerDiedError
+        A worker process died (killed, out of memory); an exception inside the
+        pipeline only skips its file, as with one process.
+
+    Notes
+    -----
+    The worker processes return :class:`ExtractionResult` objects (facts and
+    text, no spaCy Doc).
     """
+    skip = _skipper(report)
+    n = _usable_workers(workers)
+    if n == 1:
+        # one process: walk errors are reported as the walk meets them
+        return _extract(iter_sources(paths, on_error=skip), [], nlp, report, max_bytes, skip, 1)
+    # workers: walk errors wait with the batch they precede, to keep the serial order
+    walk_errors: list[SourceError] = []
+    sources = iter_sources(paths, on_error=walk_errors.append)
+    return _extract(sources, walk_errors, nlp, report, max_bytes, skip, n)
 
-    def skip(error: SourceError) -> None:
-        if report is None:
-            logger.warning("skipped %s", error)
+
+def _usable_workers(workers: int) -> int:
+    n = resolve_workers(workers)
+    if n > 1 and "fork" not in mp.get_all_start_methods():
+        logger.info("no fork start method here: extracting in one process")
+        n = 1
+    return n
+
+
+def _extract(
+    sources: Iterable[tuple[Path, str]],
+    walk_errors: list[SourceError],
+    nlp: Language | None,
+    report: CorpusReport | None,
+    max_bytes: int,
+    skip: Callable[[SourceError], None],
+    workers: int,
+) -> Iterator[ExtractionResult]:
+    def emit(f: Path, outcome: ExtractionResult | SourceError) -> ExtractionResult | None:
+        if isinstance(outcome, SourceError):
+            skip(outcome)
+            return None
+        if report is not None:
+            report.add_result(str(f), outcome)
+        return outcome
+
+    n = _usable_workers(workers)
+    if n == 1:
+        return _extract_serial(sources, nlp, max_bytes, emit)
+    pipeline = nlp or _default_pipeline()
+    return _extract_parallel(sources, walk_errors, pipeline, max_bytes, n, skip, emit)
+
+
+def _extract_one(
+    f: Path, source: str, nlp: Language | None, max_bytes: int
+) -> ExtractionResult | SourceError:
+    """One file's result, or the :class:`SourceError` that skips it."""
+    try:
+        return extract_source(f, source, nlp, max_bytes=max_bytes)
+    except SourceError as exc:
+        return exc
+    except Exception as exc:  # one file's failure must not lose the corpus
+        logger.exception("extraction failed on %s", f)
+        return SourceError(f, "extraction_error", f"{type(exc).__name__}: {exc}")
+
+
+def _extract_serial(
+    sources: Iterable[tuple[Path, str]],
+    nlp: Language | None,
+    max_bytes: int,
+    emit: Callable[[Path, ExtractionResult | SourceError], ExtractionResult | None],
+) -> Iterator[ExtractionResult]:
+    for f, source in sources:
+        result = emit(f, _extract_one(f, source, nlp, max_bytes))
+        if result is not None:
+            yield result
+
+
+# ---------------------------------------------------------------- worker processes
+
+#: bytes of source files per task sent to a worker process: ~30 ms of work, small
+#: enough that two workers end together, large enough that messaging costs ~nothing
+BATCH_BYTES = 64 * 1024
+#: most files per task (many tiny files)
+_BATCH_FILES = 64
+#: tasks in flight per worker: the workers never wait for the consumer to ask, and
+#: results waiting for a slow consumer stay bounded
+_IN_FLIGHT_PER_WORKER = 4
+
+#: pipeline and size limit of each parallel run, inherited by the forked workers
+_FORK_JOBS: dict[int, tuple[Language, int]] = {}
+_job_ids = itertools.count(1)
+
+
+class WorkerDiedError(RuntimeError):
+    """An extraction worker process died (killed, out of memory) during a batch."""
+
+
+def _worker_ready(job: int) -> int:
+    if job not in _FORK_JOBS:  # not forked from the process that registered the job
+        raise RuntimeError("extraction worker has no pipeline (not started by fork)")
+    return os.getpid()
+
+
+#: what a worker sends back per file: the result, or a skip as (path, reason, message)
+#: (SourceError's constructors take other arguments than its pickled state)
+_Outcome: TypeAlias = ExtractionResult | tuple[str, SkipReason, str]
+
+
+def _worker_batch(job: int, files: list[tuple[Path, str]]) -> list[_Outcome]:
+    nlp, max_bytes = _FORK_JOBS[job]
+    out: list[_Outcome] = []
+    for f, source in files:
+        outcome = _extract_one(f, source, nlp, max_bytes)
+        if isinstance(outcome, SourceError):
+            out.append((str(outcome.path), outcome.reason, outcome.message))
         else:
-            logger.info("skipped %s", error)
-            report.add_skip(error)
+            out.append(outcome)
+    return out
 
-    yield from extract_sources(
-        iter_sources(paths, on_error=skip), nlp, report=report, max_bytes=max_bytes
-    )
+
+#: files of one task with their identities, each with the walk errors met just before
+#: it, and the walk errors met after the last file (so skips are reported where one
+#: process reports them)
+_Batch = tuple[list[tuple[list[SourceError], Path, str]], list[SourceError]]
+
+
+def _batches(sources: Iterable[tuple[Path, str]], pending: list[SourceError]) -> Iterator[_Batch]:
+    """Files in batches of about :data:`BATCH_BYTES` (and at most ``_BATCH_FILES``).
+
+    ``pending`` is where the walk behind ``sources`` puts the errors it meets.
+    """
+    files: list[tuple[list[SourceError], Path, str]] = []
+    size = 0
+    for f, source in sources:
+        files.append((pending[:], f, source))
+        pending.clear()
+        with contextlib.suppress(OSError):  # a file that vanished: the worker reports it
+            size += f.stat().st_size
+        if size >= BATCH_BYTES or len(files) >= _BATCH_FILES:
+            yield files, []
+            files, size = [], 0
+    if files or pending:
+        yield files, pending
+
+
+def _extract_parallel(
+    sources: Iterable[tuple[Path, str]],
+    walk_errors: list[SourceError],
+    nlp: Language,
+    max_bytes: int,
+    workers: int,
+    skip: Callable[[SourceError], None],
+    emit: Callable[[Path, ExtractionResult | SourceError], ExtractionResult | None],
+) -> Iterator[ExtractionResult]:
+    # lazy resources (tables, converters) are loaded once here and shared by the forks
+    run_pipeline(nlp, "一、总体要求\n", "<warm-up>")
+    job = next(_job_ids)
+    _FORK_JOBS[job] = (nlp, max_bytes)
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"))
+    try:
+        # the first submit forks every worker now, before the caller opens stores or threads;
+        # frozen, the inherited objects are never scanned by a worker's garbage collector,
+        # whose writes would copy every page of the parent's heap into each worker
+        gc.freeze()
+        try:
+            ready = [pool.submit(_worker_ready, job) for _ in range(workers)]
+        finally:
+            gc.unfreeze()
+        for future in ready:
+            future.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _FORK_JOBS.pop(job, None)
+        raise
+
+    def results() -> Iterator[ExtractionResult]:
+        window: deque[tuple[_Batch, Future[list[_Outcome]]]] = deque()
+        batches = _batches(sources, walk_errors)
+        try:
+            while True:
+                while len(window) < workers * _IN_FLIGHT_PER_WORKER:
+                    batch = next(batches, None)
+                    if batch is None:
+                        break
+                    names = [(f, source) for _errors, f, source in batch[0]]
+                    window.append((batch, pool.submit(_worker_batch, job, names)))
+                if not window:
+                    break
+                (files, trailing), future = window.popleft()
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool as exc:
+                    listed = ", ".join(str(f) for _e, f, _s in files[:5])
+                    raise WorkerDiedError(
+                        f"an extraction worker died while extracting one of {listed}"
+                        + (" …" if len(files) > 5 else "")
+                    ) from exc
+                for (errors, f, _source), outcome in zip(files, outcomes, strict=True):
+                    for error in errors:
+                        skip(error)
+                    if isinstance(outcome, tuple):
+                        result = emit(f, SourceError(*outcome))
+                    else:
+                        result = emit(f, outcome)
+                    if result is not None:
+                        yield result
+                for error in trailing:
+                    skip(error)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _FORK_JOBS.pop(job, None)
+
+    stream = results()
+    # an iterator that is dropped unstarted still stops its workers
+    weakref.finalize(stream, _stop_pool, pool, job)
+    return stream
+
+
+def _stop_pool(pool: ProcessPoolExecutor, job: int) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    _FORK_JOBS.pop(job, None)

@@ -216,6 +216,35 @@ def _char_weight(ch: str) -> float:
     return 1.0 if 0xB0 <= code[0] <= 0xD7 else 0.5 if 0xD8 <= code[0] <= 0xF7 else 0.25
 
 
+#: blocks of ordinary text (Latin-1 and Latin Extended, punctuation and symbols, kana, CJK,
+#: full-width forms) scanned once for the characters they hold that are *not* controls,
+#: surrogates, private-use, unassigned or combining marks
+_PLAIN_BLOCKS = ((0x00A0, 0x024F), (0x2000, 0x2BFF), (0x3000, 0x9FFF), (0xF900, 0xFAFF),
+                 (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))  # fmt: skip
+
+
+def _ranges(codes: list[int]) -> str:
+    out, start, prev = [], codes[0], codes[0]
+    for c in [*codes[1:], -2]:
+        if c != prev + 1:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+            start = c
+        prev = c
+    return "".join(out)
+
+
+@lru_cache(maxsize=2)
+def _unusual_re(ascii_ok: bool) -> re.Pattern[str]:
+    """Characters that are neither ASCII (printable ASCII and text controls unless
+    ``ascii_ok``) nor plain: the only candidates for the per-character checks below,
+    so a page of ordinary Chinese is scanned by one regex instead of a Python loop."""
+    odd = {"Cc", "Cs", "Co", "Cn", *_MARKS}
+    plain = [c for lo, hi in _PLAIN_BLOCKS for c in range(lo, hi + 1)
+             if unicodedata.category(chr(c)) not in odd]  # fmt: skip
+    ascii_part = r"\x00-\x7f" if ascii_ok else r"\x20-\x7e\t\n\r\f\v\x1b"
+    return re.compile(f"[^{ascii_part}{_ranges(plain)}]")
+
+
 def _chinese_score(text: str) -> float:
     """Share of ordinary Chinese characters and punctuation (after t2s) in a reading."""
     sample = "".join(ch for ch in text[:4000] if not ch.isspace())
@@ -233,17 +262,16 @@ def _implausible(text: str) -> bool:
     characters are not counted: newer Unicode and 造字 fonts use them.
     """
     sample = text[:4000]
-    wide = odd = 0
-    previous = ""
-    for ch in sample:
-        if not ch.isascii():
-            wide += 1
-            category = unicodedata.category(ch)
-            if category == "Cc" or (
-                category in _MARKS and not (previous and unicodedata.category(previous)[0] in "LN")
-            ):
-                odd += 1
-        previous = ch
+    wide = len(sample) - len(sample.encode("ascii", "ignore"))
+    odd = 0
+    # only the few characters outside the plain blocks can be controls or marks
+    for m in _unusual_re(ascii_ok=True).finditer(sample):
+        category = unicodedata.category(m.group())
+        i = m.start()
+        if category == "Cc" or (
+            category in _MARKS and not (i and unicodedata.category(sample[i - 1])[0] in "LN")
+        ):
+            odd += 1
     return wide > 0 and odd * 2 >= wide
 
 
@@ -287,8 +315,9 @@ def _control_share(text: str) -> float:
         return 0.0
     controls = sum(
         1
-        for ch in sample
-        if ch not in _TEXT_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
+        for m in _unusual_re(ascii_ok=False).finditer(sample)
+        if m.group() not in _TEXT_CONTROLS
+        and unicodedata.category(m.group()) in ("Cc", "Cs", "Co", "Cn")
     )
     return controls / len(sample)
 
@@ -411,10 +440,12 @@ def _is_traditional(text: str, encoding: str | None) -> bool:
     if encoding in _BIG5:
         return True
     sample = text[:5000]
+    simplified = _t2s().convert(sample)
+    if simplified == sample:  # the usual case: nothing to count
+        return False
     cjk = len(_CJK.findall(sample))
     if cjk < 20:
         return False
-    simplified = _t2s().convert(sample)
     if len(simplified) != len(sample):
         return True
     changed = sum(1 for a, b in zip(sample, simplified, strict=True) if a != b)

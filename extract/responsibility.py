@@ -115,6 +115,8 @@ _BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:省|市|县|区|州|盟|�
 _ZONE_END_RE = re.compile(
     r"(?:新区|开发区|高新区|经开区|园区|示范区|试验区|片区|功能区|保税区|港区)$"
 )
+_BRACKET_CHAR_RE = re.compile(f"[{re.escape(_OPEN + _CLOSE)}]")
+_LIST_SPLIT_RE = re.compile(f"[{re.escape(_LIST_SPLIT)}]")
 _PLACE_SUFFIX_RE = re.compile(
     r"^(?P<place>[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|州|盟|旗))(?P<suffix>" + _ORGAN + r")$"
 )
@@ -155,17 +157,20 @@ def split_units(s: str) -> list[str]:
     depth = 0
     cur: list[str] = []
     s = _CELL_BREAK_RE.sub("、", s)
-    for ch in s:
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        if depth == 0 and ch in _LIST_SPLIT:
-            items.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    items.append("".join(cur))
+    if _BRACKET_CHAR_RE.search(s) is None:  # the usual list: no brackets to keep whole
+        items = _LIST_SPLIT_RE.split(s)
+    else:
+        for ch in s:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth = max(0, depth - 1)
+            if depth == 0 and ch in _LIST_SPLIT:
+                items.append("".join(cur))
+                cur = []
+            else:
+                cur.append(ch)
+        items.append("".join(cur))
     out: list[str] = []
     for it in items:
         it = re.sub(r"\s+", "", it).strip("。.．:：")

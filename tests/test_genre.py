@@ -23,6 +23,7 @@ def _reference(s: str) -> str:
         "emoji 😀 and ext-B 𠀀 chars",
         "",
         "\r\n\t\u3000\xa0",
+        "Ａ\u0301，ｅ\u0301\u3000\u0308ｏ\uff10\u20dd（ｌ）\u0327",  # full width next to marks
     ],
 )
 def test_norm_drops_whitespace_punctuation_and_symbols(s: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,18 @@ from spacy.tokens import Doc
 
 from policykg.extract.corpus_report import CorpusReport
 from policykg.extract.pipeline import (
+    BATCH_BYTES,
     DEFAULT_CONFIG,
     DuplicateSourceError,
     UnknownComponentError,
+    WorkerDiedError,
     build_pipeline,
     extract_file,
     extract_paths,
     extract_text,
     iter_source_files,
     iter_sources,
+    resolve_workers,
 )
 
 TEXT = """南江市人民政府关于加快人才发展的实施意见
@@ -93,12 +97,17 @@ def test_extract_text_evidence_offsets_hold_for_every_record() -> None:
 
 
 def test_tokenizer_reproduces_the_text() -> None:
-    nlp = build_pipeline({"components": []})
     text = "第1条\u3000ABC 12.5%\r\n（一）"
-    doc = nlp.make_doc(text)
-    assert doc.text == text
-    span = doc.char_span(text.index("ABC"), text.index("ABC") + 3, alignment_mode="expand")
-    assert span is not None and span.text == "ABC"
+    for granularity in ("char", "run"):
+        nlp = build_pipeline({"components": [], "tokenizer": granularity})
+        doc = nlp.make_doc(text)
+        assert doc.text == text
+        span = doc.char_span(text.index("ABC"), text.index("ABC") + 3, alignment_mode="expand")
+        assert span is not None and span.text == "ABC"
+    # char: one token per character, so the vocabulary is bounded by the character set
+    assert len(build_pipeline({"components": []}).make_doc(text)) == len(text)
+    with pytest.raises(UnknownComponentError):
+        build_pipeline({"components": [], "tokenizer": "words"})
 
 
 def test_files_directories_and_encodings(tmp_path: Path) -> None:
@@ -194,3 +203,67 @@ def test_a_text_too_long_for_the_memory_budget_is_skipped(tmp_path: Path) -> Non
     with pytest.raises(SourceError, match="characters of text") as caught:
         extract_file(path, max_bytes=size)  # read (not over the byte limit), but too long
     assert caught.value.reason == "too_large"
+# ---------------------------------------------------------------- worker processes
+
+
+@Language.component("test_fail_on_marker")
+def _fail_on_marker(doc: Doc) -> Doc:
+    if "故障标记" in doc.user_data["pkg_text"]:
+        raise RuntimeError("component failed")
+    if "终止标记" in doc.user_data["pkg_text"]:
+        os._exit(3)  # a worker killed mid-file (out of memory, signal)
+    return doc
+
+
+def _corpus(tmp_path: Path, files: int) -> Path:
+    root = tmp_path / "corpus"
+    for i in range(files):
+        sub = root / f"d{i % 3}"
+        sub.mkdir(parents=True, exist_ok=True)
+        city = ["南江市", "北湖市", "西山市"][i % 3]
+        body = TEXT.replace("南江市", city).replace("11号", f"{i}号")
+        # a few files big enough to fill a batch alone, the rest small
+        (sub / f"{i:03d}.txt").write_text(body * (1 + (i % 7 == 0) * BATCH_BYTES // len(body)))
+    (root / "d1" / "empty.txt").write_text("   ")
+    (root / "d2" / "broken.txt").write_text("故障标记\n" + TEXT)
+    return root
+
+
+def _run(paths: list[Path], workers: int, nlp: Language) -> tuple[list[object], CorpusReport]:
+    report = CorpusReport()
+    out = [(r.source, r.sha256, r.text, r.records(), r.dropped, r.warnings)
+           for r in extract_paths(paths, nlp, report=report, workers=workers)]  # fmt: skip
+    return out, report
+
+
+def test_workers_give_the_results_and_report_of_one_process(tmp_path: Path) -> None:
+    root = _corpus(tmp_path, 40)
+    nlp = build_pipeline({"components": [*DEFAULT_CONFIG["components"], "test_fail_on_marker"]})
+    paths = [tmp_path / "missing.txt", root, root / "d0" / "000.txt", tmp_path / "also-missing"]
+    one, report_one = _run(paths, 1, nlp)
+    two, report_two = _run(paths, 2, nlp)
+    assert len(one) == 40 and one == two
+    assert report_one.processed == report_two.processed
+    assert report_one.skipped == report_two.skipped  # same skips, in the same order
+    assert [s.reason for s in report_one.skipped] == [
+        "missing", "empty", "extraction_error", "missing",
+    ]  # fmt: skip
+
+
+def test_workers_option(tmp_path: Path) -> None:
+    assert resolve_workers(0) == (os.cpu_count() or 1)
+    assert resolve_workers(3) == 3
+    with pytest.raises(ValueError):
+        resolve_workers(-1)
+    (tmp_path / "a.txt").write_text(TEXT)
+    # the default pipeline is built in the parent and inherited by the workers
+    (res,) = list(extract_paths([tmp_path], workers=2))
+    assert len(res.responsibilities) == 6
+
+
+def test_a_dead_worker_is_a_named_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXT)
+    (tmp_path / "b.txt").write_text("终止标记\n" + TEXT)
+    nlp = build_pipeline({"components": ["policykg_clean", "test_fail_on_marker"]})
+    with pytest.raises(WorkerDiedError, match=r"b\.txt"):
+        list(extract_paths([tmp_path], nlp, workers=2))
