@@ -6,14 +6,16 @@ remote store lacks:
 
 ``query(..., substitutions=...)``
     The REST routers bind user values to variables (SEP-0007), which the
-    SPARQL Protocol has no equivalent for.  Each bound term is written into
-    the query as ``VALUES ?var { TERM }`` at the start of the outer ``WHERE``
-    group.  ``TERM`` is pyoxigraph's serialisation of a ``NamedNode`` (an IRI
-    pyoxigraph validated) or a ``Literal`` (N-Triples escaping), and before
-    anything is sent it must parse back, in pyoxigraph, as exactly that term
-    (:func:`sparql_term`): a value cannot change the query around it.  For the
-    routers' constant queries, whose bound variables are filtered in the outer
-    group only, this gives the same solutions as substitution.
+    SPARQL Protocol has no equivalent for, so the terms are written into the
+    query (:func:`bind_values`): each occurrence of a bound variable in the
+    outer ``WHERE`` group becomes the term, as substitution does, and
+    ``VALUES ?var { TERM }`` at the start of the group binds the variable for
+    the projection (``VALUES`` alone would not do: Virtuoso, for one, drops
+    every solution of an ``||`` filter on a ``VALUES`` variable).  ``TERM`` is
+    pyoxigraph's serialisation of a ``NamedNode`` (an IRI pyoxigraph validated)
+    or a ``Literal`` (N-Triples escaping), and before anything is sent it must
+    parse back, in pyoxigraph, as exactly that term (:func:`sparql_term`): a
+    value cannot change the query around it.
 ``query`` dataset
     A query with its own ``FROM`` and no protocol dataset
     (``use_default_graph_as_union=False``, ``default_graph=None``) is sent
@@ -48,6 +50,11 @@ __all__ = ["ServedSparqlStore", "bind_values", "count_remote_graphs", "sparql_te
 Term = ox.NamedNode | ox.Literal
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_SUBQUERY = re.compile(r"\bSELECT\b", re.IGNORECASE)
+# What may hold a brace that is not one: strings, IRIs, comments.
+_TOKENS = re.compile(
+    r'"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r'|<[^<>"{}|^`\\\s]*>|#[^\n]*|[{}]'
+)
 #: SPARQL filter: the graph ?g is one the store owns
 OWNED = (
     f'(STRSTARTS(STR(?g), "{GRAPH_PREFIX}") || ?g IN ({ONTOLOGY_GRAPH}, {REFERENCE_GRAPH}))'
@@ -79,8 +86,28 @@ def sparql_term(term: Term) -> str:
     return text
 
 
+def _group_end(query: str, start: int) -> int:
+    """Index of the ``}`` closing the group whose ``{`` ends at ``start``."""
+    depth = 1
+    for token in _TOKENS.finditer(query, start):
+        text = token.group(0)
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth -= 1
+            if depth == 0:
+                return token.start()
+    raise ValueError("unbalanced braces in the query")
+
+
 def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
-    """``query`` with ``VALUES ?name { TERM }`` for each binding at the start of its WHERE.
+    """``query`` with each bound variable replaced by its term (SEP-0007 for a remote server).
+
+    Inside the outer ``WHERE`` group every ``?name`` becomes the term, as
+    pyoxigraph's substitution does; ``VALUES ?name { TERM }`` at the start of
+    the group still binds the variable for the projection and ``GROUP BY``.
+    A group with a subquery keeps the variables (the ``VALUES`` joins them).
+    The text is scanned once, so a term's own text is never rewritten.
 
     Parameters
     ----------
@@ -99,12 +126,20 @@ def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
     match = _WHERE.search(query)
     if match is None:
         raise ValueError("a query with bound values needs a WHERE { … } group")
-    values = []
+    terms: dict[str, str] = {}
     for name, term in bindings.items():
         if not _VARIABLE.fullmatch(name):
             raise ValueError(f"not a variable name: {name!r}")
-        values.append(f"VALUES ?{name} {{ {sparql_term(term)} }}")
-    return f"{query[: match.end()]}\n  {' '.join(values)}\n{query[match.end() :]}"
+        terms[name] = sparql_term(term)
+    start = match.end()
+    end = _group_end(query, start)
+    body = query[start:end]
+    if not _SUBQUERY.search(body):
+        names = "|".join(map(re.escape, terms))
+        pattern = re.compile(rf"[?$]({names})(?![\w\u00b7\u0300-\u036f\u203f\u2040])")
+        body = pattern.sub(lambda m: terms[m.group(1)], body)
+    values = " ".join(f"VALUES ?{name} {{ {text} }}" for name, text in terms.items())
+    return f"{query[:start]}\n  {values}\n{body}{query[end:]}"
 
 
 class ServedSparqlStore(SparqlStore):
