@@ -9,6 +9,7 @@ need no server.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -63,6 +64,20 @@ def test_only_iris_and_literals_and_plain_names_are_bound() -> None:
         bind_values("SELECT ?v WHERE { }", {"v } DROP ALL": ox.Literal("x")})
     with pytest.raises(ValueError):
         bind_values("SELECT ?v { }", {"v": ox.Literal("x")})  # no WHERE to put it in
+
+
+def test_bound_variables_become_terms_in_every_nested_group() -> None:
+    query = (
+        "SELECT ?q ?n WHERE { ?n ?p ?l . OPTIONAL { ?n ?p2 ?q } "
+        "FILTER (STR(?l) = ?q || STR(?n) = $q) FILTER NOT EXISTS { ?n ?p ?q_other } }\n"
+        "GROUP BY ?q ?n"
+    )
+    bound = bind_values(query, {"q": ox.Literal("} ?q {")})
+    where = bound.split("\n", 2)[2].rsplit("\nGROUP BY", 1)[0].replace('"} ?q {"', "TERM")
+    assert re.findall(r"[?$]q\w*", where) == ["?q_other"]  # every use replaced, no other
+    assert bound.startswith("SELECT ?q ?n WHERE") and bound.endswith("GROUP BY ?q ?n")
+    assert bound.count('"} ?q {"') == 4  # VALUES, OPTIONAL, both sides of ||
+    assert isinstance(ox.Store().query(bound), ox.QuerySolutions)  # it parses
 
 
 def test_remote_settings_are_read_only() -> None:
@@ -177,6 +192,37 @@ def test_rest_routes_answer_the_same(
         assert sorted(i["iri"] for i in theirs) == sorted(i["iri"] for i in ours)
     else:
         assert sorted(map(_key, theirs)) == sorted(map(_key, ours))
+
+
+@pytest.mark.parametrize(
+    ("module", "constant", "bindings"),
+    [
+        ("documents", "_CITATIONS", {"doc": "doc/川知领-2017-2号"}),
+        ("documents", "_TASKS", {"doc": "doc/t-120fe4727a00"}),
+        ("departments", "_TASKS", {"body": "body/510000/四川省知识产权局"}),
+        ("search", "_SEARCH", {"q": "知识产权"}),
+    ],
+)
+def test_written_terms_mean_what_substitution_means(
+    module: str, constant: str, bindings: dict[str, str], local_store: Path
+) -> None:
+    # the same embedded store, once with pyoxigraph's substitutions, once with the text
+    import importlib
+
+    from policykg.graph.namespaces import BASE, NS
+    from policykg.graph.store import open_store
+
+    query = getattr(importlib.import_module(f"policykg.api.{module}"), constant)
+    terms = {k: ox.Literal(v) if k == "q" else ox.NamedNode(BASE + v) for k, v in bindings.items()}
+    store = open_store(local_store)
+    substitutions = {ox.Variable(k): t for k, t in terms.items()}
+    substituted = store.query(
+        query, prefixes=NS, use_default_graph_as_union=True, substitutions=substitutions
+    )
+    written = store.query(bind_values(query, terms), prefixes=NS, use_default_graph_as_union=True)
+    assert isinstance(substituted, ox.QuerySolutions) and isinstance(written, ox.QuerySolutions)
+    a, b = [str(list(r)) for r in substituted], [str(list(r)) for r in written]
+    assert a and sorted(a) == sorted(b)
 
 
 def test_detail_routes_bind_ids_and_answer_the_same(here: TestClient, there: TestClient) -> None:
