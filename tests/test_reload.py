@@ -121,7 +121,7 @@ def test_a_published_generation_is_served_with_fresh_caches(tmp_path: Path) -> N
 def test_a_request_running_during_the_swap_finishes_on_the_old_store(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = publish_quads(store, documents(2, "a"))
-    # a query that counts documents × 7 M combinations (a second or so): long enough to span the swap
+    # counts documents × 7 M combinations (a second or so): long enough to span the swap
     values = " ".join(f"VALUES ?{v} {{ {' '.join(map(str, range(190)))} }}" for v in "xyz")
     slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?d a <{PKG}PolicyDocument> . {values} }}"
     app = create_app(Settings(store=store, max_concurrency=1, reload_interval=0.05))
