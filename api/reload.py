@@ -167,6 +167,7 @@ class StoreReloader:
         self._failed: Path | None = None
         self._missing = False
         self._sighup = False
+        self._warned_network = False
         self.started = False
 
     # ------------------------------------------------------------ lifecycle
@@ -233,7 +234,8 @@ class StoreReloader:
             if self.settings.isolation == "process":
                 pool = ProcessQueryPool(generation, self.settings.max_concurrency)
                 pool.start()
-                if not pool.network_isolated:
+                if not pool.network_isolated and not self._warned_network:
+                    self._warned_network = True
                     _log.warning(
                         "query workers could not be cut off from the network (no network "
                         "namespace); SERVICE/LOAD are still refused by the lexical and "
