@@ -145,6 +145,27 @@ def test_a_request_running_during_the_swap_finishes_on_the_old_store(tmp_path: P
     assert n == 2 * 190**3  # the old store's two documents
 
 
+def test_a_respawned_worker_reads_the_generation_the_rest_routes_read(tmp_path: Path) -> None:
+    # Workers open the generation's directory, not the link: one killed at its
+    # deadline and respawned after a build (not yet adopted) reads the old store too.
+    store = tmp_path / "store"
+    publish_quads(store, documents(2, "a"))
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(
+        f"VALUES ?{v} {{ {' '.join(map(str, range(400)))} }}" for v in "abc"
+    ) + " }"
+    settings = Settings(store=store, max_concurrency=1, reload_interval=0)
+    with TestClient(create_app(settings)) as client:
+        pool = reloader_of(client).current.query_pool
+        assert pool is not None
+        before = {w.process.pid for w in pool._workers}
+        publish_quads(store, documents(3, "b"))
+        cut = client.get("/sparql", params={"query": runaway, "timeout": "0.3"})
+        assert cut.status_code == 503
+        wait_for(lambda: bool(pool._workers) and {w.process.pid for w in pool._workers} != before)
+        wait_for(lambda: pool.idle == 1)
+        assert (sparql_count(client.get), rest_count(client.get)) == (2, 2)
+
+
 def test_a_writable_server_refuses_writes_after_a_rebuild_until_sighup(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = publish_quads(store, documents(2, "a"))
