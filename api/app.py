@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import FastAPI
 
 from policykg.api.cors import ReadOnlyCORSMiddleware
-from policykg.api.dependencies import Services
 from policykg.api.errors import ProtocolError, protocol_error_handler
-from policykg.api.executor import QueryExecutor
-from policykg.api.isolation import ProcessQueryPool
+from policykg.api.reload import PinServicesMiddleware, StoreReloader
 from policykg.api.settings import Settings
 
-__all__ = ["create_app", "open_service_store"]
-
-_log = logging.getLogger("policykg.api")
-
-
-def open_service_store(path: Path, writable: bool) -> ox.Store:
-    """Open the store the service will answer from.
-
-    Parameters
-    ----------
-    path : Path
-        A policykg store directory.
-    writable : bool
-        Open read-write (needed when an update token enables writes);
-        otherwise read-only, so the server can never change the data.
-
-    Returns
-    -------
-    pyoxigraph.Store
-        The open store.
-    """
-    from policykg.graph.store import StoreError, is_store, open_store
-
-    if not writable:
-        return open_store(path)
-    if not is_store(path):
-        raise StoreError(f"{path} is not a policykg store")
-    return ox.Store(str(path))
+__all__ = ["create_app"]
 
 
 def _declare_bearer_auth(app: FastAPI) -> None:
@@ -76,8 +43,9 @@ def create_app(settings: Settings) -> FastAPI:
     Returns
     -------
     FastAPI
-        The application; the store is opened by its lifespan (on startup) and
-        the worker pool stopped on shutdown.
+        The application; the store is opened by its lifespan (on startup),
+        followed as builds replace it (:mod:`policykg.api.reload`), and the
+        worker pools stopped on shutdown.
     """
     from policykg.api import analytics, citations, departments, documents, regions, search, web
     from policykg.api.graph_store import router as graph_store_router
@@ -85,36 +53,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = open_service_store(settings.store, writable=settings.update_token is not None)
-        executor = QueryExecutor(settings.max_concurrency)
-        query_executor = QueryExecutor(settings.max_concurrency)
-        writer = QueryExecutor(1)
-        pool = None
-        if settings.isolation == "process":
-            pool = ProcessQueryPool(settings.store, settings.max_concurrency)
-            await asyncio.to_thread(pool.start)
-            if not pool.network_isolated:
-                _log.warning(
-                    "query workers could not be cut off from the network (no network "
-                    "namespace); SERVICE/LOAD are still refused by the lexical and grammar checks"
-                )
-        app.state.services = Services(
-            settings=settings,
-            store=store,
-            executor=executor,
-            query_executor=query_executor,
-            writer=writer,
-            query_pool=pool,
-        )
+        reloader: StoreReloader = app.state.reloader
+        await reloader.start()
         try:
             yield
         finally:
-            for pool_of_threads in (executor, query_executor, writer):
-                pool_of_threads.shutdown()
-            if pool is not None:
-                pool.shutdown()
-            if settings.update_token is not None:
-                store.flush()
+            await reloader.stop()
             del app.state.services
 
     app = FastAPI(
@@ -136,4 +80,8 @@ def create_app(settings: Settings) -> FastAPI:
     for rest in (documents, departments, regions, citations, search, analytics):
         app.include_router(rest.router)
     app.include_router(web.router)
+    reloader = StoreReloader(app.state, settings)
+    # Outermost of the app's own middleware: a request keeps its store until its last byte.
+    app.add_middleware(PinServicesMiddleware, reloader=reloader)
+    app.state.reloader = reloader
     return app

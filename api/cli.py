@@ -98,7 +98,7 @@ def _require_store(store: Path) -> None:
 
     # a URL given as a Path lost its "//": never read it as a directory name
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(store)):
-        _fail(f"{store}: remote stores are supported by `build` and `query` only")
+        _fail(f"{store}: remote stores are supported by `build`, `query` and `serve` only")
     if not is_store(store):
         _fail(f"no policykg store at {store} (run `policykg build CORPUS --store {store}`)")
 
@@ -501,7 +501,7 @@ class UnknownGraphs(StrEnum):
 
 @app.command()
 def serve(
-    store: StoreOpt,
+    store: StoreLocationOpt,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     update_token: Annotated[
@@ -522,11 +522,11 @@ def serve(
     ] = 64_000_000,
     max_concurrency: Annotated[
         int, typer.Option(help="Queries evaluated at once (worker processes or threads).", min=1)
-    ] = 4,
+    ] = 8,
     queue_wait: Annotated[
         float,
         typer.Option(help="Seconds a request waits for a free worker before HTTP 503.", min=0),
-    ] = 1.0,
+    ] = 2.0,
     isolation: Annotated[
         Isolation,
         typer.Option(
@@ -542,16 +542,46 @@ def serve(
             "reject = HTTP 400. Nothing is ever fetched either way."
         ),
     ] = UnknownGraphs.empty,
+    reload_interval: Annotated[
+        float,
+        typer.Option(
+            help="Seconds between two looks for a store that a build published (0: only on "
+            "SIGHUP).",
+            min=0,
+        ),
+    ] = 1.0,
 ) -> None:
-    """Serve the SPARQL endpoint, REST API and web page."""
+    """Serve the SPARQL endpoint, REST API and web page.
+
+    While a build runs the server keeps answering from the store it has; once
+    the build publishes the new store the server switches to it without a
+    restart (within --reload-interval, or at once on SIGHUP): requests that
+    started before finish on the old store, new ones read the new one.
+
+    With --update-token the server owns its store and does not follow a build
+    run underneath it: it logs a warning and refuses writes (HTTP 409) until
+    SIGHUP makes it switch to the new store.
+
+    ``--store sparql+http://…`` serves a remote SPARQL store read-only (writes
+    get HTTP 403; no --update-token); queries are screened here, then
+    evaluated by that server.  SIGHUP drops the cached counts and analyses
+    after the remote store was rebuilt.
+    """
     import uvicorn
 
     from policykg.api.app import create_app
     from policykg.api.settings import Settings
 
-    _require_store(store)
+    location = _store_location(store)
+    if isinstance(location, Path):
+        _require_store(location)
+        target: Path | str = location
+    else:
+        if update_token is not None:
+            _fail("a remote store is served read-only: drop --update-token")
+        target = store
     settings = Settings(
-        store=store,
+        store=target,
         update_token=update_token,
         query_timeout=timeout,
         max_rows=max_rows,
@@ -561,8 +591,11 @@ def serve(
         queue_wait=queue_wait,
         isolation=isolation.value,
         unknown_graphs=unknown_graphs.value,
+        reload_interval=reload_interval,
     )
-    typer.echo(f"policykg: serving {store} on http://{host}:{port}/sparql", err=True)
+    shown = location if isinstance(location, Path) else location.display()
+    typer.echo(f"policykg: serving {shown} on http://{host}:{port}/sparql", err=True)
+    # The app installs its SIGHUP handler (reload) on uvicorn's loop at startup.
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

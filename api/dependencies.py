@@ -8,6 +8,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import pyoxigraph as ox
@@ -22,7 +23,11 @@ from policykg.api.settings import Settings
 
 T = TypeVar("T")
 
+#: ASGI scope key of the :class:`Services` a request was given when it started
+SERVICES_SCOPE_KEY = "policykg.services"
+
 __all__ = [
+    "SERVICES_SCOPE_KEY",
     "Services",
     "ServicesDep",
     "get_executor",
@@ -37,16 +42,24 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Services:
-    """What the lifespan opens once and every request shares.
+    """What every request shares: one open store generation and what derives from it.
+
+    The lifespan opens the first; when a build publishes a new generation,
+    :mod:`policykg.api.reload` opens it into a new ``Services`` (sharing the
+    thread pools and the write lock) and swaps it in.  A request keeps the
+    object it was given when it started, so it reads one generation from its
+    first query to its last byte; caches live here, so a swap starts with
+    empty ones.
 
     Attributes
     ----------
     settings : Settings
         Service configuration.
     store : pyoxigraph.Store
-        The open store.
+        The open store (a :class:`~policykg.api.remote_store.ServedSparqlStore`
+        for a remote one).
     executor : QueryExecutor
         Worker threads for the REST routes, Graph Store reads and counts.
     query_executor : QueryExecutor
@@ -63,6 +76,17 @@ class Services:
         Cached department-task graph for the analytics routes.
     exports : dict
         Cached export files (name -> bytes) of the web page's download routes.
+    generation : Path or None
+        The generation directory ``store`` was opened from (leased); None for
+        a remote store.
+    remote : bool
+        True when ``store`` is a remote SPARQL store (read-only).
+    superseded : Path or None
+        A writable server's store was replaced underneath it by a build (that
+        generation): writes are refused (HTTP 409) until SIGHUP adopts it.
+    retired : bool
+        A newer ``Services`` was swapped in; this one serves the requests that
+        started before and is closed when they are done.
     """
 
     settings: Settings
@@ -76,6 +100,10 @@ class Services:
     exports: dict[str, bytes] = field(default_factory=dict)
     counts_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    generation: Path | None = None
+    remote: bool = False
+    superseded: Path | None = None
+    retired: bool = False
 
     def invalidate_counts(self) -> None:
         """Forget cached counts and graphs (called after updates and GSP writes)."""
@@ -85,7 +113,14 @@ class Services:
 
 
 def get_services(request: Request) -> Services:
-    """The app's :class:`Services` (set by the lifespan)."""
+    """The :class:`Services` of this request: those current when it started.
+
+    The reload middleware pins them in the ASGI scope; without it (an app
+    driven without the middleware) the app's current ones.
+    """
+    pinned = request.scope.get(SERVICES_SCOPE_KEY)
+    if pinned is not None:
+        return pinned
     services: Services = request.app.state.services
     return services
 
@@ -116,13 +151,18 @@ def require_write_access(request: Request) -> None:
     ProtocolError
         401 when the ``Authorization: Bearer`` header is missing or wrong,
         403 when credentials are sent to a read-only service (no token
-        configured).  A browser form cannot set that header, so cross-site
-        form posts cannot write.
+        configured, or a remote store, which is always served read-only).
+        A browser form cannot set that header, so cross-site form posts
+        cannot write.
     """
-    token = get_settings(request).update_token
+    services = get_services(request)
+    token = services.settings.update_token
     header = request.headers.get("authorization")
     read_only = (
-        "this endpoint is read-only (start the server with --update-token to allow writes)"
+        "this endpoint serves a remote SPARQL store read-only (write to that store itself, "
+        "e.g. with `policykg build --store sparql+http://…`)"
+        if services.remote
+        else "this endpoint is read-only (start the server with --update-token to allow writes)"
     )
     if not header:
         # No credentials at all: 401 (RFC 9110), whether or not writes are enabled.
@@ -255,10 +295,13 @@ async def run_write(services: Services, job: Callable[[CancelToken], T]) -> T:
     """
     settings = services.settings
     started = asyncio.Event()
+    _refuse_stale_write(services)
 
     async def apply() -> T:
         pool = services.query_pool
         async with services.write_lock:
+            # The store may have been swapped while this write waited.
+            _refuse_stale_write(services)
             barrier = pool.exclusive() if pool is not None else contextlib.nullcontext()
             async with barrier:
                 started.set()
@@ -294,10 +337,32 @@ async def run_write(services: Services, job: Callable[[CancelToken], T]) -> T:
     return await asyncio.shield(task)
 
 
+def _refuse_stale_write(services: Services) -> None:
+    if services.retired:
+        raise ProtocolError(
+            503,
+            "the write was not applied: the server switched to a new store generation; retry",
+            {"Retry-After": str(services.settings.retry_after)},
+        )
+    if services.superseded is not None:
+        raise ProtocolError(
+            409,
+            "the write was not applied: a build published a new store "
+            f"({services.superseded.name}) underneath this server, so a write here would be "
+            "lost; send the server SIGHUP to serve the new store (or restart it), then retry",
+        )
+
+
 async def graph_counts(services: Services) -> GraphCounts:
     """Cached per-graph triple counts, computed on a worker when missing."""
     async with services.counts_lock:
         if services.counts is None:
             store = services.store
-            services.counts = await run_blocking(services, lambda t: count_graphs(store, t))
+            if services.remote:
+                from policykg.api.remote_store import count_remote_graphs
+
+                job: Callable[[CancelToken], GraphCounts] = partial(count_remote_graphs, store)
+            else:
+                job = partial(count_graphs, store)
+            services.counts = await run_blocking(services, job)
         return services.counts

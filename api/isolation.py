@@ -397,3 +397,8 @@ class ProcessQueryPool:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join(1)
+            # A server that swaps generations stops many pools: free their pipes
+            # and process sentinels now, not whenever the objects are collected.
+            worker.conn.close()
+            with contextlib.suppress(ValueError):  # still running after the kill
+                worker.process.close()

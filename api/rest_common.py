@@ -3,8 +3,10 @@
 Every user-supplied value reaches SPARQL only as an RDF term passed through
 pyoxigraph's ``substitutions`` (SEP-0007): the query text is a constant of the
 code, so quotes, braces, ``\\u0022`` or ``>`` in a parameter cannot change it.
-Identifiers are validated against the IRI shapes of
-:mod:`policykg.graph.namespaces` before they become ``NamedNode`` terms.
+A remote store (``--store sparql+http://…``) writes the terms into the text
+instead, each checked to read back as exactly that term
+(:mod:`policykg.api.remote_store`).  Identifiers are validated against the IRI
+shapes of :mod:`policykg.graph.namespaces` before they become ``NamedNode`` terms.
 """
 
 from __future__ import annotations

@@ -24,16 +24,19 @@ __all__ = ["SearchHit", "router"]
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 
-# CONTAINS, not REGEX: user text is never a pattern (no ReDoS).
+# CONTAINS, not REGEX: user text is never a pattern (no ReDoS).  Shortest match
+# first; the length is projected because some servers (Virtuoso) refuse an
+# aggregate's alias inside an ORDER BY expression.
 _SEARCH = """
-SELECT ?node (SAMPLE(?label) AS ?match) (SAMPLE(?type) AS ?kind) ?q WHERE {
+SELECT ?node (SAMPLE(?label) AS ?match) (SAMPLE(?type) AS ?kind)
+       (MIN(STRLEN(STR(?label))) AS ?length) ?q WHERE {
   VALUES ?p { dcterms:title skos:prefLabel skos:altLabel eli:id_local }
   ?node ?p ?label .
   FILTER (CONTAINS(LCASE(STR(?label)), LCASE(?q)))
   OPTIONAL { ?node a ?type }
 }
 GROUP BY ?node ?q
-ORDER BY STRLEN(?match) ?node"""
+ORDER BY ?length ?node"""
 
 _KINDS = {
     "PolicyDocument": "document",

@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, str] = {
     "build": "build",
     "sparql": "sparql",
     "analytics": "analytics",
+    "load": "load",
 }
 
 #: named scales -> documents of the generated corpus (about 2,500 triples per document)
@@ -142,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work_dir=str(args.work_dir.absolute()), install=not args.no_install,
     )
     console = Console() if sys.stdout.isatty() else Console(width=160)
-    missed = False
+    missed = failed = False
     for name in names:
         module = importlib.import_module(f"bench.{BENCHMARKS[name]}")
         bench: Benchmark = module.BENCHMARK
@@ -157,7 +158,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print(f"wrote {shown} ({report['wall_seconds']} s)\n")
         checks = report["summary"]["ratios"] + report["summary"]["limits"]
         missed |= any(r["verdict"] in {"MISS", "n/a"} for r in checks)
-    return 1 if args.strict and missed else 0
+        nonzero = [
+            f"{variant}.{metric} = {results.get(variant, {}).get(metric, 'missing')}"
+            for results in report["results"]
+            for variant, metric in bench.must_be_zero
+            if results.get(variant, {}).get(metric) != 0
+        ]
+        if nonzero:
+            console.print(f"[red]{name}: must be 0 in every round:[/] {', '.join(nonzero)}")
+            failed = True
+    return 1 if failed or (args.strict and missed) else 0
 
 
 if __name__ == "__main__":

@@ -124,6 +124,8 @@ class Benchmark:
     #: seconds a single worker may take before it is stopped
     timeout: float = 3600.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: ``(variant, metric)`` pairs that must be 0 in every round, or ``python -m bench`` exits 1
+    must_be_zero: tuple[tuple[str, str], ...] = ()
 
 
 class WorkerError(RuntimeError):

@@ -144,7 +144,7 @@ def test_cli_unreachable_sparql_store_fails_without_local_directory(
     query = runner.invoke(app, ["query", "ASK {}", "--store", url])
     assert query.exit_code == 2 and "cannot reach" in query.output
     other = runner.invoke(app, ["workload", "--store", url])
-    assert other.exit_code == 2 and "supported by `build` and `query` only" in other.output
+    assert other.exit_code == 2 and "supported by `build`, `query` and `serve` only" in other.output
 
 
 # ---------------------------------------------------------------- against Virtuoso
