@@ -16,6 +16,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import IO, cast
 from dataclasses import dataclass
 from enum import StrEnum
 from xml.sax.saxutils import escape, quoteattr
@@ -461,7 +462,8 @@ def stream_solutions(
     """
     sink = _CountingSink(syntax, max_rows, check)
     try:
-        solutions.serialize(sink, format=_RESULTS_FORMATS[syntax])
+        # the sink has the write/flush that pyoxigraph calls
+        solutions.serialize(cast(IO[bytes], sink), format=_RESULTS_FORMATS[syntax])
     except _RowCapReached:
         return None
     check()
