@@ -62,8 +62,9 @@ SELECT DISTINCT ?department ?number ?task ?role ?document WHERE {
   OPTIONAL { ?t eli:number ?number }
   OPTIONAL { ?doc dcterms:title ?document }
 }
-# sort keys computed once per row (see the note above)
-ORDER BY CONCAT("|", ?department) CONCAT("|", ?document) CONCAT("|", ?number)
+# (no computed keys here: ?number and ?document may be unbound, and an unbound
+# CONCAT key is an error rdflib cannot sort)
+ORDER BY ?department ?document ?number
 """
 
 _CITATION_CHAIN = """PREFIX pkg: <https://w3id.org/policykg/ontology#>
