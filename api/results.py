@@ -16,9 +16,9 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, cast
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import IO, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox

@@ -1852,6 +1852,7 @@ def analyze(
     region: str | None = None,
     role: str | None = None,
     directed: bool = False,
+    workload: nx.Graph | None = None,
 ) -> list[dict[str, Any]]:
     """Records of one analysis, ready for a table, CSV, JSON or ``pandas.DataFrame``.
 
@@ -1883,6 +1884,9 @@ def analyze(
         on some task.
     directed : bool, default False
         ``network`` only: the lead → support variant.
+    workload : networkx.Graph, optional
+        ``workload(store)`` already built (:func:`workload_graph`), to reuse
+        for ``workload`` and ``network`` (it is not modified).
 
     Returns
     -------
@@ -1892,11 +1896,11 @@ def analyze(
     if name not in ANALYSES:
         raise ValueError(f"unknown analysis {name!r} (one of {', '.join(ANALYSES)})")
     chosen = _part(name, part)
+    if name in ("workload", "network"):
+        B = restrict_tasks(workload_graph(store) if workload is None else workload, region=region)
     if name == "workload":
-        B = restrict_tasks(workload_graph(store), region=region)
         return department_workload(B, role=role) if by is None else workload_by(B, by, role=role)
     if name == "network":
-        B = restrict_tasks(workload_graph(store), region=region)
         P = co_responsibility_graph(B, directed=directed, dates=False)
         if chosen == "edges":
             return network_edges(P)
