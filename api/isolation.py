@@ -193,7 +193,7 @@ class ProcessQueryPool:
         self._paused = False
         self._closed = False
         # Requests waiting for a worker (futures of the event loop), oldest first.
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _launch(self) -> tuple[BaseProcess, Connection]:
@@ -277,13 +277,17 @@ class ProcessQueryPool:
             return self._idle.pop()
 
     def _wake(self) -> None:
-        """Wake as many waiting requests as there are idle workers (event loop thread)."""
-        free = len(self._idle)
-        while free > 0 and self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                free -= 1
+        """Hand idle workers to waiting requests, oldest first (event loop thread)."""
+        while self._waiters:
+            waiter = self._waiters[0]
+            if waiter.done():  # gave up meanwhile
+                self._waiters.popleft()
+                continue
+            worker = self._take()
+            if worker is None:
+                return
+            self._waiters.popleft()
+            waiter.set_result(worker)
 
     def _wake_threadsafe(self) -> None:
         loop = self._loop
@@ -292,32 +296,41 @@ class ProcessQueryPool:
                 loop.call_soon_threadsafe(self._wake)
 
     async def _acquire(self, wait: float) -> _Worker:
-        self._loop = asyncio.get_running_loop()
-        deadline = time.monotonic() + wait
-        first = True
-        while True:
+        loop = self._loop = asyncio.get_running_loop()
+        # First come, first served: nobody overtakes a request already waiting.
+        if not self._waiters:
             worker = self._take()
             if worker is not None:
                 return worker
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if self._paused:
-                    raise ExecutorBusyError("the store is being updated")
-                raise ExecutorBusyError("all query workers are busy")
-            waiter = self._loop.create_future()
-            # A request woken but beaten to the worker keeps its place in line.
-            if first:
-                self._waiters.append(waiter)
-            else:
-                self._waiters.appendleft(waiter)
-            first = False
-            try:
-                await asyncio.wait_for(waiter, min(remaining, _WAIT_SLICE))
-            except TimeoutError:
-                pass
-            finally:
+        deadline = time.monotonic() + wait
+        waiter: asyncio.Future[_Worker] = loop.create_future()
+        self._waiters.append(waiter)
+        got: _Worker | None = None
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    if self._paused:
+                        raise ExecutorBusyError("the store is being updated")
+                    raise ExecutorBusyError("all query workers are busy")
+                try:
+                    # shield: the end of a slice must not cancel the place in line
+                    slice_ = min(remaining, _WAIT_SLICE)
+                    got = await asyncio.wait_for(asyncio.shield(waiter), slice_)
+                    return got
+                except TimeoutError:
+                    self._wake()  # a safety net for a hand-back that woke nobody
+                    if waiter.done():
+                        got = waiter.result()
+                        return got
+        finally:
+            if not waiter.done():
+                waiter.cancel()
                 with contextlib.suppress(ValueError):
                     self._waiters.remove(waiter)
+            elif got is None and not waiter.cancelled():
+                # handed a worker just as this request gave up: pass it on
+                self._give_back(waiter.result())
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
