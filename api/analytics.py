@@ -37,6 +37,7 @@ from policykg.api.rest_common import CSV_RESPONSE, Page, PageParams, page_params
 from policykg.graph import analytics as an
 
 __all__ = [
+    "ANALYSIS_TIMEOUT",
     "AnalyticsCache",
     "Bridge",
     "CitationDocument",
@@ -245,6 +246,8 @@ class TargetPivotRow(BaseModel):
 
 #: where the version token lives in ``Services.exports`` (cleared by every write)
 _VERSION_KEY = "analytics:version"
+#: seconds a request waits for an analysis being computed (at least the query timeout)
+ANALYSIS_TIMEOUT = 300.0
 Records = list[dict[str, Any]]
 
 
@@ -393,7 +396,12 @@ async def _records(
         graph = cache.workload_graph(services) if name in _GRAPH_ANALYSES else None
         return an.analyze(services.store, name, workload=graph, **options)
 
-    return await run_blocking(services, lambda token: cache.records(services, key, compute, token))
+    # Computing an analysis of a large store takes longer than a query may
+    # (tens of seconds at 10M triples), and it is done once per store version.
+    timeout = max(services.settings.query_timeout, ANALYSIS_TIMEOUT)
+    return await run_blocking(
+        services, lambda token: cache.records(services, key, compute, token), timeout
+    )
 
 
 def _page(

@@ -176,6 +176,10 @@ def _run_api(store_path: str, departments: int) -> dict[str, float]:
     with TestClient(app) as client:
         t0 = time.perf_counter()
         cold = client.get(_WORKLOAD_URL)
+        # a 503 (still computing past the deadline) is retried: cold = until it is served
+        while cold.status_code == 503 and time.perf_counter() - t0 < 1800:
+            time.sleep(1)
+            cold = client.get(_WORKLOAD_URL)
         m["workload_api_cold_s"] = time.perf_counter() - t0
         cold.raise_for_status()
         warm = []
