@@ -8,18 +8,26 @@ pages its records (``limit``/``offset``, ``next_offset``) and answers JSON or
 CSV by ``Accept``, like the other list routes; each part has its own response
 model, so the OpenAPI document says what comes back.
 
-Records are computed once per store state and parameters, on a worker, and
-kept (as JSON) with the other cached exports, which every write clears.
+Records are computed once per store version and parameters, on a worker, and
+kept in an :class:`AnalyticsCache` (with the department–task graph they share):
+a warm request only pages through them.  The version is a token kept with the
+service's cached exports, which every write (SPARQL Update, Graph Store) clears,
+so nothing computed before a change is served after it — not even a result
+whose computation was still running when the change happened.  A store swap
+(reload) calls :meth:`AnalyticsCache.clear` (or ``Services.invalidate_counts``).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +37,8 @@ from policykg.api.rest_common import CSV_RESPONSE, Page, PageParams, page_params
 from policykg.graph import analytics as an
 
 __all__ = [
+    "ANALYSIS_TIMEOUT",
+    "AnalyticsCache",
     "Bridge",
     "CitationDocument",
     "CitationLevelLink",
@@ -43,6 +53,7 @@ __all__ = [
     "TargetRecord",
     "WorkloadGroupRecord",
     "WorkloadRecord",
+    "analytics_cache",
     "router",
 ]
 
@@ -233,26 +244,163 @@ class TargetPivotRow(BaseModel):
 # ------------------------------------------------------------------ computing and caching
 
 
-def _cached(
-    services: Services, key: str, compute: Callable[[], list[dict[str, Any]]]
-) -> Callable[[CancelToken], list[dict[str, Any]]]:
-    def job(token: CancelToken) -> list[dict[str, Any]]:
-        hit = services.exports.get(key)
+#: where the version token lives in ``Services.exports`` (cleared by every write)
+_VERSION_KEY = "analytics:version"
+#: seconds a request waits for an analysis being computed (at least the query timeout)
+ANALYSIS_TIMEOUT = 300.0
+Records = list[dict[str, Any]]
+
+
+class AnalyticsCache:
+    """Analysis records and the department–task graph of one store version.
+
+    Parameters
+    ----------
+    max_entries : int
+        Record lists kept (least recently used dropped first): parameters such
+        as ``seed`` or ``region`` can take many values.
+
+    Notes
+    -----
+    Every method is thread-safe; they run on the REST worker threads.  Two
+    requests for the same records while they are being computed share one
+    computation (the second waits for the first).
+    """
+
+    def __init__(self, max_entries: int = 64) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._version: bytes | None = None
+        self._records: OrderedDict[str, Records] = OrderedDict()
+        self._graph: Any = None
+        self._computing: dict[str, threading.Lock] = {}
+
+    @staticmethod
+    def version(services: Services) -> bytes:
+        """The store version now: a token that every write (or reload) replaces."""
+        token = services.exports.get(_VERSION_KEY)
+        if token is None:
+            token = services.exports.setdefault(_VERSION_KEY, os.urandom(16))
+        return token
+
+    def clear(self) -> None:
+        """Forget everything (call after swapping the store)."""
+        with self._lock:
+            self._version = None
+            self._records.clear()
+            self._graph = None
+
+    def _current(self, version: bytes) -> None:
+        # with the lock held: entries of another version are gone for good
+        if version != self._version:
+            self._version = version
+            self._records.clear()
+            self._graph = None
+
+    def _get(self, version: bytes, key: str) -> Records | None:
+        with self._lock:
+            self._current(version)
+            hit = self._records.get(key)
+            if hit is not None:
+                self._records.move_to_end(key)
+            return hit
+
+    def _put(self, services: Services, version: bytes, key: str, records: Records) -> None:
+        with self._lock:
+            # a write during the computation: its result belongs to no version
+            if services.exports.get(_VERSION_KEY) != version:
+                return
+            self._current(version)
+            self._records[key] = records
+            while len(self._records) > self.max_entries:
+                self._records.popitem(last=False)
+
+    def _key_lock(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._computing.setdefault(key, threading.Lock())
+
+    def workload_graph(self, services: Services) -> Any:
+        """The department–task graph of the current version (built once)."""
+        version = self.version(services)
+        with self._lock:
+            self._current(version)
+            if self._graph is not None:
+                return self._graph
+        with self._key_lock("graph"):
+            with self._lock:
+                self._current(version)
+                if self._graph is not None:
+                    return self._graph
+            graph = an.workload_graph(services.store)
+            with self._lock:
+                if services.exports.get(_VERSION_KEY) == version:
+                    self._current(version)
+                    self._graph = graph
+            return graph
+
+    def records(
+        self, services: Services, key: str, compute: Callable[[], Records], token: CancelToken
+    ) -> Records:
+        """The cached records under ``key``, computed by ``compute()`` when missing.
+
+        Parameters
+        ----------
+        services : Services
+            The service (its store and version token).
+        key : str
+            Analysis and parameters.
+        compute : callable
+            Builds the records for the current store.
+        token : CancelToken
+            Checked before computing.
+
+        Returns
+        -------
+        list of dict
+            Shared records: callers must not modify them.
+        """
+        version = self.version(services)
+        hit = self._get(version, key)
         if hit is not None:
-            records: list[dict[str, Any]] = json.loads(hit)
+            return hit
+        with self._key_lock(key):
+            # whoever computed it while we waited has stored it
+            hit = self._get(version, key)
+            if hit is not None:
+                return hit
+            token.check()
+            records = compute()
+            self._put(services, version, key, records)
             return records
-        token.check()
-        records = compute()
-        services.exports[key] = json.dumps(records, ensure_ascii=False).encode("utf-8")
-        return records
-
-    return job
 
 
-async def _records(services: Services, name: str, **options: Any) -> list[dict[str, Any]]:
-    key = "analytics:" + json.dumps([name, options], sort_keys=True, ensure_ascii=False)
+def analytics_cache(app: FastAPI) -> AnalyticsCache:
+    """The app's :class:`AnalyticsCache` (made on first use)."""
+    cache: AnalyticsCache | None = getattr(app.state, "analytics_cache", None)
+    if cache is None:
+        cache = AnalyticsCache()
+        app.state.analytics_cache = cache
+    return cache
+
+
+_GRAPH_ANALYSES = frozenset({"workload", "network"})
+
+
+async def _records(
+    request: Request, services: Services, name: str, **options: Any
+) -> list[dict[str, Any]]:
+    key = json.dumps([name, options], sort_keys=True, ensure_ascii=False)
+    cache = analytics_cache(request.app)
+
+    def compute() -> Records:
+        graph = cache.workload_graph(services) if name in _GRAPH_ANALYSES else None
+        return an.analyze(services.store, name, workload=graph, **options)
+
+    # Computing an analysis of a large store takes longer than a query may
+    # (tens of seconds at 10M triples), and it is done once per store version.
+    timeout = max(services.settings.query_timeout, ANALYSIS_TIMEOUT)
     return await run_blocking(
-        services, _cached(services, key, lambda: an.analyze(services.store, name, **options))
+        services, lambda token: cache.records(services, key, compute, token), timeout
     )
 
 
@@ -304,6 +452,7 @@ async def workload(
     (``group``), ranked within it.
     """
     records = await _records(
+        request,
         services,
         "workload",
         region=region,
@@ -343,6 +492,7 @@ async def network(
     ``directed`` gives the lead → support variant.  Sorted by strength.
     """
     records = await _records(
+        request,
         services,
         "network",
         part="departments",
@@ -370,7 +520,13 @@ async def network_communities(
 ) -> Response:
     """Louvain communities (fixed seed): size, strongest members, ties inside and out."""
     records = await _records(
-        services, "network", part="communities", directed=directed, region=region, seed=seed
+        request,
+        services,
+        "network",
+        part="communities",
+        directed=directed,
+        region=region,
+        seed=seed,
     )
     return _page(request, records, Community, params)
 
@@ -391,7 +547,7 @@ async def network_bridges(
 ) -> Response:
     """Departments with ties into two or more communities, by participation coefficient."""
     records = await _records(
-        services, "network", part="bridges", directed=directed, region=region, seed=seed
+        request, services, "network", part="bridges", directed=directed, region=region, seed=seed
     )
     return _page(request, records, Bridge, params)
 
@@ -410,7 +566,9 @@ async def network_edges(
     region: RegionQuery = None,
 ) -> Response:
     """Pairs of departments sharing tasks, heaviest first."""
-    records = await _records(services, "network", part="edges", directed=directed, region=region)
+    records = await _records(
+        request, services, "network", part="edges", directed=directed, region=region
+    )
     return _page(request, records, NetworkEdge, params)
 
 
@@ -428,7 +586,7 @@ _CITATION_PARTS: dict[str, tuple[str, type[BaseModel], str]] = {
 
 def _citation_route(part: str, model: type[BaseModel], what: str) -> Callable[..., Any]:
     async def route(request: Request, services: ServicesDep, params: PageDep) -> Response:
-        records = await _records(services, "citations", part=part)
+        records = await _records(request, services, "citations", part=part)
         return _page(request, records, model, params)
 
     route.__name__ = f"citations_{part}"
@@ -462,7 +620,7 @@ async def targets(
     request: Request, services: ServicesDep, params: PageDep, area: AreaQuery = None
 ) -> Response:
     """Every quantified target with its kind (level, increase, growth_rate) and normalised value."""
-    records = await _records(services, "targets", part="table", region=area)
+    records = await _records(request, services, "targets", part="table", region=area)
     return _page(request, records, TargetRecord, params)
 
 
@@ -480,5 +638,5 @@ async def targets_pivot(
     Level targets and change targets (increase, growth rate) are never in one
     row; an area without such a target has ``null`` (an empty CSV cell).
     """
-    records = await _records(services, "targets", part="pivot", region=area)
+    records = await _records(request, services, "targets", part="pivot", region=area)
     return _page(request, records, TargetPivotRow, params)

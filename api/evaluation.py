@@ -25,6 +25,7 @@ from policykg.api.results import (
     serialize_boolean,
     serialize_graph,
     serialize_solutions,
+    stream_solutions,
 )
 from policykg.api.sparql_guard import grammar_check
 
@@ -217,11 +218,26 @@ def execute_query(store: ox.Store, job: QueryJob, token: CancelToken) -> Seriali
     token.check()
     if isinstance(result, ox.QuerySolutions):
         media = _choose(job, "SELECT")
+        syntax = SOLUTION_OFFERS[media]
+        streamed = stream_solutions(result, syntax, job.max_rows, token.check)
+        if streamed is not None:
+            return SerializedResult(streamed[0], media, streamed[1])
+        # Possibly over the row cap: evaluate again, capped row by row, with the
+        # warning in the body (only results near or over the cap pay for this).
+        result = store.query(
+            job.text,
+            base_iri=job.base_iri,
+            use_default_graph_as_union=use_union,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+        )
+        token.check()
+        assert isinstance(result, ox.QuerySolutions)
         variables = [v.value for v in result.variables]
         solutions, truncated = _capped(result, job.max_rows, token)
         rows: list[Row] = [tuple(s[i] for i in range(len(variables))) for s in solutions]
         warning = _truncation_warning(job.max_rows) if truncated else None
-        body = serialize_solutions(variables, rows, SOLUTION_OFFERS[media], warning=warning)
+        body = serialize_solutions(variables, rows, syntax, warning=warning)
         return SerializedResult(body, media, len(rows), truncated)
     if isinstance(result, ox.QueryTriples):
         media = _choose(job, "CONSTRUCT")

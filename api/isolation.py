@@ -21,12 +21,16 @@ network namespace with no interfaces up): even a ``SERVICE`` that got past
 the lexical and grammar checks could not connect anywhere.
 
 Workers evaluate *and* serialize (pyoxigraph result iterators never leave the
-process that created them); only the finished bytes come back.
+process that created them); only the finished bytes come back: a small
+pickled header, then the body as one raw frame (never pickled), which the
+server reads on its event loop when it is small.  A request waiting for a
+worker is woken as soon as one is handed back (no polling delay).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import ctypes
 import multiprocessing
@@ -65,8 +69,14 @@ _STORAGE_ERROR = re.compile(r"Corruption|No such file|IO error", re.I)
 _STORAGE_RETRIES = 3
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
-# How often a request waiting for a worker looks again.
+# How often the write barrier looks again whether queries have drained.
 _POLL = 0.01
+# Longest a request waiting for a worker sleeps between looks when no
+# hand-back wakes it first (a safety net: every hand-back wakes a waiter).
+_WAIT_SLICE = 0.05
+# Result bodies up to this size are read on the event loop (a few memcpys);
+# larger ones on a thread, so a big transfer never stalls other requests.
+_INLINE_BODY = 256 * 1024
 
 
 class WorkerCrashedError(RuntimeError):
@@ -142,7 +152,9 @@ def _worker_main(store_path: str, conn: Connection, isolate: bool) -> None:
         except Exception as exc:
             conn.send(("error", type(exc).__name__, str(exc)))
         else:
-            conn.send(("ok", result))
+            # Header, then the body as a raw frame: no pickling, no copy.
+            conn.send(("ok", result.media_type, result.rows, result.truncated, len(result.body)))
+            conn.send_bytes(result.body)
 
 
 @dataclass(slots=True)
@@ -180,6 +192,9 @@ class ProcessQueryPool:
         self._generation = 0
         self._paused = False
         self._closed = False
+        # Requests waiting for a worker (futures of the event loop), oldest first.
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _launch(self) -> tuple[BaseProcess, Connection]:
         parent, child = self._ctx.Pipe()
@@ -249,6 +264,7 @@ class ProcessQueryPool:
             else:
                 self._idle.append(fresh)
                 self._workers.append(fresh)
+        self._wake_threadsafe()
 
     def _retire(self, worker: _Worker) -> None:
         threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
@@ -260,22 +276,67 @@ class ProcessQueryPool:
             self._busy += 1
             return self._idle.pop()
 
+    def _wake(self) -> None:
+        """Hand idle workers to waiting requests, oldest first (event loop thread)."""
+        while self._waiters:
+            waiter = self._waiters[0]
+            if waiter.done():  # gave up meanwhile
+                self._waiters.popleft()
+                continue
+            worker = self._take()
+            if worker is None:
+                return
+            self._waiters.popleft()
+            waiter.set_result(worker)
+
+    def _wake_threadsafe(self) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._wake)
+
     async def _acquire(self, wait: float) -> _Worker:
-        deadline = time.monotonic() + wait
-        while True:
+        loop = self._loop = asyncio.get_running_loop()
+        # First come, first served: nobody overtakes a request already waiting.
+        if not self._waiters:
             worker = self._take()
             if worker is not None:
                 return worker
-            if time.monotonic() >= deadline:
-                if self._paused:
-                    raise ExecutorBusyError("the store is being updated")
-                raise ExecutorBusyError("all query workers are busy")
-            await asyncio.sleep(_POLL)
+        deadline = time.monotonic() + wait
+        waiter: asyncio.Future[_Worker] = loop.create_future()
+        self._waiters.append(waiter)
+        got: _Worker | None = None
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    if self._paused:
+                        raise ExecutorBusyError("the store is being updated")
+                    raise ExecutorBusyError("all query workers are busy")
+                try:
+                    # shield: the end of a slice must not cancel the place in line
+                    slice_ = min(remaining, _WAIT_SLICE)
+                    got = await asyncio.wait_for(asyncio.shield(waiter), slice_)
+                    return got
+                except TimeoutError:
+                    self._wake()  # a safety net for a hand-back that woke nobody
+                    if waiter.done():
+                        got = waiter.result()
+                        return got
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            elif got is None and not waiter.cancelled():
+                # handed a worker just as this request gave up: pass it on
+                self._give_back(waiter.result())
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
             self._busy -= 1
             self._idle.append(worker)
+        self._wake()
 
     async def run(self, job: QueryJob, timeout: float, wait: float = 0.0) -> SerializedResult:
         """Evaluate ``job`` in a worker process.
@@ -315,10 +376,17 @@ class ProcessQueryPool:
                 readable.set_result(None)
 
         loop.add_reader(fd, on_readable)
+        body = b""
         try:
             worker.conn.send(("query", job, timeout, self._generation))
             await asyncio.wait_for(readable, timeout)
-            message = await asyncio.to_thread(worker.conn.recv)
+            # Readable: the small header is in the pipe, the body follows it.
+            message = worker.conn.recv()
+            if message[0] == "ok":
+                if message[4] <= _INLINE_BODY:
+                    body = worker.conn.recv_bytes()
+                else:
+                    body = await asyncio.to_thread(worker.conn.recv_bytes)
         except TimeoutError:
             self._retire(worker)
             raise QueryCancelledError(
@@ -335,8 +403,8 @@ class ProcessQueryPool:
             loop.remove_reader(fd)
         self._give_back(worker)
         if message[0] == "ok":
-            result: SerializedResult = message[1]
-            return result
+            _, media, rows, truncated, _size = message
+            return SerializedResult(body, media, rows, truncated)
         _, name, text = message
         raise _ERRORS.get(name, RuntimeError)(text)
 
@@ -382,6 +450,7 @@ class ProcessQueryPool:
             with self._lock:
                 self._generation += 1
                 self._paused = False
+            self._wake()
 
     def shutdown(self) -> None:
         """Stop all workers: idle ones are asked to exit, busy ones killed."""

@@ -1,10 +1,12 @@
 """Result formats of the endpoint and their serializers.
 
-SELECT results are serialized here rather than with
-``QuerySolutions.serialize`` because the endpoint must count rows (the row
-cap is signalled, never silent) and check the query deadline between rows; a
-single Rust ``serialize`` call could be neither capped nor interrupted.
-Graph results go through ``pyoxigraph.serialize`` after the same counting.
+SELECT results are written by pyoxigraph's own serializer
+(:func:`stream_solutions`, several times faster than building the document in
+Python) into a sink that checks the query deadline at every chunk and counts
+rows as they stream by, so the row cap is still signalled, never silent: a
+result that may exceed the cap is abandoned there and written again by
+:func:`serialize_solutions`, which caps row by row and adds the warning to the
+body.  Graph results go through ``pyoxigraph.serialize`` after counting.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import IO, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -30,6 +34,7 @@ __all__ = [
     "serialize_boolean",
     "serialize_graph",
     "serialize_solutions",
+    "stream_solutions",
 ]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -105,6 +110,13 @@ _ALIASES: dict[str, tuple[str | None, str | None]] = {
 }
 
 _TEXTUAL = ("text/",)
+
+_RESULTS_FORMATS = {
+    Syntax.JSON: ox.QueryResultsFormat.JSON,
+    Syntax.XML: ox.QueryResultsFormat.XML,
+    Syntax.CSV: ox.QueryResultsFormat.CSV,
+    Syntax.TSV: ox.QueryResultsFormat.TSV,
+}
 
 
 @dataclass(slots=True)
@@ -337,3 +349,126 @@ def serialize_graph(
         raise ValueError(f"{syntax} is not an RDF syntax")
     data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
     return data if data is not None else b""
+
+
+# --------------------------------------------------------------- pyoxigraph's serializer
+
+# Per results syntax: a byte string that occurs at least once per row of
+# pyoxigraph's output (so counting it bounds the rows from above, even across
+# chunk borders), and what to add to that count to get the rows.  JSON: the
+# "},{" between two rows (it can also occur inside a string); XML: the
+# "<result>" tag ("<" is always escaped in text); CSV/TSV: the line ends, one
+# per row plus the header (a quoted CSV field may hold more).
+_ROW_MARKERS: dict[Syntax, tuple[bytes, int]] = {
+    Syntax.JSON: (b"},{", 1),
+    Syntax.XML: (b"<result>", 0),
+    Syntax.CSV: (b"\n", -1),
+    Syntax.TSV: (b"\n", -1),
+}
+# JSON: a "},{" *between rows* is followed by the quote opening the next row's
+# first variable name.  Inside a string, every quote is escaped, so a quote
+# after "},{" there can only close that string, and what follows a closing
+# quote in pyoxigraph's compact output is "}", ",", ":" or "]", never the
+# first character of a variable name.
+_JSON_ROW_START = re.compile(rb'\},\{"(?![},:\]"])')
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_NO_ROWS = b'"bindings":[]}}'
+
+
+class _RowCapReached(Exception):
+    """Raised from the sink to stop the serializer: the result may exceed the cap."""
+
+
+class _CountingSink:
+    """The file-like target of ``QuerySolutions.serialize``.
+
+    Collects the chunks, checks the deadline before accepting each one, and
+    stops the serializer once the chunks hold more rows than the cap allows.
+    """
+
+    __slots__ = ("check", "chunks", "marker", "offset", "seen", "stop_at", "tail")
+
+    def __init__(self, syntax: Syntax, max_rows: int, check: Callable[[], None]) -> None:
+        self.marker, self.offset = _ROW_MARKERS[syntax]
+        self.chunks: list[bytes] = []
+        self.check = check
+        self.seen = 0
+        # rows ≤ seen + offset; more than max_rows possible once seen exceeds this
+        self.stop_at = max_rows - self.offset
+        self.tail = b""
+
+    def write(self, data: bytes) -> int:
+        self.check()
+        chunk = bytes(data)
+        # the tail of the previous chunk catches a marker split across the border
+        self.seen += (self.tail + chunk).count(self.marker)
+        if self.seen > self.stop_at:
+            raise _RowCapReached
+        self.tail = chunk[1 - len(self.marker) :] if len(self.marker) > 1 else b""
+        self.chunks.append(chunk)
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks are kept in memory."""
+
+
+def _count_rows(body: bytes, syntax: Syntax) -> int:
+    """The exact number of rows in pyoxigraph's serialization of a SELECT result."""
+    if syntax is Syntax.JSON:
+        if body.endswith(_JSON_NO_ROWS):
+            return 0
+        if b"{}" not in body:
+            # no row without bindings: each row but the first starts after a "},{"
+            return len(_JSON_ROW_START.findall(body)) + 1
+        # rows without bindings ("{}"): count the "},{" outside strings
+        return _JSON_STRING.sub(b'""', body).count(b"},{") + 1
+    if syntax is Syntax.XML:
+        return body.count(b"<result>")
+    if syntax is Syntax.TSV:
+        # TSV escapes line breaks inside terms: one line per row after the header
+        return body.count(b"\n") - 1
+    if b'"' not in body:
+        return body.count(b"\r\n") - 1
+    # CSV fields with line breaks are quoted: let the csv module read them
+    return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+
+
+def stream_solutions(
+    solutions: ox.QuerySolutions,
+    syntax: Syntax,
+    max_rows: int,
+    check: Callable[[], None],
+) -> tuple[bytes, int] | None:
+    """Write SELECT solutions with pyoxigraph's serializer, within the row cap.
+
+    Parameters
+    ----------
+    solutions : pyoxigraph.QuerySolutions
+        A fresh result (consumed).
+    syntax : Syntax
+        ``JSON``, ``XML``, ``CSV`` or ``TSV``.
+    max_rows : int
+        Row cap.
+    check : callable
+        Called before each chunk is accepted (the query deadline); whatever it
+        raises stops the serializer and propagates.
+
+    Returns
+    -------
+    tuple of (bytes, int), or None
+        The document and its number of rows; None when the result may hold
+        more than ``max_rows`` rows (the caller then writes it capped, with
+        :func:`serialize_solutions`).
+    """
+    sink = _CountingSink(syntax, max_rows, check)
+    try:
+        # the sink has the write/flush that pyoxigraph calls
+        solutions.serialize(cast(IO[bytes], sink), format=_RESULTS_FORMATS[syntax])
+    except _RowCapReached:
+        return None
+    check()
+    body = b"".join(sink.chunks)
+    rows = _count_rows(body, syntax)
+    if rows > max_rows:
+        return None
+    return body, rows

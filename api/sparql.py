@@ -26,7 +26,7 @@ from fastapi.responses import Response
 
 from policykg.api.dependencies import (
     Services,
-    ServicesDep,
+    get_services,
     require_write_access,
     run_blocking,
     run_query,
@@ -355,16 +355,17 @@ async def _run_query(request: Request, services: Services, req: SparqlRequest) -
         raise error from None
     finally:
         elapsed = time.perf_counter() - started
-        # One line per query: hash (not the text), form, status, rows, time.
-        _log.info(
-            "query %s %s status=%d rows=%s truncated=%s %.1fms",
-            hashlib.sha1(req.query.encode()).hexdigest()[:12],
-            info.form or "?",
-            status,
-            result.rows if result else "-",
-            bool(result and result.truncated),
-            elapsed * 1000,
-        )
+        if _log.isEnabledFor(logging.INFO):
+            # One line per query: hash (not the text), form, status, rows, time.
+            _log.info(
+                "query %s %s status=%d rows=%s truncated=%s %.1fms",
+                hashlib.sha1(req.query.encode()).hexdigest()[:12],
+                info.form or "?",
+                status,
+                result.rows if result else "-",
+                bool(result and result.truncated),
+                elapsed * 1000,
+            )
     assert result is not None
     response = _result_response(result, settings.max_rows, settings.cors)
     response.headers["Server-Timing"] = f"query;dur={elapsed * 1000:.1f}"
@@ -614,12 +615,15 @@ _SD_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "appli
     },
 )
 @router.post("/sparql/", include_in_schema=False)
-async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
+async def sparql_endpoint(request: Request) -> Response:
     """Answer one SPARQL Protocol request.
 
-    The handler only parses and awaits: evaluation and serialization happen on
-    a worker thread (see :mod:`policykg.api.executor`).
+    The handler only parses and awaits: evaluation and serialization happen in
+    a worker process or thread (see :mod:`policykg.api.isolation`).
     """
+    # Looked up directly, not through Depends: FastAPI runs a sync dependency
+    # on its threadpool, a thread hop per request on the hot path.
+    services = get_services(request)
     req = await read_sparql_request(request, services.settings.max_body_bytes)
     # Bad parameter values are a 400 on every request, service description included.
     _timeout(req, services.settings.query_timeout)
@@ -641,9 +645,10 @@ async def sparql_endpoint(request: Request, services: ServicesDep) -> Response:
     responses={204: {"description": "Allowed methods and CORS headers."}},
 )
 @router.options("/sparql/", include_in_schema=False)
-async def sparql_preflight(services: ServicesDep) -> Response:
+async def sparql_preflight(request: Request) -> Response:
     """CORS preflight for read requests; ``Authorization`` is not allowed
     cross-origin, so browsers on other sites can never send the write token."""
+    services = get_services(request)
     headers = {"Allow": "GET, POST, OPTIONS"}
     if services.settings.cors:
         headers.update(

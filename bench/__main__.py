@@ -16,7 +16,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.harness import BENCH_ROOT, REPO_ROOT, Benchmark, RunConfig, run_benchmark, write_report
+from bench.harness import (
+    BENCH_ROOT,
+    OFF_SCALE,
+    REPO_ROOT,
+    Benchmark,
+    RunConfig,
+    run_benchmark,
+    write_report,
+)
 
 __all__ = ["BENCHMARKS", "SCALES", "docs_for_scale", "main"]
 
@@ -77,7 +85,7 @@ def print_report(console: Console, bench: Benchmark, report: dict[str, Any]) -> 
     goals = Table(title=f"{bench.name}: ratios (median of per-round ratios) and goals")
     for name in ("ratio", "measured", "per round", "goal", "result"):
         goals.add_column(name, justify="left" if name == "ratio" else "right")
-    colour = {"PASS": "green", "MISS": "red", "n/a": "yellow", "info": "dim"}
+    colour = {"PASS": "green", "MISS": "red", "n/a": "yellow", "info": "dim", OFF_SCALE: "yellow"}
     for r in summary["ratios"]:
         goal = "" if r["goal"] is None else ("≥ " if r["direction"] == "at_least" else "≤ ")
         goal += "" if r["goal"] is None else f"{r['goal']:g}×"
@@ -98,6 +106,17 @@ def print_report(console: Console, bench: Benchmark, report: dict[str, Any]) -> 
     console.print(goals)
     for variant, errors in summary["errors"].items():
         console.print(f"[yellow]{variant} failed:[/] {errors[0][:600]}")
+    for bad in summary.get("disagreements", []):
+        console.print(
+            f"[bold red]DISAGREEMENT in round {bad['round']}: {bad['metric']} differs "
+            f"between variants: {bad['values']}[/]"
+        )
+    loads = [run["load_1m"] for r in report["results"] for run in r.values() if "load_1m" in run]
+    if loads:
+        console.print(
+            f"[dim]load average (1 min) during the run: {min(loads):.1f}–{max(loads):.1f} "
+            f"on {report['machine']['cpu_count']} CPUs[/]"
+        )
     for note in report["notes"]:
         console.print(f"[dim]note: {note}[/]")
 
@@ -143,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work_dir=str(args.work_dir.absolute()), install=not args.no_install,
     )
     console = Console() if sys.stdout.isatty() else Console(width=160)
-    missed = failed = False
+    missed = failed = disagreed = False
     for name in names:
         module = importlib.import_module(f"bench.{BENCHMARKS[name]}")
         bench: Benchmark = module.BENCHMARK
@@ -157,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
         console.print(f"wrote {shown} ({report['wall_seconds']} s)\n")
         checks = report["summary"]["ratios"] + report["summary"]["limits"]
-        missed |= any(r["verdict"] in {"MISS", "n/a"} for r in checks)
+        missed |= any(r["verdict"] in {"MISS", "n/a", OFF_SCALE} for r in checks)
+        disagreed |= bool(report["summary"].get("disagreements"))
         nonzero = [
             f"{variant}.{metric} = {results.get(variant, {}).get(metric, 'missing')}"
             for results in report["results"]
@@ -167,7 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if nonzero:
             console.print(f"[red]{name}: must be 0 in every round:[/] {', '.join(nonzero)}")
             failed = True
-    return 1 if failed or (args.strict and missed) else 0
+    if disagreed:
+        console.print("[bold red]variants disagreed on results that must be equal (see above)[/]")
+    return 1 if failed or disagreed or (args.strict and missed) else 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,12 @@ Method (see the project's performance notes):
 - each figure is the **median over rounds**;
 - each ratio is computed **inside each round** against the baseline measured in
   that same round, and the median of those per-round ratios is reported (so a
-  ratio may differ slightly from dividing two median columns).
+  ratio may differ slightly from dividing two median columns);
+- a goal stated for a data size (``min_triples``) gets a verdict only when the
+  run's data is that large ("not measured at goal scale" otherwise);
+- metrics that must agree between variants (``Benchmark.agree``, e.g. the rows
+  each server returned for a query) are compared inside each round, and any
+  disagreement is reported (``python -m bench`` then exits 1).
 
 A benchmark is a module of this package with a :data:`BENCHMARK` description,
 ``prepare(config) -> dict`` (builds or reuses the data it needs, in a worker
@@ -35,6 +40,7 @@ from typing import Any, Literal
 
 __all__ = [
     "BENCH_ROOT",
+    "OFF_SCALE",
     "REPO_ROOT",
     "RESULT_PREFIX",
     "Benchmark",
@@ -54,6 +60,8 @@ __all__ = [
 BENCH_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_ROOT.parent
 RESULT_PREFIX = "BENCH-RESULT "
+#: verdict of a goal stated for more data than the run had
+OFF_SCALE = "not measured at goal scale"
 
 Metrics = dict[str, float]
 
@@ -91,6 +99,7 @@ class Ratio:
 
     ``goal`` is checked against the median ratio: ``at_least`` passes when the
     ratio is ≥ goal, ``at_most`` when it is ≤ goal; no goal means informational.
+    ``min_triples``: the goal is stated for data of at least this many triples.
     """
 
     name: str
@@ -99,6 +108,7 @@ class Ratio:
     goal: float | None = None
     direction: Literal["at_least", "at_most"] = "at_least"
     note: str = ""
+    min_triples: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,7 @@ class Limit:
     metric: tuple[str, str]
     maximum: float
     note: str = ""
+    min_triples: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +137,9 @@ class Benchmark:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: ``(variant, metric)`` pairs that must be 0 in every round, or ``python -m bench`` exits 1
     must_be_zero: tuple[tuple[str, str], ...] = ()
+    #: metrics every variant must report with the same value in a round
+    #: (negative values mean "not known" and are left out)
+    agree: tuple[str, ...] = ()
 
 
 class WorkerError(RuntimeError):
@@ -199,17 +213,47 @@ def _ratio_rounds(
     return out
 
 
-def _verdict(value: float | None, goal: float | None, at_most: bool) -> str:
+def _verdict(
+    value: float | None,
+    goal: float | None,
+    at_most: bool,
+    min_triples: int | None = None,
+    triples: int | None = None,
+) -> str:
     if goal is None:
         return "info"
+    if min_triples is not None and (triples is None or triples < min_triples):
+        return OFF_SCALE
     if value is None:
         return "n/a"
     ok = value <= goal if at_most else value >= goal
     return "PASS" if ok else "MISS"
 
 
-def summarise(bench: Benchmark, rounds: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
-    """Medians per variant and metric, ratios (median of per-round ratios), goal verdicts."""
+def disagreements(
+    bench: Benchmark, rounds: list[dict[str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Metrics of :attr:`Benchmark.agree` on which the variants of a round differ."""
+    out = []
+    for number, results in enumerate(rounds, 1):
+        for metric in bench.agree:
+            values = {
+                variant: run[metric]
+                for variant, run in results.items()
+                if isinstance(run.get(metric), int | float) and run[metric] >= 0
+            }
+            if len(set(values.values())) > 1:
+                out.append({"round": number, "metric": metric, "values": values})
+    return out
+
+
+def summarise(
+    bench: Benchmark, rounds: list[dict[str, dict[str, Any]]], triples: int | None = None
+) -> dict[str, Any]:
+    """Medians per variant and metric, ratios (median of per-round ratios), goal verdicts.
+
+    ``triples`` is the size of the run's data, for goals stated at a size.
+    """
     medians: dict[str, dict[str, float | None]] = {}
     errors: dict[str, list[str]] = {}
     for variant in bench.variants:
@@ -228,16 +272,29 @@ def summarise(bench: Benchmark, rounds: list[dict[str, dict[str, Any]]]) -> dict
                 **asdict(ratio),
                 "per_round": per_round,
                 "median": value,
-                "verdict": _verdict(value, ratio.goal, ratio.direction == "at_most"),
+                "verdict": _verdict(
+                    value, ratio.goal, ratio.direction == "at_most", ratio.min_triples, triples
+                ),
             }
         )
     limits = []
     for limit in bench.limits:
         value = medians.get(limit.metric[0], {}).get(limit.metric[1])
         limits.append(
-            {**asdict(limit), "median": value, "verdict": _verdict(value, limit.maximum, True)}
+            {
+                **asdict(limit),
+                "median": value,
+                "verdict": _verdict(value, limit.maximum, True, limit.min_triples, triples),
+            }
         )
-    return {"medians": medians, "ratios": ratios, "limits": limits, "errors": errors}
+    return {
+        "medians": medians,
+        "ratios": ratios,
+        "limits": limits,
+        "errors": errors,
+        "disagreements": disagreements(bench, rounds),
+        "triples": triples,
+    }
 
 
 def _version(dist: str) -> str | None:
@@ -335,6 +392,8 @@ def run_benchmark(
                 )
             except WorkerError as exc:
                 results[variant] = {"error": str(exc)}
+            # the machine's load over the last minute, i.e. during this measurement
+            results[variant]["load_1m"] = round(os.getloadavg()[0], 2)
         raw.append(results)
     return {
         "benchmark": bench.name,
@@ -349,7 +408,7 @@ def run_benchmark(
         "machine": machine,
         "prepared": prepared,
         "results": raw,
-        "summary": summarise(bench, raw),
+        "summary": summarise(bench, raw, prepared.get("triples")),
         "notes": list(bench.notes),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }

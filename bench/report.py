@@ -67,6 +67,13 @@ def render(report: dict[str, Any]) -> str:
             f"| {lim['name']} | {_fmt(lim['median'], '{:.3g}')} | | ≤ {lim['maximum']:g} | "
             f"{lim['verdict']} |"
         )
+    for bad in summary.get("disagreements", []):
+        lines.append(
+            f"\n**Disagreement** in round {bad['round']}: `{bad['metric']}` {bad['values']}"
+        )
+    loads = [run["load_1m"] for r in report["results"] for run in r.values() if "load_1m" in run]
+    if loads:
+        lines.append(f"\nLoad average (1 min) during the run: {min(loads):.1f}–{max(loads):.1f}.")
     return "\n".join(lines) + "\n"
 
 

@@ -39,19 +39,31 @@ SELECT ?department ?name ?tasks ?tasks_led WHERE {
 ORDER BY DESC(?tasks) DESC(?tasks_led) ?name
 """
 
+# Oxigraph compares stored strings by reading them from disk at every comparison
+# of a sort; a key computed by CONCAT lives in memory for the query.  "|" + the
+# value sorts as the value does (Oxigraph orders literals by their lexical form),
+# so the forms below with such keys return the same rows in the same order, up
+# to rows whose keys are equal (whose order SPARQL leaves open anyway): ×1.5-×2
+# faster at 1M triples (bench/README.md).
+
+# The bodies are matched by a joined pattern, not FILTER EXISTS: the engine then
+# starts from the few matching labels instead of testing every labelled body
+# (×15 at 1M triples; DISTINCT drops the duplicates of a body matched twice).
 _DEPARTMENT_TASKS = """PREFIX pkg: <https://w3id.org/policykg/ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?department ?number ?task ?role ?document WHERE {
+  ?body skos:prefLabel|skos:altLabel ?name FILTER(CONTAINS(STR(?name), "科技局"))
   ?body skos:prefLabel ?department .
-  FILTER EXISTS { ?body skos:prefLabel|skos:altLabel ?name FILTER(CONTAINS(STR(?name), "科技局")) }
   ?r pkg:responsibleBody ?body ; pkg:forTask ?t ; pkg:role ?roleConcept .
   ?roleConcept skos:prefLabel ?role FILTER(LANG(?role) = "zh")
   ?t dcterms:title ?task ; eli:is_part_of ?doc .
   OPTIONAL { ?t eli:number ?number }
   OPTIONAL { ?doc dcterms:title ?document }
 }
+# (no computed keys here: ?number and ?document may be unbound, and an unbound
+# CONCAT key is an error rdflib cannot sort)
 ORDER BY ?department ?document ?number
 """
 
@@ -68,18 +80,22 @@ SELECT DISTINCT ?citing ?via ?cited WHERE {
   BIND(COALESCE(?t2, ?n2, STR(?d2)) AS ?via)
   BIND(COALESCE(?t3, ?n3, STR(?d3)) AS ?cited)
 }
-ORDER BY ?citing ?via ?cited
+# sort keys computed once per row (see the note above)
+ORDER BY CONCAT("|", ?citing) CONCAT("|", ?via) CONCAT("|", ?cited)
 """
 
+# The indicator filter first: the engine then tests each indicator's label once,
+# not once per target (×1.25 at 1M triples).
 _TARGETS_BY_INDICATOR = """PREFIX pkg: <https://w3id.org/policykg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
 SELECT ?indicator ?area ?value ?value_max ?unit ?year ?comparator WHERE {
-  ?t a pkg:Target ; pkg:indicator ?ind ; pkg:targetValue ?value .
   ?ind skos:prefLabel ?indicator .
-  FILTER(CONTAINS(STR(?indicator), "专利") && ?value > 0)
+  FILTER(CONTAINS(STR(?indicator), "专利"))
+  ?t pkg:indicator ?ind ; a pkg:Target ; pkg:targetValue ?value .
+  FILTER(?value > 0)
   OPTIONAL { ?t sdmx-dimension:refArea/skos:prefLabel ?area }
   OPTIONAL { ?t pkg:targetValueMax ?value_max }
   OPTIONAL { ?t sdmx-attribute:unitMeasure/skos:prefLabel ?unit }
@@ -95,7 +111,8 @@ SELECT DISTINCT ?resource ?label WHERE {
   ?resource skos:prefLabel|skos:altLabel|dcterms:title ?label .
   FILTER(CONTAINS(STR(?label), "知识产权"))
 }
-ORDER BY ?label
+# a sort key computed once per row (see the note above)
+ORDER BY CONCAT("|", ?label)
 LIMIT 100
 """
 

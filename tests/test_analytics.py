@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from graph_samples import add_second_labels, sample_results
-from pyoxigraph import Store
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from policykg.graph import analytics as an
 from policykg.graph.store import build_store, open_store
@@ -551,3 +551,40 @@ def test_target_table_kinds_and_base_units(store: Store) -> None:
     pivot = an.analyze(store, "targets", part="pivot")
     assert {r["indicator"] for r in pivot} == {r["indicator"] for r in rows}
     assert an.analyze(store, "targets", region="别处") == []
+
+
+def _distinct_rows(rows: object) -> set[tuple[tuple[str, object], ...]]:
+    return {tuple(sorted(r.items())) for r in rows}  # type: ignore[attr-defined]
+
+
+def test_responsibility_rows_are_those_of_the_single_query(store: Store) -> None:
+    # the split form must give exactly the rows of RESPONSIBILITY_QUERY: here
+    # with a task and a document given a second title and number in their own
+    # graph (combinations), and one task repeated in another graph without them
+    g = next(q.graph_name for q in store.quads_for_pattern(None, None, None) if
+             q.predicate.value.endswith("responsibleBody"))  # fmt: skip
+    copy = Store()
+    for quad in store:
+        copy.add(quad)
+    task = next(q.object for q in copy.quads_for_pattern(None, None, None, g)
+                if q.predicate.value.endswith("forTask"))  # fmt: skip
+    doc = next(q.object for q in copy.quads_for_pattern(task, None, None, g)
+               if q.predicate.value.endswith("is_part_of"))  # fmt: skip
+    dcterms, eli = "http://purl.org/dc/terms/", "http://data.europa.eu/eli/ontology#"
+    extra = [
+        (task, dcterms + "title", "另一标题"),
+        (task, eli + "number", "九"),
+        (doc, dcterms + "title", "另一文件标题"),
+    ]
+    for s, p, o in extra:
+        copy.add(Quad(s, NamedNode(p), Literal(o), g))
+    other = NamedNode("https://w3id.org/policykg/id/file/other")
+    for quad in list(copy.quads_for_pattern(None, None, task, g)):
+        copy.add(Quad(quad.subject, quad.predicate, quad.object, other))
+        for q in copy.quads_for_pattern(quad.subject, None, None, g):
+            copy.add(Quad(q.subject, q.predicate, q.object, other))
+    for target in (store, copy):
+        fast = list(an._responsibility_rows(target))
+        assert len(fast) == len(_distinct_rows(fast))
+        assert _distinct_rows(fast) == _distinct_rows(an._rows(target, an.RESPONSIBILITY_QUERY))
+    assert len(list(an._responsibility_rows(copy))) > len(list(an._responsibility_rows(store)))

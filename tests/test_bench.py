@@ -1,15 +1,18 @@
-"""The benchmark suite: ratio arithmetic, wrk parsing and a real quick run.
+"""The benchmark suite: ratio arithmetic, wrk parsing and real quick runs.
 
-No timing thresholds here (the guide forbids timed unit tests): the quick run
-only has to produce its JSON reports with ratios and verdicts.
+No timing thresholds here (the guide forbids timed unit tests): the quick runs
+only have to produce their JSON reports with ratios and verdicts, and the
+servers have to agree on what the queries return.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # bench/ is run from the repository root (`python -m bench`), not installed
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import Benchmark, Column, Ratio, summarise  # noqa: E402
-from bench.sparql import parse_wrk  # noqa: E402
+from bench.harness import OFF_SCALE, Benchmark, Column, Limit, Ratio, summarise  # noqa: E402
+from bench.sparql import LOOKUP_ROWS, QUERY_NAMES, choose_lookup, parse_wrk  # noqa: E402
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8000/sparql?query=x
   1 threads and 10 connections
@@ -121,3 +124,80 @@ def test_quick_run_writes_reports_with_ratios(tmp_path: Path) -> None:
     assert build["ours"]["triples"] == build["bulk_load"]["triples"] > 0
     assert build["ours_10x"]["triples"] > build["ours"]["triples"]
     assert "PASS" in proc.stdout or "MISS" in proc.stdout
+
+
+def test_goals_stated_at_a_size_are_judged_only_at_that_size() -> None:
+    bench = Benchmark(
+        name="t",
+        title="t",
+        variants=("a", "b"),
+        columns=(),
+        ratios=(Ratio("a/b", ("a", "x"), ("b", "x"), goal=1.0, min_triples=1000),),
+        limits=(Limit("a.x", ("a", "x"), 5.0, min_triples=1000),),
+    )
+    rounds = [{"a": {"x": 2.0}, "b": {"x": 1.0}}]
+    small = summarise(bench, rounds, triples=999)
+    assert small["ratios"][0]["verdict"] == small["limits"][0]["verdict"] == OFF_SCALE
+    assert small["ratios"][0]["median"] == 2.0  # still measured and shown
+    assert summarise(bench, rounds, triples=None)["ratios"][0]["verdict"] == OFF_SCALE
+    large = summarise(bench, rounds, triples=1000)
+    assert large["ratios"][0]["verdict"] == large["limits"][0]["verdict"] == "PASS"
+
+
+def test_disagreeing_row_counts_are_reported() -> None:
+    bench = Benchmark(name="t", title="t", variants=("a", "b", "c"), columns=(), agree=("rows",))
+    same = [{"a": {"rows": 3}, "b": {"rows": 3}, "c": {"rows": -1}}]  # -1: timed out, unknown
+    assert summarise(bench, same)["disagreements"] == []
+    differ = [{"a": {"rows": 3}, "b": {"rows": 3}}, {"a": {"rows": 3}, "b": {"rows": 4}}]
+    (bad,) = summarise(bench, differ)["disagreements"]
+    assert bad == {"round": 2, "metric": "rows", "values": {"a": 3, "b": 4}}
+
+
+def test_the_wrk_lookup_is_the_one_closest_to_337_rows() -> None:
+    counts = {"area/a": 1184, "area/b": 341, "area/c": 330, "area/d": 12}
+    assert choose_lookup(counts) == ("area/b", 341)
+    assert choose_lookup({"x": 5, "y": 9}) == ("y", 9)  # small data: the biggest there is
+    assert LOOKUP_ROWS == 337
+
+
+def _quick(tmp_path: Path, *names: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    results = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", *names, "--no-install",
+         "--work-dir", str(tmp_path / "work"), "--results-dir", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    reports = {p.name.split("-")[0]: json.loads(p.read_text()) for p in results.glob("*.json")}
+    return proc, reports
+
+
+def test_quick_sparql_and_analytics_runs(tmp_path: Path) -> None:
+    proc, reports = _quick(tmp_path, "sparql", "analytics")
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert set(reports) == {"sparql", "analytics"}
+    for name, report in reports.items():
+        summary = report["summary"]
+        assert summary["disagreements"] == [], name
+        # --no-install: a missing rdflib-endpoint is reported, never anything else
+        for variant, errors in summary["errors"].items():
+            assert variant == "rdflib_endpoint" and "not installed" in errors[0], errors
+        for check in summary["ratios"] + summary["limits"]:
+            # a quick run is far below the sizes the goals are stated at
+            assert check["verdict"] in {OFF_SCALE, "info"}, check
+    sparql = reports["sparql"]
+    assert sparql["prepared"]["lookup_rows"] > 0
+    (round_,) = sparql["results"]
+    for variant, run in round_.items():
+        if "error" in run:
+            continue
+        assert run["area_tasks_rows"] == sparql["prepared"]["lookup_rows"], variant
+        assert all(run[f"{q}_rows"] >= 0 for q in QUERY_NAMES), variant
+        if shutil.which("wrk"):
+            assert run["req_per_s"] > 0 and "wrk_missing" not in run, variant
+        else:
+            assert "wrk_missing" in run
+    analytics = reports["analytics"]["summary"]["medians"]
+    ours, naive = analytics["ours"], analytics["naive"]
+    assert ours["departments"] == naive["departments"] > 0
+    assert ours["workload_warm_s"] > 0 and ours["workload_api_cold_s"] > 0
+    assert ours["api_departments_page"] == min(ours["departments"], 100)

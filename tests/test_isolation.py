@@ -143,3 +143,46 @@ def test_workers_have_no_network_even_if_every_guard_missed(tmp_path: Path) -> N
             assert asyncio.run(pool.run(ask, 10)).body.endswith(b"true}")
     finally:
         pool.shutdown()
+
+
+def test_waiting_requests_get_the_worker_in_order_and_none_is_refused(tmp_path: Path) -> None:
+    # One worker, eight requests at once, each allowed to wait: the worker is
+    # handed from one to the next as soon as it is free (no polling gap, no
+    # late arrival overtaking an earlier request), so all are answered.
+    import asyncio
+
+    from sparql_support import build_store, sample_quads
+
+    from policykg.api.evaluation import QueryJob
+    from policykg.api.negotiation import parse_accept
+
+    build_store(tmp_path / "store", sample_quads())
+    pool = ProcessQueryPool(tmp_path / "store", 1)
+    pool.start()
+    ranges = tuple(parse_accept("application/sparql-results+json"))
+    slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ {_values('a', 150)} {_values('b', 150)} }}"
+
+    async def main() -> tuple[list[int], float]:
+        done: list[int] = []
+
+        async def one(i: int) -> None:
+            job = QueryJob(text=slow, base_iri="http://x/", solution_ranges=ranges,
+                           graph_ranges=ranges, max_rows=10)  # fmt: skip
+            await pool.run(job, 30, wait=30)
+            done.append(i)
+
+        started = time.monotonic()
+        tasks = []
+        for i in range(8):
+            tasks.append(asyncio.create_task(one(i)))
+            await asyncio.sleep(0.002)  # arrive in this order
+        await asyncio.gather(*tasks)
+        assert pool.busy == 0 and pool.idle == 1
+        return done, time.monotonic() - started
+
+    try:
+        done, elapsed = asyncio.run(main())
+    finally:
+        pool.shutdown()
+    assert done == list(range(8))
+    assert elapsed < 30

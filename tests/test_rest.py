@@ -7,13 +7,19 @@ import io
 import json
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from graph_samples import sample_results
-from sparql_support import TestClient
+from sparql_support import TOKEN, TestClient
 
+from policykg.api.analytics import AnalyticsCache, analytics_cache
 from policykg.api.app import create_app
+from policykg.api.executor import CancelToken
 from policykg.api.settings import Settings
+from policykg.graph import analytics as an
 from policykg.graph.store import build_store
 
 DOC_A = "示政发-2018-12号"
@@ -241,6 +247,90 @@ def test_workload_rank_topics_and_grouping(client: TestClient) -> None:
     docs = client.get("/api/analytics/workload", params={"by": "document"}).json()["items"]
     assert all(r["document_id"].startswith("https://") for r in docs)
     assert client.get("/api/analytics/workload", params={"by": "colour"}).status_code == 422
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    calls = [0]
+    real = getattr(an, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(an, name, counted)
+    return calls
+
+
+def test_analytics_are_computed_once_per_store_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "store"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_store(sample_results(), path)
+    analyses, graphs = _counting(monkeypatch, "analyze"), _counting(monkeypatch, "workload_graph")
+    settings = Settings(store=path, update_token=TOKEN, isolation="thread", max_concurrency=2)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(settings)) as c:
+        first = c.get("/api/analytics/workload").json()["items"]
+        assert c.get("/api/analytics/workload").json()["items"] == first
+        assert (analyses[0], graphs[0]) == (1, 1)
+        # other parameters: computed once more, on the same department–task graph
+        c.get("/api/analytics/workload", params={"role": "lead"})
+        c.get("/api/analytics/network")
+        assert (analyses[0], graphs[0]) == (3, 1)
+        # a SPARQL Update is a new store version: recomputed, and it shows
+        pkg = "PREFIX pkg: <https://w3id.org/policykg/ontology#> "
+        find = pkg + "SELECT ?t WHERE { ?r a pkg:Responsibility ; pkg:forTask ?t } LIMIT 1"
+        task = c.get("/sparql", params={"query": find}).json()["results"]["bindings"][0]
+        update = (
+            pkg + "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "INSERT DATA { GRAPH <urn:x:added> { _:r a pkg:Responsibility ; "
+            f"pkg:responsibleBody <urn:x:new-body> ; pkg:forTask <{task['t']['value']}> . "
+            '<urn:x:new-body> skos:prefLabel "新设单位"@zh } }'
+        )
+        r = c.post("/sparql", data={"update": update}, headers=auth)
+        assert r.status_code == 204, r.text
+        after = c.get("/api/analytics/workload").json()["items"]
+        assert "新设单位" in {x["department"] for x in after}
+        assert (analyses[0], graphs[0]) == (4, 2)
+        # a Graph Store write too
+        r = c.delete("/store", params={"graph": "urn:x:added"}, headers=auth)
+        assert r.status_code in (200, 204), r.text
+        assert c.get("/api/analytics/workload").json()["items"] == first
+        assert (analyses[0], graphs[0]) == (5, 3)
+        # and an explicit clear (what a store swap calls)
+        analytics_cache(c.app).clear()  # type: ignore[arg-type]
+        c.get("/api/analytics/workload")
+        assert (analyses[0], graphs[0]) == (6, 4)
+
+
+def test_a_result_computed_across_a_write_is_not_kept() -> None:
+    services = SimpleNamespace(exports={}, store=None)
+    cache = AnalyticsCache()
+    token = CancelToken(10)
+    runs = [0]
+
+    def compute_during_a_write() -> list[dict[str, Any]]:
+        runs[0] += 1
+        services.exports.clear()  # what every write does meanwhile
+        return [{"n": runs[0]}]
+
+    assert cache.records(services, "k", compute_during_a_write, token) == [{"n": 1}]  # type: ignore[arg-type]
+    assert cache.records(services, "k", lambda: [{"n": 0}], token) == [{"n": 0}]  # type: ignore[arg-type]
+    assert cache.records(services, "k", compute_during_a_write, token) == [{"n": 0}]  # type: ignore[arg-type]
+    assert runs[0] == 1
+
+
+def test_the_record_cache_is_bounded() -> None:
+    services = SimpleNamespace(exports={}, store=None)
+    cache = AnalyticsCache(max_entries=2)
+    token = CancelToken(10)
+    for key in ("a", "b", "c"):
+        cache.records(services, key, lambda: [], token)  # type: ignore[arg-type]
+    recomputed = []
+    cache.records(services, "a", lambda: recomputed.append(1) or [], token)  # type: ignore[arg-type]
+    assert recomputed == [1]
 
 
 @pytest.mark.parametrize(
