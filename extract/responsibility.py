@@ -43,8 +43,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -153,6 +154,16 @@ class UnitMention:
 
 def split_units(s: str) -> list[str]:
     """Split a unit list on 、，,；; outside brackets; strip 负责/牵头/等 endings."""
+    return list(_split_units(s))
+
+
+#: distinct clause bodies and unit lists remembered by the parsers (a plan repeats
+#: the same lists over its tasks); the parsers are pure functions of the string
+_MEMO = 4096
+
+
+@lru_cache(maxsize=_MEMO)
+def _split_units(s: str) -> tuple[str, ...]:
     items: list[str] = []
     depth = 0
     cur: list[str] = []
@@ -181,7 +192,7 @@ def split_units(s: str) -> list[str]:
         it = _TRAILING_RE.sub("", it)
         if it:
             out.append(it)
-    return _expand_shared(out)
+    return tuple(_expand_shared(out))
 
 
 def _unbalanced_trimmed(item: str) -> str:
@@ -265,7 +276,7 @@ def _expand_shared(items: list[str]) -> list[str]:
 _MARKED_RE = re.compile(r"^(?P<unit>.+?)[（(](?P<mark>牵头|主责|配合|协办|参与)[）)]$")
 
 
-def mentions_of(units: list[str], role: Role) -> list[UnitMention]:
+def mentions_of(units: Sequence[str], role: Role) -> list[UnitMention]:
     """Mentions with ``role``; a ``（牵头）``/``（配合）`` mark on an item overrides it.
 
     When an item is marked lead (``市经信局（牵头）、市科技局``), the unmarked
@@ -298,6 +309,11 @@ def parse_unit_list(body: str) -> list[UnitMention]:
 
     A key naming a person (``责任领导：分管副局长``) is skipped with its value.
     """
+    return list(_parse_unit_list(body))
+
+
+@lru_cache(maxsize=_MEMO)
+def _parse_unit_list(body: str) -> tuple[UnitMention, ...]:
     body = _WRAP_RE.sub("", body)
     keys = list(_KEY_RE.finditer(body))
     out: list[UnitMention] = []
@@ -311,12 +327,12 @@ def parse_unit_list(body: str) -> list[UnitMention]:
         if other:  # （责任单位：X，完成时限：2024年底）: stop at the next field
             seg = seg[: other.start()]
         role = _key_role(m.group("key"))
-        verb = parse_verb_clause(seg) if role == "responsible" else None
+        verb = _parse_verb_clause(seg) if role == "responsible" else None
         if verb:
             out += verb
             continue
-        out += mentions_of(split_units(seg), role)
-    return out
+        out += mentions_of(_split_units(seg), role)
+    return tuple(out)
 
 
 #: a hard line break inside a clause (text extracted from PDF pages)
@@ -368,14 +384,20 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
     (``市文旅局、市林草局，甲县、乙县人民政府负责``: all four are responsible); the
     last part must end in a verb and every item must read as a unit.
     """
+    found = _parse_verb_clause(body)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=_MEMO)
+def _parse_verb_clause(body: str) -> tuple[UnitMention, ...] | None:
     parts = _split_parts(_WRAP_RE.sub("", body))
     if not parts:
         return None
     out: list[UnitMention] = []
-    pending: list[list[str]] = []
+    pending: list[tuple[str, ...]] = []
     for p in parts:
         m = _VERB_RE.match(p)
-        units = split_units(m.group("units") if m else p)
+        units = _split_units(m.group("units") if m else p)
         if not units or not all(is_unit_name(u) or _named_place(u) for u in units):
             return None
         if m is None:
@@ -390,7 +412,7 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
         out += mentions_of(units, role)
     if pending:
         return None
-    return out
+    return tuple(out)
 
 
 _IN_BRACKET = r"[^（()）\r\n]"
@@ -435,6 +457,9 @@ _PART_RE = re.compile(r"(?:[（(][^（()）]*[）)]|[^，,；;（(])+")
 #: lines around a table within which a first-listed-lead note belongs to it
 _NOTE_REACH = 3
 
+#: an assignment found: (position, task, mentions, evidence start, evidence end, rule)
+_Found = tuple[int, Task, Sequence[UnitMention], int, int, str]
+
 
 class ResponsibilityComponent:
     """spaCy component: responsibility facts -> ``doc._.pkg_responsibilities``."""
@@ -453,7 +478,8 @@ class ResponsibilityComponent:
         document_at = document_lookup(doc)
         find_task = task_finder(tasks)
         first_docs, first_tables = self._first_listed_scopes(doc, text)
-        found: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+        found: list[_Found] = []
+        mentions: Sequence[UnitMention]
 
         # bracketed clauses: key clauses and verb clauses
         for m in _OPEN_RE.finditer(text):
@@ -478,9 +504,9 @@ class ResponsibilityComponent:
             if dropped_at(doc, i) is not None:
                 continue
             if rule == "clause":
-                mentions = parse_unit_list(body.strip())
+                mentions = _parse_unit_list(body.strip())
             else:
-                mentions = parse_verb_clause(body) or []
+                mentions = _parse_verb_clause(body) or ()
             task = find_task(document_at(i), i)
             if mentions and task is not None:
                 found.append((i, task, mentions, i, end, rule))
@@ -493,7 +519,7 @@ class ResponsibilityComponent:
                 continue
             stop = text.find("。", s, m.end())
             e = m.end() if stop == -1 else stop
-            mentions = parse_unit_list(text[s:e])
+            mentions = _parse_unit_list(text[s:e])
             task = find_task(document_at(s), s)
             if mentions and task is not None:
                 found.append((s, task, mentions, s, e, "clause_line"))
@@ -583,8 +609,8 @@ class ResponsibilityComponent:
         text: str,
         find_task: Callable[[str | None, int], Task | None],
         document_at: Callable[[int], str | None],
-        found: list[tuple[int, Task, list[UnitMention], int, int, str]],
-    ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
+        found: list[_Found],
+    ) -> list[_Found]:
         """Assignments written as sentences of their own, outside brackets.
 
         A sentence is an assignment when every comma part is units followed by
@@ -593,7 +619,7 @@ class ResponsibilityComponent:
         subject is a department and which goes on with an object
         (``市公安局负责加强治安管理``) is not one.
         """
-        out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+        out: list[_Found] = []
         spans = sorted((f[3], f[4]) for f in found)
         for m in _ASSIGN_SENTENCE_RE.finditer(text):
             s, e = m.start(), m.end()
@@ -614,7 +640,7 @@ class ResponsibilityComponent:
             parts = [p for p in _PART_RE.finditer(text, s, e)]
             tried = [s] + [p.start() for p in parts[1:] if text.startswith("由", p.start())]
             for ps in tried:
-                mentions = parse_verb_clause(text[ps:e])
+                mentions = _parse_verb_clause(text[ps:e])
                 if not mentions:
                     continue
                 task = find_task(document_at(ps), ps)
@@ -626,8 +652,8 @@ class ResponsibilityComponent:
     @staticmethod
     def _headings(
         text: str, tasks: list[Task]
-    ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
-        out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+    ) -> list[_Found]:
+        out: list[_Found] = []
         children: dict[int, list[Task]] = {}
         for c in tasks:
             if c.parent is not None and c.kind == "numbered":
@@ -639,7 +665,7 @@ class ResponsibilityComponent:
             line_end = len(text) if line_end == -1 else line_end
             if text[t.heading_end : line_end].strip(" \t\r\u3000\xa0。"):
                 continue  # the heading is a sentence with more after it, not a name
-            units = split_units(t.heading)
+            units = _split_units(t.heading)
             if not units or not all(is_unit_name(u) for u in units):
                 continue
             mentions = [UnitMention(u, "lead", True) for u in units]
@@ -650,8 +676,8 @@ class ResponsibilityComponent:
     @staticmethod
     def _tables(
         doc: Doc, text: str, tasks: list[Task]
-    ) -> list[tuple[int, Task, list[UnitMention], int, int, str]]:
-        out: list[tuple[int, Task, list[UnitMention], int, int, str]] = []
+    ) -> list[_Found]:
+        out: list[_Found] = []
         for t in tasks:
             if t.kind != "table_row":
                 continue
@@ -667,15 +693,16 @@ class ResponsibilityComponent:
                     else "responsible"
                 )
                 first = re.split(r"[。]", cell.text)[0]
-                verb = parse_verb_clause(first)
+                verb = _parse_verb_clause(first)
                 key = _KEY_RE.search(first)
+                items: Sequence[UnitMention]
                 if key is not None:
                     # a cell written as a clause: 牵头单位：X；配合单位：Y
-                    items = parse_unit_list(first[key.start() :])
+                    items = _parse_unit_list(first[key.start() :])
                 elif verb:
                     items = verb
                 else:
-                    units = split_units(first)
+                    units = _split_units(first)
                     if not units or sum(is_unit_name(u) for u in units) * 2 < len(units):
                         continue
                     if any(len(u) > 30 for u in units):
