@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,6 +87,7 @@ _KEY_RE = re.compile(
 )
 _OPEN = "（("
 _CLOSE = "）)"
+_CLOSE_ENDS = ("）", ")")
 _VERB_RE = re.compile(
     r"^(?P<units>.+?)(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责分别负责|按职责负责|"
     r"按职责分工落实|分别负责|共同负责|负责落实|具体负责|负责|配合|参与|协助|协办|"
@@ -110,6 +111,8 @@ _UNIT_COLUMN_RE = re.compile(r"单位|部门|主体|处室|科室|股室")
 #: organs a list of places or zones shares (``甲县、乙县人民政府``, ``A、B新区管委会``)
 _ORGAN = r"(?:人民政府|政府|党委|党工委|管委会|管理委员会|委员会|办事处|行政公署)"
 _ZONE_ORGANS = ("管委会", "管理委员会", "党工委")
+#: how a name ending in one of the :data:`_ORGAN` words ends (a cheap test first)
+_ORGAN_ENDS = ("政府", "党委", "党工委", "管委会", "委员会", "办事处", "行政公署")
 #: a place named bare in a shared-suffix list: any stem (proper names are free) + level
 _BARE_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:省|市|县|区|州|盟|旗)$")
 #: zone names that take a shared 管委会 even though they read as units alone
@@ -182,17 +185,35 @@ def _split_units(s: str) -> tuple[str, ...]:
             else:
                 cur.append(ch)
         items.append("".join(cur))
-    out: list[str] = []
-    for it in items:
-        it = re.sub(r"\s+", "", it).strip("。.．:：")
-        if FIRST_IS_LEAD_RE.search(it) or it in ("下同", "同上") or _NOT_UNIT_RE.search(it):
-            continue  # a note about the list, not a unit
-        it = _unbalanced_trimmed(it)
-        it = re.sub(r"^(?:由|请)", "", it)
-        it = _TRAILING_RE.sub("", it)
-        if it:
-            out.append(it)
+    out = [u for u in map(_clean_item, items) if u]
     return tuple(_expand_shared(out))
+
+
+_SPACE_RE = re.compile(r"\s+")
+#: endings of a :data:`_TRAILING_RE` match (the regex is only run on items ending so)
+_TRAILING_ENDS = ("负责", "落实", "牵头", "等", "单位", "部门")
+
+
+@lru_cache(maxsize=_MEMO)
+def _clean_item(it: str) -> str:
+    """One item of a unit list, cleaned; ``""`` when it is a note or nothing is left.
+
+    A pure function of the item: the same departments recur in every list of a
+    plan, so it is memoised.
+    """
+    it = _SPACE_RE.sub("", it).strip("。.．:：")
+    if (
+        ("牵头" in it and FIRST_IS_LEAD_RE.search(it))  # every alternative ends in 牵头
+        or it in ("下同", "同上")
+        or _NOT_UNIT_RE.search(it)
+    ):
+        return ""  # a note about the list, not a unit
+    it = _unbalanced_trimmed(it)
+    if it[:1] in ("由", "请"):
+        it = it[1:]
+    if it.endswith(_TRAILING_ENDS):
+        it = _TRAILING_RE.sub("", it)
+    return it
 
 
 def _unbalanced_trimmed(item: str) -> str:
@@ -229,6 +250,8 @@ def _expand_shared(items: list[str]) -> list[str]:
     """
     items = list(items)
     for j, it in enumerate(items):
+        if not it.endswith(_ORGAN_ENDS):  # both patterns end in an organ
+            continue
         m = _PLACE_SUFFIX_RE.match(it) or _ZONE_SUFFIX_RE.match(it)
         if not m or _NOT_PLACE_RE.match(it):
             continue
@@ -249,7 +272,7 @@ def _expand_shared(items: list[str]) -> list[str]:
             i -= 1
     j = 0
     while j < len(items):
-        head = _COLLECTIVE_HEAD_RE.match(items[j])
+        head = _COLLECTIVE_HEAD_RE.match(items[j]) if "各" in items[j] else None
         if head is None:
             j += 1
             continue
@@ -282,7 +305,13 @@ def mentions_of(units: Sequence[str], role: Role) -> list[UnitMention]:
     When an item is marked lead (``市经信局（牵头）、市科技局``), the unmarked
     items of a plain list support it.
     """
-    marks = [_MARKED_RE.match(u) for u in units]
+    return list(_mentions_of(tuple(units), role))
+
+
+@lru_cache(maxsize=_MEMO)
+def _mentions_of(units: tuple[str, ...], role: Role) -> tuple[UnitMention, ...]:
+    # only an item closing a bracket can carry a mark
+    marks = [_MARKED_RE.match(u) if u.endswith(_CLOSE_ENDS) else None for u in units]
     marked_lead = any(m is not None and m.group("mark") in ("牵头", "主责") for m in marks)
     out: list[UnitMention] = []
     for u, m in zip(units, marks, strict=True):
@@ -292,8 +321,14 @@ def mentions_of(units: Sequence[str], role: Role) -> list[UnitMention]:
             r = "lead" if m.group("mark") in ("牵头", "主责") else "support"
         elif marked_lead and role == "responsible":
             r = "support"
-        out.append(UnitMention(u, r, r == "lead"))
-    return out
+        out.append(_mention(u, r))
+    return tuple(out)
+
+
+@lru_cache(maxsize=_MEMO)
+def _mention(unit: str, role: Role) -> UnitMention:
+    # frozen, so one object per (unit, role) serves every list that names it
+    return UnitMention(unit, role, role == "lead")
 
 
 def _key_role(key: str) -> Role:
@@ -331,7 +366,7 @@ def _parse_unit_list(body: str) -> tuple[UnitMention, ...]:
         if verb:
             out += verb
             continue
-        out += mentions_of(_split_units(seg), role)
+        out += _mentions_of(_split_units(seg), role)
     return tuple(out)
 
 
@@ -342,20 +377,26 @@ _WRAP_RE = re.compile(r"[ \t\u3000\xa0]*[\r\n]+[ \t\u3000\xa0]*")
 def _split_parts(s: str) -> list[str]:
     """Comma parts of a clause, not splitting inside brackets (``各县（市，区）``)."""
     parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in s:
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        if depth == 0 and ch in "，,；;。":
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
+    if _BRACKET_CHAR_RE.search(s) is None:  # the usual clause: no brackets to keep whole
+        parts = _PART_SPLIT_RE.split(s)
+    else:
+        depth = 0
+        cur: list[str] = []
+        for ch in s:
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth = max(0, depth - 1)
+            if depth == 0 and ch in "，,；;。":
+                parts.append("".join(cur))
+                cur = []
+            else:
+                cur.append(ch)
+        parts.append("".join(cur))
     return [p.strip() for p in parts if p.strip()]
+
+
+_PART_SPLIT_RE = re.compile("[，,；;。]")
 
 
 def _named_place(item: str) -> bool:
@@ -367,6 +408,10 @@ def _named_place(item: str) -> bool:
 
 #: words of a note inside a clause, never of a unit list
 _ASIDE_RE = re.compile(r"简称|包括|其中|例如|比如|^含|^如")
+
+
+#: how every verb of :data:`_VERB_RE` ends
+_VERB_ENDS = ("负责", "落实", "牵头", "配合", "参与", "协助", "协办")
 
 
 def _verb_role(verb: str) -> Role:
@@ -390,7 +435,17 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
 
 @lru_cache(maxsize=_MEMO)
 def _parse_verb_clause(body: str) -> tuple[UnitMention, ...] | None:
-    parts = _split_parts(_WRAP_RE.sub("", body))
+    body = _WRAP_RE.sub("", body)
+    # the last part must end in a role verb: most bodies fail this without being split
+    tail = body
+    while True:
+        stripped = tail.rstrip().rstrip("，,；;。")
+        if stripped == tail:
+            break
+        tail = stripped
+    if not tail.endswith(_VERB_ENDS):
+        return None
+    parts = _split_parts(body)
     if not parts:
         return None
     out: list[UnitMention] = []
@@ -407,9 +462,9 @@ def _parse_verb_clause(body: str) -> tuple[UnitMention, ...] | None:
             continue
         role = _verb_role(m.group("verb"))
         for waiting in pending:
-            out += mentions_of(waiting, role)
+            out += _mentions_of(waiting, role)
         pending = []
-        out += mentions_of(units, role)
+        out += _mentions_of(units, role)
     if pending:
         return None
     return tuple(out)
@@ -450,8 +505,33 @@ _LINE_KEY_RE = re.compile(
 )
 
 
-#: a sentence: up to 。！？ or the end of its line
-_ASSIGN_SENTENCE_RE = re.compile(r"[^。！？!?\r\n]+")
+#: what ends a sentence: 。！？ or the end of its line
+_SENTENCE_ENDS = "。！？!?\r\n"
+_SENTENCE_END_RE = re.compile(f"[{_SENTENCE_ENDS}]")
+
+
+def _verb_sentences(text: str) -> Iterator[tuple[int, int]]:
+    """The sentences (maximal runs without 。！？ or a line break) holding a role verb.
+
+    Found from the verbs, which are few, instead of visiting every sentence:
+    each sentence reaches back to the last end before its first verb (searched
+    only back to the previous sentence given) and on to the next end.
+    """
+    n = len(text)
+    done = 0  # end of the last sentence given: no sentence starts before it
+    for v in _VERB_WORD_RE.finditer(text):
+        at = v.start()
+        if at < done:
+            continue  # a further verb of the same sentence
+        start = done
+        for ch in _SENTENCE_ENDS:
+            k = text.rfind(ch, start, at)
+            if k != -1:
+                start = k + 1
+        stop = _SENTENCE_END_RE.search(text, at)
+        end = n if stop is None else stop.start()
+        yield start, end
+        done = end
 #: comma parts of a sentence (brackets are not split: names may carry a note)
 _PART_RE = re.compile(r"(?:[（(][^（()）]*[）)]|[^，,；;（(])+")
 #: lines around a table within which a first-listed-lead note belongs to it
@@ -537,6 +617,9 @@ class ResponsibilityComponent:
             rule_first = task.document in first_docs or (
                 task.kind == "table_row" and any(a <= task.start < b for a, b in first_tables)
             )
+            # one (frozen) evidence and task label for every unit of the assignment
+            evidence = Evidence(source, es, ee, text[es:ee])
+            document, label = task.document or "", task.label.rstrip("、.．")
             order = 0
             for mention in mentions:
                 order += 1
@@ -550,14 +633,14 @@ class ResponsibilityComponent:
                     role = "lead" if lead else "support"
                 records.append(
                     ResponsibilityRecord(
-                        document=task.document or "",
-                        task_label=task.label.rstrip("、.．"),
+                        document=document,
+                        task_label=label,
                         task=task.heading,
                         unit=mention.unit,
                         order=order,
                         lead=lead,
                         role=role,
-                        evidence=Evidence(source, es, ee, text[es:ee]),
+                        evidence=evidence,
                         task_start=task.heading_start,
                         task_end=task.heading_end,
                         rule=rule,
@@ -621,8 +704,7 @@ class ResponsibilityComponent:
         """
         out: list[_Found] = []
         spans = sorted((f[3], f[4]) for f in found)
-        for m in _ASSIGN_SENTENCE_RE.finditer(text):
-            s, e = m.start(), m.end()
+        for s, e in _verb_sentences(text):
             label = LABEL_RE.match(text, s, e)
             if label is not None and (s == 0 or text[s - 1] in "\r\n \t\u3000\xa0"):
                 s = label.end()
@@ -707,7 +789,7 @@ class ResponsibilityComponent:
                         continue
                     if any(len(u) > 30 for u in units):
                         continue
-                    items = mentions_of(units, role)
+                    items = _mentions_of(units, role)
                 mentions += items
                 end = cell.start + len(first.rstrip("。. \r\n"))
                 ev = (cell.start, end) if ev is None else (ev[0], end)

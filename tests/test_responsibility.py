@@ -563,3 +563,36 @@ def test_a_cell_with_a_marked_lead(nlp: Language) -> None:
 def test_a_note_before_the_verb_is_no_unit_list() -> None:
     assert parse_verb_clause("以下简称市工作专班，由市发展改革委负责") is None
     assert parse_verb_clause("含各县区，市农业农村局负责") is None
+
+
+def test_verb_sentences_are_the_sentences_holding_a_role_verb() -> None:
+    # the fast finder starts from the verbs; it must give exactly the sentences
+    # (maximal runs without 。！？ or a line break) that a plain scan finds with a verb
+    import random
+    import re
+
+    from policykg.extract.responsibility import _verb_sentences
+
+    pieces = ["市发改委", "牵头", "负责", "配合", "。", "！", "？", "!", "?", "\n", "\r\n",
+              "，", "参与", "协助", "协办", "落实", "（一）", " ", "由", "市财政局"]  # fmt: skip
+    rng = random.Random(7)
+    verb = re.compile(r"牵头|负责|配合|参与|协助|协办")
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30)))
+        expected = [
+            (m.start(), m.end())
+            for m in re.finditer(r"[^。！？!?\r\n]+", text)
+            if verb.search(m.group())
+        ]
+        assert list(_verb_sentences(text)) == expected, text
+
+
+def test_unit_list_items_are_cleaned_as_before() -> None:
+    # prefilters in front of the item regexes: notes dropped, 由/请 and endings stripped
+    assert split_units("由市发改委牵头、请市财政局负责、市科技局等单位") == [
+        "市发改委", "市财政局", "市科技局"
+    ]  # fmt: skip
+    assert split_units("列第一位的为牵头单位、市教育局， 市民政局。") == ["市教育局", "市民政局"]
+    assert split_units("青州市、白山市人民政府、各区、县级市") == [
+        "青州市人民政府", "白山市人民政府", "各区", "各县级市"
+    ]  # fmt: skip
