@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -191,13 +191,41 @@ def find_doc_numbers(text: str, start: int = 0, end: int | None = None) -> list[
     """文号 such as ``国发〔2019〕12号``, ``湘政办(2018)21号`` in ``text[start:end]``."""
     end = len(text) if end is None else end
     out: list[DocNumberMatch] = []
-    for m in _DOCNO_RE.finditer(text, start, end):
-        prefix = _trim_prefix(m.group("prefix"))
+    for p, w, e in _docno_spans(text, start, end):
+        prefix = _trim_prefix(text[p:w])
         if not prefix:
             continue
-        s = m.start("prefix") + (len(m.group("prefix")) - len(prefix))
-        out.append(DocNumberMatch(s, m.end(), text[s : m.end()]))
+        s = w - len(prefix)
+        out.append(DocNumberMatch(s, e, text[s:e]))
     return out
+
+
+#: what follows a 文号's prefix, from its year bracket on (see :data:`_DOCNO_RE`)
+_DOCNO_TAIL_RE = re.compile(
+    r"[〔\[［（(【]\s*(?:19|20|１９|２０)\d{2}\s*[〕\]］）)】]\s*(?:第\s*)?\d{1,5}\s*号"
+)
+
+
+def _docno_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int, int]]:
+    """``(prefix start, prefix end, end)`` of each :data:`_DOCNO_RE` match in ``text[start:end]``.
+
+    The same matches as ``_DOCNO_RE.finditer(text, start, end)``, found from
+    the year brackets (a literal the scan skips to) instead of trying the
+    prefix's CJK run at every character: a prefix is the up to 12 CJK
+    characters right before the bracket (spaces between them allowed), not
+    reaching back before the previous match.
+    """
+    floor = start  # where the previous match ended: matches do not overlap
+    for m in _DOCNO_TAIL_RE.finditer(text, start, end):
+        w = m.start()
+        while w > floor and text[w - 1].isspace():  # \s, as the pattern reads it
+            w -= 1
+        p = w
+        while p > floor and w - p < 12 and "\u4e00" <= text[p - 1] <= "\u9fff":
+            p -= 1
+        if p < w:
+            yield p, w, m.end()
+            floor = m.end()
 
 
 _STANDARD_RE = re.compile(

@@ -392,3 +392,26 @@ def test_interpretation_links_are_no_citations() -> None:
         # interpreting a regulation is a task that names it: still a citation
         "岷山市消费者权益保护条例": (None, "mentions"),
     }
+
+
+def test_doc_number_spans_are_the_pattern_matches() -> None:
+    # found from the year brackets: the same matches as the plain pattern's scan
+    from policykg.extract.citation import _DOCNO_RE, _docno_spans
+
+    pieces = ["国发", "湘政办", "按照", "市人民政府办公室关于印发", "号", "文", " ", "\u3000",
+              "\n", "a", "《", "〔2019〕12号", "(2018) 21号", "【２０21】第 3号", "（2020）",
+              "〔19〕1号", "2019", "〕", "第", "（"]  # fmt: skip
+    rng = random.Random(11)
+    found = long = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 16)))
+        start = rng.randrange(0, len(text) // 3 + 1)
+        end = rng.randrange(len(text) - len(text) // 3, len(text) + 1)
+        expected = [
+            (m.start("prefix"), m.end("prefix"), m.end())
+            for m in _DOCNO_RE.finditer(text, start, end)
+        ]
+        assert list(_docno_spans(text, start, end)) == expected, (text, start, end)
+        found += bool(expected)
+        long += any(b - a == 12 for a, b, _e in expected)
+    assert found > 500 and long > 20  # the cases compared do hold 文号, long prefixes too
