@@ -51,14 +51,18 @@ class SpanSet:
     """Sorted non-overlapping ``(start, end)`` spans; ``contains`` is O(log n)."""
 
     def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
-        merged: list[list[int]] = []
+        # built per line by the target reader: merged straight into the two lists
+        starts: list[int] = []
+        ends: list[int] = []
         for s, e in sorted(spans):
-            if merged and s <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
+            if ends and s <= ends[-1]:
+                if e > ends[-1]:
+                    ends[-1] = e
             else:
-                merged.append([s, e])
-        self._starts = [s for s, _ in merged]
-        self._ends = [e for _, e in merged]
+                starts.append(s)
+                ends.append(e)
+        self._starts = starts
+        self._ends = ends
 
     def find(self, pos: int) -> tuple[int, int] | None:
         """The span containing ``pos`` (start inclusive, end exclusive), if any."""
@@ -68,7 +72,10 @@ class SpanSet:
         return None
 
     def contains(self, pos: int) -> bool:
-        return self.find(pos) is not None
+        if not self._starts:  # the usual case of many sets (no quotes on a line)
+            return False
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ends[i]
 
     def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
         """Spans that intersect ``[start, end)``, in order."""
