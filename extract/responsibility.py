@@ -504,6 +504,34 @@ _LINE_KEY_RE = re.compile(
     r"|【\s*" + _KEY + r"\s*】\s*[：:]?)[^\r\n]+"
 )
 
+#: the role word every key starts with (its alternatives start with literals: a fast scan)
+_KEY_ROLE_RE = re.compile(_KEY_ROLE)
+
+
+def _line_keys(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_LINE_KEY_RE.finditer(text)``, found from the role words.
+
+    A match starts a few characters before its key's role word, after nothing
+    but spaces and a 【: at a line start, after 。；; or at the 【.  Role
+    words are rare; trying the pattern at every character is not.
+    """
+    floor = 0  # end of the previous match: matches do not overlap
+    for r in _KEY_ROLE_RE.finditer(text):
+        at = r.start()
+        if at < floor:
+            continue
+        back = at
+        while back > floor and (text[back - 1].isspace() or text[back - 1] == "【"):
+            back -= 1
+        for a in range(back, at + 1):
+            if not (a == 0 or text[a - 1] in "\n。；;" or text[a] == "【"):
+                continue  # no match starts here: not a line start, after 。；; nor a 【
+            m = _LINE_KEY_RE.match(text, a)
+            if m is not None:
+                yield m
+                floor = m.end()
+                break
+
 
 #: what ends a sentence: 。！？ or the end of its line
 _SENTENCE_ENDS = "。！？!?\r\n"
@@ -592,7 +620,7 @@ class ResponsibilityComponent:
                 found.append((i, task, mentions, i, end, rule))
         # a key clause without brackets (not one inside a bracketed clause)
         inside = sorted((f[3], f[4]) for f in found)
-        for m in _LINE_KEY_RE.finditer(text):
+        for m in _line_keys(text):
             s = m.start() + len(m.group()) - len(m.group().lstrip(" \t\u3000\xa0"))
             k = bisect_right(inside, (s, len(text))) - 1
             if dropped_at(doc, s) is not None or (k >= 0 and inside[k][0] <= s < inside[k][1]):

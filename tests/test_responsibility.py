@@ -596,3 +596,22 @@ def test_unit_list_items_are_cleaned_as_before() -> None:
     assert split_units("青州市、白山市人民政府、各区、县级市") == [
         "青州市人民政府", "白山市人民政府", "各区", "各县级市"
     ]  # fmt: skip
+
+
+def test_line_keys_are_the_pattern_matches() -> None:
+    # found from the role words: the same matches as scanning with the pattern itself
+    import random
+
+    from policykg.extract.responsibility import _LINE_KEY_RE, _line_keys
+
+    pieces = ["责任单位：", "牵头部门:", "【配合单位】", "【责任处室】：", "主要责任单位：", "负责",
+              "市发改委", "、", "。", "；", ";", "\n", " ", "\u3000", "【", "】", "（", "）",
+              "实施", "单位", "：", "负责任单位："]  # fmt: skip
+    rng = random.Random(5)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 14)))
+        expected = [m.span() for m in _LINE_KEY_RE.finditer(text)]
+        assert [m.span() for m in _line_keys(text)] == expected, text
+        found += len(expected)
+    assert found > 1000
