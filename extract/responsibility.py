@@ -170,7 +170,8 @@ def _split_units(s: str) -> tuple[str, ...]:
     items: list[str] = []
     depth = 0
     cur: list[str] = []
-    s = _CELL_BREAK_RE.sub("、", s)
+    if "<" in s:
+        s = _CELL_BREAK_RE.sub("、", s)
     if _BRACKET_CHAR_RE.search(s) is None:  # the usual list: no brackets to keep whole
         items = _LIST_SPLIT_RE.split(s)
     else:
@@ -186,6 +187,8 @@ def _split_units(s: str) -> tuple[str, ...]:
                 cur.append(ch)
         items.append("".join(cur))
     out = [u for u in map(_clean_item, items) if u]
+    if "各" not in s and not any(u.endswith(_ORGAN_ENDS) for u in out):
+        return tuple(out)  # no organ to share, no 各 list: _expand_shared changes nothing
     return tuple(_expand_shared(out))
 
 
@@ -310,7 +313,8 @@ def mentions_of(units: Sequence[str], role: Role) -> list[UnitMention]:
 
 @lru_cache(maxsize=_MEMO)
 def _mentions_of(units: tuple[str, ...], role: Role) -> tuple[UnitMention, ...]:
-    # only an item closing a bracket can carry a mark
+    if not any(u.endswith(_CLOSE_ENDS) for u in units):
+        return tuple([_mention(u, role) for u in units])  # only a bracket can mark a role
     marks = [_MARKED_RE.match(u) if u.endswith(_CLOSE_ENDS) else None for u in units]
     marked_lead = any(m is not None and m.group("mark") in ("牵头", "主责") for m in marks)
     out: list[UnitMention] = []
@@ -331,6 +335,7 @@ def _mention(unit: str, role: Role) -> UnitMention:
     return UnitMention(unit, role, role == "lead")
 
 
+@lru_cache(maxsize=256)
 def _key_role(key: str) -> Role:
     if key.startswith(("牵头", "主责", "主办")):
         return "lead"
@@ -349,7 +354,8 @@ def parse_unit_list(body: str) -> list[UnitMention]:
 
 @lru_cache(maxsize=_MEMO)
 def _parse_unit_list(body: str) -> tuple[UnitMention, ...]:
-    body = _WRAP_RE.sub("", body)
+    if "\n" in body or "\r" in body:
+        body = _WRAP_RE.sub("", body)
     keys = list(_KEY_RE.finditer(body))
     out: list[UnitMention] = []
     for k, m in enumerate(keys):
@@ -357,7 +363,7 @@ def _parse_unit_list(body: str) -> tuple[UnitMention, ...]:
             continue  # 责任领导 / 责任人: a person, not a unit
         end = keys[k + 1].start() if k + 1 < len(keys) else len(body)
         seg = body[m.end() : end]
-        seg = seg.split("。")[0]
+        seg = seg.partition("。")[0]
         other = _OTHER_FIELD_RE.search(seg)
         if other:  # （责任单位：X，完成时限：2024年底）: stop at the next field
             seg = seg[: other.start()]
@@ -560,6 +566,8 @@ def _verb_sentences(text: str) -> Iterator[tuple[int, int]]:
         end = n if stop is None else stop.start()
         yield start, end
         done = end
+
+
 #: comma parts of a sentence (brackets are not split: names may carry a note)
 _PART_RE = re.compile(r"(?:[（(][^（()）]*[）)]|[^，,；;（(])+")
 #: lines around a table within which a first-listed-lead note belongs to it
@@ -603,7 +611,8 @@ class ResponsibilityComponent:
                 continue
             end = closed.end()
             body = text[i + 1 : end - 1]
-            if _KEY_RE.match(body.strip()):
+            stripped = body.strip()
+            if _KEY_RE.match(stripped):
                 rule = "clause"
             elif _VERB_WORD_RE.search(body):
                 rule = "verb_clause"
@@ -612,7 +621,7 @@ class ResponsibilityComponent:
             if dropped_at(doc, i) is not None:
                 continue
             if rule == "clause":
-                mentions = _parse_unit_list(body.strip())
+                mentions = _parse_unit_list(stripped)
             else:
                 mentions = _parse_verb_clause(body) or ()
             task = find_task(document_at(i), i)
@@ -659,21 +668,14 @@ class ResponsibilityComponent:
                     # the units listed after the lead support it (pkg:SupportRole)
                     lead = order == 1
                     role = "lead" if lead else "support"
-                records.append(
-                    ResponsibilityRecord(
-                        document=document,
-                        task_label=label,
-                        task=task.heading,
-                        unit=mention.unit,
-                        order=order,
-                        lead=lead,
-                        role=role,
-                        evidence=evidence,
-                        task_start=task.heading_start,
-                        task_end=task.heading_end,
-                        rule=rule,
-                    )
-                )
+                # positional (keywords cost a third of the record): document, task_label,
+                # task, unit, order, lead, role, evidence, task_start, task_end,
+                # unit_canonical, unit_region, rule
+                record = ResponsibilityRecord(
+                    document, label, task.heading, mention.unit, order, lead, role,
+                    evidence, task.heading_start, task.heading_end, None, None, rule,
+                )  # fmt: skip
+                records.append(record)
         doc._.pkg_responsibilities = records
         return doc
 
@@ -686,6 +688,10 @@ class ResponsibilityComponent:
         note elsewhere covers its document, and a covering notice's note the
         attachments it issues as well.
         """
+        docs: set[str | None] = set()
+        spans: list[tuple[int, int]] = []
+        if "为牵头" not in text and "是牵头" not in text:
+            return docs, spans  # every note reads …为牵头 or …是牵头: most plans have none
         tables = doc.user_data.get("pkg_tables")
         if tables is None:
             tables = find_tables(text)
@@ -693,8 +699,6 @@ class ResponsibilityComponent:
         starts = [ln.start for ln in lines]
         records = doc._.pkg_documents or []
         document_at = document_lookup(doc)
-        docs: set[str | None] = set()
-        spans: list[tuple[int, int]] = []
         for m in FIRST_IS_LEAD_RE.finditer(text):
             if dropped_at(doc, m.start()) is not None:
                 continue
