@@ -164,6 +164,10 @@ def split_units(s: str) -> list[str]:
 #: the same lists over its tasks); the parsers are pure functions of the string
 _MEMO = 4096
 
+#: :func:`~policykg.extract.genre.is_unit_name` (pure) remembered: the same
+#: departments are tested in every list of a plan
+_unit_name = lru_cache(maxsize=_MEMO)(is_unit_name)
+
 
 @lru_cache(maxsize=_MEMO)
 def _split_units(s: str) -> tuple[str, ...]:
@@ -439,10 +443,11 @@ def parse_verb_clause(body: str) -> list[UnitMention] | None:
     return None if found is None else list(found)
 
 
-@lru_cache(maxsize=_MEMO)
 def _parse_verb_clause(body: str) -> tuple[UnitMention, ...] | None:
-    body = _WRAP_RE.sub("", body)
+    if "\n" in body or "\r" in body:
+        body = _WRAP_RE.sub("", body)
     # the last part must end in a role verb: most bodies fail this without being split
+    # (and without taking a place in the memo)
     tail = body
     while True:
         stripped = tail.rstrip().rstrip("，,；;。")
@@ -451,6 +456,11 @@ def _parse_verb_clause(body: str) -> tuple[UnitMention, ...] | None:
         tail = stripped
     if not tail.endswith(_VERB_ENDS):
         return None
+    return _parse_verb_parts(body)
+
+
+@lru_cache(maxsize=_MEMO)
+def _parse_verb_parts(body: str) -> tuple[UnitMention, ...] | None:
     parts = _split_parts(body)
     if not parts:
         return None
@@ -459,7 +469,7 @@ def _parse_verb_clause(body: str) -> tuple[UnitMention, ...] | None:
     for p in parts:
         m = _VERB_RE.match(p)
         units = _split_units(m.group("units") if m else p)
-        if not units or not all(is_unit_name(u) or _named_place(u) for u in units):
+        if not units or not all(_unit_name(u) or _named_place(u) for u in units):
             return None
         if m is None:
             if _ASIDE_RE.search(p):
@@ -780,7 +790,7 @@ class ResponsibilityComponent:
             if text[t.heading_end : line_end].strip(" \t\r\u3000\xa0。"):
                 continue  # the heading is a sentence with more after it, not a name
             units = _split_units(t.heading)
-            if not units or not all(is_unit_name(u) for u in units):
+            if not units or not all(_unit_name(u) for u in units):
                 continue
             mentions = [UnitMention(u, "lead", True) for u in units]
             for c in children.get(k, []):
@@ -817,7 +827,7 @@ class ResponsibilityComponent:
                     items = verb
                 else:
                     units = _split_units(first)
-                    if not units or sum(is_unit_name(u) for u in units) * 2 < len(units):
+                    if not units or sum(_unit_name(u) for u in units) * 2 < len(units):
                         continue
                     if any(len(u) > 30 for u in units):
                         continue
