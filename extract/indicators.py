@@ -20,6 +20,7 @@ Public API
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -43,19 +44,33 @@ class Concept:
     broader: str | None = None
     all_groups: tuple[tuple[str, ...], ...] = ()
     none_of: tuple[str, ...] = ()
+    # derived in __post_init__: most concepts miss a metric, and one alternation
+    # search per group rejects them in C instead of a Python loop over the words
+    _none_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _group_res: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _labels: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+            # an empty group matches nothing (no word of it occurs)
+            return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+        object.__setattr__(self, "_none_re", alternation(self.none_of) if self.none_of else None)
+        object.__setattr__(self, "_group_res", tuple(alternation(g) for g in self.all_groups))
+        labels = (*self.pref_label.values(), *self.alt_labels)
+        object.__setattr__(self, "_labels", frozenset(norm(label) for label in labels))
 
     def score(self, haystack: str) -> int:
         """Matched keyword length (0 when a group is missing or an excluded word occurs)."""
-        if any(w in haystack for w in self.none_of):
+        if self._none_re is not None and self._none_re.search(haystack):
             return 0
+        for group_re in self._group_res:
+            if group_re.search(haystack) is None:
+                return 0
         total = 0
         for group in self.all_groups:
-            hits = [len(w) for w in group if w in haystack]
-            if not hits:
-                return 0
-            total += max(hits)
-        labels = (*self.pref_label.values(), *self.alt_labels)
-        if any(norm(label) == haystack.split("|", 1)[0] for label in labels):
+            total += max(len(w) for w in group if w in haystack)
+        if haystack.split("|", 1)[0] in self._labels:
             total += 100  # an exact label beats keyword evidence
         return total
 

@@ -106,12 +106,15 @@ _MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千�
               "十万": 1e5, "万": 1e4, "千": 1e3}  # fmt: skip
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 def parse_number(s: str) -> float | None:
     """``17`` / ``2.88`` / ``１２`` / ``十五`` / ``二点五`` -> float; None if not a number."""
     s = s.strip().replace(",", "").replace("，", "")
     if not s:
         return None
-    s = s.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    s = s.translate(_FULL_WIDTH_DIGITS)
     try:
         return float(s)
     except ValueError:
@@ -684,38 +687,55 @@ def _strip_trail(s: str) -> tuple[str, str]:
     return s[:end], s[end:]
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that finds any of ``words`` (one C search instead of a loop of ``in``)."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_LE_CUE_RE = _any_of(_LE_CUES)
+_GE_CUE_RE = _any_of(_GE_CUES)
+_INCREASE_CUE_RE = _any_of(_INCREASE_CUES)
+_GROWTH_CUE_RE = _any_of(_GROWTH_CUES)
+_HOLD_CUE_RE = _any_of(("保持在", "稳定在"))
+_GROW_TO_CUE_RE = _any_of(("增加到", "增加至", "增长到", "增长至", "增至"))
+_PCT_GROWTH_CUE_RE = _any_of(("增加", "增长", "提高", "提升"))
+_RAISE_TO_CUE_RE = _any_of(
+    ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "升至")
+)
+_PCT_RATE_CUE_RE = _any_of(("增长", "提高", "提升", "增速", "年均"))
+_FLOOR_CUE_RE = _any_of(("不低于", "不少于", "不小于"))
+
+
 def _comparator(before: str, after: str, unit: str, whole_before: str) -> Comparator:
     """Comparator from the cue words before the number and the words right after it."""
     tail = before[-8:]
     is_pct = unit.startswith(("%", "‰"))
     floor_tail = tail.replace("不少于", "").replace("不低于", "").replace("不小于", "")
-    capped = after.startswith(("以下", "以内")) or any(c in floor_tail for c in _LE_CUES)
-    if capped and any(c in before for c in _INCREASE_CUES):
+    capped = after.startswith(("以下", "以内")) or _LE_CUE_RE.search(floor_tail) is not None
+    added = _INCREASE_CUE_RE.search(before) is not None
+    if capped and added:
         return "<="  # 新增…不超过2个: a cap on the added amount
-    if after.startswith("左右") and any(c in tail for c in ("保持在", "稳定在")):
+    if after.startswith("左右") and _HOLD_CUE_RE.search(tail):
         return "="  # 稳定在45万亩左右: held about level, no floor
-    if any(c in before for c in _INCREASE_CUES) and not any(
-        c in tail for c in ("增加到", "增加至", "增长到", "增长至", "增至")
-    ):
-        if is_pct and any(c in before for c in ("增加", "增长", "提高", "提升")):
+    if added and not _GROW_TO_CUE_RE.search(tail):
+        if is_pct and _PCT_GROWTH_CUE_RE.search(before):
             return "pct_increase"
         return "increase"
-    if any(c in tail for c in ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至",
-                               "升至")):  # fmt: skip
+    if _RAISE_TO_CUE_RE.search(tail):
         return ">="
-    if unit.endswith("百分点") and any(c in tail for c in _GROWTH_CUES):
+    if unit.endswith("百分点") and _GROWTH_CUE_RE.search(tail):
         return "increase"
-    if is_pct and any(c in tail for c in ("增长", "提高", "提升", "增速", "年均")):
+    if is_pct and _PCT_RATE_CUE_RE.search(tail):
         return "pct_increase"
-    if any(c in tail for c in ("不低于", "不少于", "不小于")):
+    if _FLOOR_CUE_RE.search(tail):
         return ">="
-    if after.startswith(("以下", "以内")) or any(c in tail for c in _LE_CUES):
+    if after.startswith(("以下", "以内")) or _LE_CUE_RE.search(tail):
         return "<="
     if _DOWN_TO_RE.search(tail):
         return "<="
     if _UP_TO_RE.search(tail):
         return ">="
-    if after.startswith(("以上", "及以上")) or any(c in tail for c in _GE_CUES):
+    if after.startswith(("以上", "及以上")) or _GE_CUE_RE.search(tail):
         return ">="
     if "力争" in whole_before or "至少" in whole_before:
         return ">="
@@ -1451,7 +1471,7 @@ def _read_quantities(
             continue  # 《措施》共8条: the size of a document
         if _FROM_BEFORE_RE.search(left) and _FROM_VALUE_AFTER_RE.match(text, e, le):
             continue  # 由8520元增加到…: the starting value, not the goal
-        time_limit = any(c in left[-6:] for c in _LE_CUES)  # 压缩至5个工作日内: a goal
+        time_limit = _LE_CUE_RE.search(left[-6:]) is not None  # 压缩至5个工作日内: a goal
         if unit in _DURATION_UNITS:
             if _DURATION_BEFORE_RE.search(left) or (
                 _DURATION_AFTER_RE.match(after) and not time_limit
@@ -1464,7 +1484,7 @@ def _read_quantities(
                 continue  # 提供7天免费住宿: how long a service lasts, not a goal
         elif unit.endswith(("级", "星")):
             # 达到4级以上 is a goal; 三级/五级/千亿级 alone name tiers or scales
-            cue = any(c in left[-6:] for c in _GE_CUES) or after.startswith("以上")
+            cue = _GE_CUE_RE.search(left[-6:]) is not None or after.startswith("以上")
             if q.chinese or len(unit) > 1 or not cue:
                 continue
         elif unit == "岁":
@@ -1559,7 +1579,7 @@ def _read_quantities(
             and prev.sentence == ss
             and prev.orientation == "before"
             and unit.startswith(("%", "‰"))
-            and any(c in growth for c in _GROWTH_CUES)
+            and _GROWTH_CUE_RE.search(growth) is not None
         ):
             # X达到400亿元，年均增长10%: the growth rate of the same metric
             orientation = "before"
