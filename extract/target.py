@@ -824,20 +824,13 @@ class _IndicatorTable:
     rows: list[list[_Cell]]
 
 
+# a non-blank line with its outer spaces stripped: its first to its last other character
+_LINE_RE = re.compile(r"[^\n \t\r\u3000\xa0](?:[^\n]*[^\n \t\r\u3000\xa0])?")
+
+
 def _text_lines(text: str, start: int, end: int) -> list[_Cell]:
     """Non-blank lines of ``text[start:end]``, outer whitespace stripped."""
-    out: list[_Cell] = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        le = end if nl == -1 else nl
-        raw = text[pos:le]
-        stripped = raw.strip(" \t\r\u3000\xa0")
-        if stripped:
-            s = pos + raw.index(stripped[0])
-            out.append(_Cell(s, s + len(stripped), stripped))
-        pos = le + 1
-    return out
+    return [_Cell(m.start(), m.end(), m.group()) for m in _LINE_RE.finditer(text, start, end)]
 
 
 _PIPE_RE = re.compile(r"[|｜│]")
@@ -983,12 +976,25 @@ def _holds_values(columns: list[str], rows: list[list[_Cell]]) -> bool:
     return valued * 2 >= len(rows)
 
 
+# a header has a metric column (_METRIC_COLUMN_RE on a cell with its spaces removed)
+_HEADER_HINT_RE = re.compile(r"指\s*标|项\s*目|名\s*称")
+# what a header line (above) or a flattened header's first cell (_NUMBER_COLUMN) holds
+_TABLE_HINT_RE = re.compile(r"指\s*标|项\s*目|名\s*称|序|编号|No|NO|no|#")
+
+
 def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTable]:
     """Indicator tables in ``text[start:end]``."""
-    lines = _text_lines(text, start, end)
+    # a table starts at a header line: none before the first hint of one (most text)
+    hint = _TABLE_HINT_RE.search(text, start, end)
+    if hint is None:
+        return []
+    lines = _text_lines(text, max(start, text.rfind("\n", start, hint.start()) + 1), end)
     out: list[_IndicatorTable] = []
     i = 0
     while i < len(lines):
+        if lines[i].text not in _NUMBER_COLUMN and not _HEADER_HINT_RE.search(lines[i].text):
+            i += 1  # no metric column can be cut from this line: no header
+            continue
         found: tuple[list[str], list[list[_Cell]], int] | None = None
         head = _split_cells(lines[i])
         if len(head) >= 2:
