@@ -87,6 +87,31 @@ class IndicatorScheme:
     _memo: dict[tuple[str, str], str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: a concept scores only if a word of its first keyword group occurs: the first
+    #: one or two characters of each such word -> indices of the concepts it opens
+    _openers: dict[str, list[int]] = field(init=False, repr=False, compare=False)
+    #: concepts scored whatever the text (no keyword group, or an empty word)
+    _always: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._openers, self._always = {}, []
+        for i, c in enumerate(self.concepts):
+            if not c.all_groups or "" in c.all_groups[0]:
+                self._always.append(i)
+                continue
+            for w in {w[:2] for w in c.all_groups[0]}:
+                self._openers.setdefault(w, []).append(i)
+
+    def _candidates(self, haystack: str) -> list[int]:
+        """Indices, in file order, of the concepts that can score on ``haystack``."""
+        found = set(self._always)
+        openers = self._openers
+        for k in range(len(haystack)):
+            for key in (haystack[k], haystack[k : k + 2]):
+                hit = openers.get(key)
+                if hit is not None:
+                    found.update(hit)
+        return sorted(found)
 
     def match(self, metric: str, unit: str = "") -> str | None:
         """Id of the concept that best fits ``metric`` (with ``unit``), or None."""
@@ -99,7 +124,8 @@ class IndicatorScheme:
             pass
         haystack = norm(metric) + "|" + unit
         best, best_score = None, 0
-        for c in self.concepts:
+        for i in self._candidates(haystack):
+            c = self.concepts[i]
             s = c.score(haystack)
             if s > best_score:
                 best, best_score = c.id, s
