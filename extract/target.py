@@ -67,6 +67,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -582,21 +584,28 @@ def _new_state(
     return _DocState(default_year=year, plan_start=start, ref_year=max(refs) if refs else None)
 
 
-def _heading_level(line: str) -> int | None:
-    m = LABEL_RE.match(line)
-    if not m:
-        return None
-    kind = label_kind(m.group("label"))
-    return {"chapter": 0, "article": 1, "cn": 1, "cn_paren": 2, "num": 3, "num_paren": 4,
-            "circled": 5}.get(kind)  # fmt: skip
+_LEVELS = {"chapter": 0, "article": 1, "cn": 1, "cn_paren": 2, "num": 3, "num_paren": 4,
+           "circled": 5}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _label_level(label: str) -> int | None:
+    # labels repeat (一、, （二）, 3.) on nearly every heading line: classify each once
+    return _LEVELS.get(label_kind(label))
+
+
+def _heading_level(line: str, m: re.Match[str] | None = None) -> int | None:
+    """Level of the heading ``line`` opens with a list label (``m``: its LABEL_RE match)."""
+    m = m or LABEL_RE.match(line)
+    return _label_level(m.group("label")) if m else None
 
 
 _HEAD_CORE_RE = re.compile(r"^[^，,。；;：:！!？?\s]{1,30}")
 
 
-def _is_background_heading(line: str) -> bool:
+def _is_background_heading(line: str, m: re.Match[str] | None = None) -> bool:
     """``一、发展背景`` / ``（一）现有基础``: a section of history, not of goals."""
-    m = LABEL_RE.match(line)
+    m = m or LABEL_RE.match(line)
     rest = line[m.end() :].strip() if m else line
     core = _HEAD_CORE_RE.match(rest)
     if core is None:
@@ -1141,7 +1150,9 @@ def _extract(
     while pos < end:
         nl = text.find("\n", pos, end)
         line_end = end if nl == -1 else nl
-        span = in_table.find(pos) or in_table.find(line_end - 1) if line_end > pos else None
+        span = (
+            in_table.find(pos) or in_table.find(line_end - 1) if tables and line_end > pos else None
+        )
         if span is None:
             line_end = _wrapped_end(text, pos, line_end, end, in_table, owner_of, is_dropped)
             _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
@@ -1155,7 +1166,8 @@ def _extract(
 
 # a line that goes on: prose (it holds a clause mark) with no closing mark at its end
 _PROSE_MARK_RE = re.compile(r"[，,。；;]")
-_LINE_CLOSED_RE = re.compile(r"[。；;！？!?：:）)】》]$")
+#: the marks that close a line (a line ending with one does not go on)
+_LINE_CLOSERS = "。；;！？!?：:）)】》"
 # a table row or an aligned layout line: never part of a wrapped sentence
 _LAYOUT_RE = re.compile(r"\t|[|｜│]|\S[ \u3000\xa0]{2,}\S")
 #: at most this many line breaks are read through in one sentence
@@ -1180,7 +1192,7 @@ def _wrapped_end(
     line_start = ls
     for _ in range(_MAX_WRAPS):
         line = text[line_start:le].strip(" \t\r\u3000\xa0")
-        if le >= end or not line or _LAYOUT_RE.search(line) or _LINE_CLOSED_RE.search(line):
+        if le >= end or not line or line[-1] in _LINE_CLOSERS or _LAYOUT_RE.search(line):
             break
         if not _PROSE_MARK_RE.search(text[ls:le]):
             break
@@ -1219,7 +1231,8 @@ def _read_line(
     if ctx is None or is_dropped(first):
         return  # noise changes no context either
     st = ctx.state
-    level = _heading_level(stripped)
+    label = LABEL_RE.match(stripped)
+    level = _heading_level(stripped, label)
     if level is not None:
         # a heading closes the scopes opened at its level or deeper
         if st.scope_level >= level:
@@ -1229,13 +1242,15 @@ def _read_line(
         if level <= 1:
             st.table_year = None
         st.section_level = level
-        if _is_background_heading(stripped):
+        if _is_background_heading(stripped, label):
             st.past_level = level
     tm = _TABLE_YEAR_RE.match(stripped)
     if tm:
         st.table_year = int(tm.group("y"))
         return
-    sm = _SCOPE_YEAR_RE.search(stripped[:60])
+    head = stripped[:60]
+    # a scope names 到/至 a year or a period's 末: most lines hold neither
+    sm = _SCOPE_YEAR_RE.search(head) if "到" in head or "至" in head or "末" in head else None
     # the year must lead the paragraph (（二）主要目标。到2025年，…), not close a task
     if sm and (sm.start() <= 20 or "目标" in stripped[: sm.start()]):
         y = int(sm.group("y")) if sm.group("y") else _PERIOD_END.get(sm.group("fyp") or "")
@@ -1435,13 +1450,17 @@ def _read_quantities(
     out: list[TargetRecord],
 ) -> None:
     st = ctx.state
+    found = QUANTITY_RE.finditer(text, ls, le)
+    first = next(found, None)
+    if first is None:
+        return  # most lines hold no number
     quotes = SpanSet((m.start(), m.end()) for m in _QUOTE_SPAN_RE.finditer(text, ls, le))
     wrapped = text.find("\n", ls, le) != -1
     clause_breaks = _WRAPPED_CLAUSE_BREAK if wrapped else CLAUSE_BREAK
     sentence_breaks = _WRAPPED_SENTENCE_BREAK_RE if wrapped else _SENTENCE_BREAK_RE
     cursor = ls
     prev: _Prev | None = None
-    for m in QUANTITY_RE.finditer(text, ls, le):
+    for m in chain((first,), found):
         q = _quantity_from_match(m)
         if q is None or masks.contains(m.start()) or is_dropped(m.start()):
             continue
