@@ -177,11 +177,18 @@ _LATIN_UNIT = (
     rf"(?:[/／](?:[A-Za-z]{{1,4}}[²³]?|{_PER_BASE}))?"
     r"(?![A-Za-z\d])(?![\u4e00-\u9fff](?<![以左及之的、和或与至到每]))"
 )
+# the first number: _NUM_PAT written to open with one character class, so that the
+# regex engine skips ahead to the next digit or numeral in C instead of trying the
+# whole pattern at every character.  A number starts where its run of digits (or
+# Chinese numerals) starts: never try it from inside the run (each such try rescans
+# the run: quadratic on long runs); the lookbehinds see the opening character and
+# the one before it.
+_FIRST_NUM_PAT = (
+    rf"[\d{_CN_NUM}](?:(?<=\d)(?<![\d.]\d)\d*(?:\.\d+)?"
+    rf"|(?<=[{_CN_NUM}])(?<![{_CN_NUM}][{_CN_NUM}])[{_CN_NUM}]*(?:点[{_CN_NUM}]+)?)"
+)
 QUANTITY_RE = re.compile(
-    # a number starts where its run of digits (or Chinese numerals) starts: never try
-    # it from inside the run (each such try rescans the run: quadratic on long runs)
-    rf"(?:(?<![\d.])(?=\d)|(?<![{_CN_NUM}])(?=[{_CN_NUM}]))"
-    rf"(?P<v1>{_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT}|{_LATIN_UNIT})?){_RANGE_SEP}"
+    rf"(?P<v1>{_FIRST_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT}|{_LATIN_UNIT})?){_RANGE_SEP}"
     rf"(?P<v2>{_NUM_PAT}))?"
     rf"{_GAP}(?P<mag>{_MAG_ALT})?"
     rf"(?:(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?|(?P<rate>[/／]{_PER_SCALE}{_PER_BASE}?)"
