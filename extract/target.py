@@ -257,6 +257,8 @@ _CITED_TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
 
 def _mask_cited(s: str) -> str:
     """Blank the 《titles》 a text cites: their periods are not its own."""
+    if "《" not in s:
+        return s
     return _CITED_TITLE_RE.sub(lambda m: " " * len(m.group()), s)
 
 
@@ -644,6 +646,7 @@ def _topic_before(text: str, clause_start: int, sentence_start: int) -> str:
     return topic if 2 <= len(topic) <= 10 else ""
 
 
+@lru_cache(maxsize=8192)
 def _strip_lead(s: str) -> tuple[str, str]:
     """Remove a list label and leading verbs/fillers; return (removed prefix, rest)."""
     lm = _ITEM_LABEL_RE.match(s)
@@ -674,6 +677,7 @@ _PER_BEFORE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def _strip_trail(s: str) -> tuple[str, str]:
     """Remove trailing comparator cues and comparison bases; return (rest, removed)."""
     end = len(s)
