@@ -209,9 +209,13 @@ class Quantity:
     chinese: bool = False
 
 
+# the same few numbers (1, 10, 2025, 三) recur on every page
+_number = lru_cache(maxsize=4096)(parse_number)
+
+
 def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
-    v1 = parse_number(m.group("v1"))
-    v2 = parse_number(m.group("v2")) if m.group("v2") else None
+    v1 = _number(m.group("v1"))
+    v2 = _number(m.group("v2")) if m.group("v2") else None
     if v1 is None or (m.group("v2") and v2 is None):
         return None
     mag = m.group("mag") or ""

@@ -7,7 +7,7 @@ import random
 import pytest
 import spacy
 
-from policykg.extract import target as target_module  # noqa: F401  (registers the factory)
+from policykg.extract import target as target_module  # registers the factory
 from policykg.extract.indicators import load_scheme, match_indicator
 from policykg.extract.model import DocumentRecord, Dropped, Evidence, TargetRecord
 from policykg.extract.target import (
