@@ -20,6 +20,7 @@ Public API
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -43,19 +44,33 @@ class Concept:
     broader: str | None = None
     all_groups: tuple[tuple[str, ...], ...] = ()
     none_of: tuple[str, ...] = ()
+    # derived in __post_init__: most concepts miss a metric, and one alternation
+    # search per group rejects them in C instead of a Python loop over the words
+    _none_re: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _group_res: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _labels: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+            # an empty group matches nothing (no word of it occurs)
+            return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+        object.__setattr__(self, "_none_re", alternation(self.none_of) if self.none_of else None)
+        object.__setattr__(self, "_group_res", tuple(alternation(g) for g in self.all_groups))
+        labels = (*self.pref_label.values(), *self.alt_labels)
+        object.__setattr__(self, "_labels", frozenset(norm(label) for label in labels))
 
     def score(self, haystack: str) -> int:
         """Matched keyword length (0 when a group is missing or an excluded word occurs)."""
-        if any(w in haystack for w in self.none_of):
+        if self._none_re is not None and self._none_re.search(haystack):
             return 0
+        for group_re in self._group_res:
+            if group_re.search(haystack) is None:
+                return 0
         total = 0
         for group in self.all_groups:
-            hits = [len(w) for w in group if w in haystack]
-            if not hits:
-                return 0
-            total += max(hits)
-        labels = (*self.pref_label.values(), *self.alt_labels)
-        if any(norm(label) == haystack.split("|", 1)[0] for label in labels):
+            total += max(len(w) for w in group if w in haystack)
+        if haystack.split("|", 1)[0] in self._labels:
             total += 100  # an exact label beats keyword evidence
         return total
 
@@ -72,6 +87,31 @@ class IndicatorScheme:
     _memo: dict[tuple[str, str], str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    #: a concept scores only if a word of its first keyword group occurs: the first
+    #: one or two characters of each such word -> indices of the concepts it opens
+    _openers: dict[str, list[int]] = field(init=False, repr=False, compare=False)
+    #: concepts scored whatever the text (no keyword group, or an empty word)
+    _always: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._openers, self._always = {}, []
+        for i, c in enumerate(self.concepts):
+            if not c.all_groups or "" in c.all_groups[0]:
+                self._always.append(i)
+                continue
+            for w in {w[:2] for w in c.all_groups[0]}:
+                self._openers.setdefault(w, []).append(i)
+
+    def _candidates(self, haystack: str) -> list[int]:
+        """Indices, in file order, of the concepts that can score on ``haystack``."""
+        found = set(self._always)
+        openers = self._openers
+        for k in range(len(haystack)):
+            for key in (haystack[k], haystack[k : k + 2]):
+                hit = openers.get(key)
+                if hit is not None:
+                    found.update(hit)
+        return sorted(found)
 
     def match(self, metric: str, unit: str = "") -> str | None:
         """Id of the concept that best fits ``metric`` (with ``unit``), or None."""
@@ -84,7 +124,8 @@ class IndicatorScheme:
             pass
         haystack = norm(metric) + "|" + unit
         best, best_score = None, 0
-        for c in self.concepts:
+        for i in self._candidates(haystack):
+            c = self.concepts[i]
             s = c.score(haystack)
             if s > best_score:
                 best, best_score = c.id, s

@@ -67,6 +67,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -106,12 +108,15 @@ _MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千�
               "十万": 1e5, "万": 1e4, "千": 1e3}  # fmt: skip
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 def parse_number(s: str) -> float | None:
     """``17`` / ``2.88`` / ``１２`` / ``十五`` / ``二点五`` -> float; None if not a number."""
     s = s.strip().replace(",", "").replace("，", "")
     if not s:
         return None
-    s = s.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    s = s.translate(_FULL_WIDTH_DIGITS)
     try:
         return float(s)
     except ValueError:
@@ -172,11 +177,18 @@ _LATIN_UNIT = (
     rf"(?:[/／](?:[A-Za-z]{{1,4}}[²³]?|{_PER_BASE}))?"
     r"(?![A-Za-z\d])(?![\u4e00-\u9fff](?<![以左及之的、和或与至到每]))"
 )
+# the first number: _NUM_PAT written to open with one character class, so that the
+# regex engine skips ahead to the next digit or numeral in C instead of trying the
+# whole pattern at every character.  A number starts where its run of digits (or
+# Chinese numerals) starts: never try it from inside the run (each such try rescans
+# the run: quadratic on long runs); the lookbehinds see the opening character and
+# the one before it.
+_FIRST_NUM_PAT = (
+    rf"[\d{_CN_NUM}](?:(?<=\d)(?<![\d.]\d)\d*(?:\.\d+)?"
+    rf"|(?<=[{_CN_NUM}])(?<![{_CN_NUM}][{_CN_NUM}])[{_CN_NUM}]*(?:点[{_CN_NUM}]+)?)"
+)
 QUANTITY_RE = re.compile(
-    # a number starts where its run of digits (or Chinese numerals) starts: never try
-    # it from inside the run (each such try rescans the run: quadratic on long runs)
-    rf"(?:(?<![\d.])(?=\d)|(?<![{_CN_NUM}])(?=[{_CN_NUM}]))"
-    rf"(?P<v1>{_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT}|{_LATIN_UNIT})?){_RANGE_SEP}"
+    rf"(?P<v1>{_FIRST_NUM_PAT})(?:(?P<u1>(?:{_MAG_ALT})?(?:{_UNIT_ALT}|{_LATIN_UNIT})?){_RANGE_SEP}"
     rf"(?P<v2>{_NUM_PAT}))?"
     rf"{_GAP}(?P<mag>{_MAG_ALT})?"
     rf"(?:(?P<unit>{_UNIT_ALT})(?P<per>{_PER})?|(?P<rate>[/／]{_PER_SCALE}{_PER_BASE}?)"
@@ -197,9 +209,13 @@ class Quantity:
     chinese: bool = False
 
 
+# the same few numbers (1, 10, 2025, 三) recur on every page
+_number = lru_cache(maxsize=4096)(parse_number)
+
+
 def _quantity_from_match(m: re.Match[str]) -> Quantity | None:
-    v1 = parse_number(m.group("v1"))
-    v2 = parse_number(m.group("v2")) if m.group("v2") else None
+    v1 = _number(m.group("v1"))
+    v2 = _number(m.group("v2")) if m.group("v2") else None
     if v1 is None or (m.group("v2") and v2 is None):
         return None
     mag = m.group("mag") or ""
@@ -245,6 +261,8 @@ _CITED_TITLE_RE = re.compile(r"《[^《》\n]{0,120}》")
 
 def _mask_cited(s: str) -> str:
     """Blank the 《titles》 a text cites: their periods are not its own."""
+    if "《" not in s:
+        return s
     return _CITED_TITLE_RE.sub(lambda m: " " * len(m.group()), s)
 
 
@@ -579,21 +597,28 @@ def _new_state(
     return _DocState(default_year=year, plan_start=start, ref_year=max(refs) if refs else None)
 
 
-def _heading_level(line: str) -> int | None:
-    m = LABEL_RE.match(line)
-    if not m:
-        return None
-    kind = label_kind(m.group("label"))
-    return {"chapter": 0, "article": 1, "cn": 1, "cn_paren": 2, "num": 3, "num_paren": 4,
-            "circled": 5}.get(kind)  # fmt: skip
+_LEVELS = {"chapter": 0, "article": 1, "cn": 1, "cn_paren": 2, "num": 3, "num_paren": 4,
+           "circled": 5}  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _label_level(label: str) -> int | None:
+    # labels repeat (一、, （二）, 3.) on nearly every heading line: classify each once
+    return _LEVELS.get(label_kind(label))
+
+
+def _heading_level(line: str, m: re.Match[str] | None = None) -> int | None:
+    """Level of the heading ``line`` opens with a list label (``m``: its LABEL_RE match)."""
+    m = m or LABEL_RE.match(line)
+    return _label_level(m.group("label")) if m else None
 
 
 _HEAD_CORE_RE = re.compile(r"^[^，,。；;：:！!？?\s]{1,30}")
 
 
-def _is_background_heading(line: str) -> bool:
+def _is_background_heading(line: str, m: re.Match[str] | None = None) -> bool:
     """``一、发展背景`` / ``（一）现有基础``: a section of history, not of goals."""
-    m = LABEL_RE.match(line)
+    m = m or LABEL_RE.match(line)
     rest = line[m.end() :].strip() if m else line
     core = _HEAD_CORE_RE.match(rest)
     if core is None:
@@ -625,6 +650,7 @@ def _topic_before(text: str, clause_start: int, sentence_start: int) -> str:
     return topic if 2 <= len(topic) <= 10 else ""
 
 
+@lru_cache(maxsize=8192)
 def _strip_lead(s: str) -> tuple[str, str]:
     """Remove a list label and leading verbs/fillers; return (removed prefix, rest)."""
     lm = _ITEM_LABEL_RE.match(s)
@@ -655,6 +681,7 @@ _PER_BEFORE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def _strip_trail(s: str) -> tuple[str, str]:
     """Remove trailing comparator cues and comparison bases; return (rest, removed)."""
     end = len(s)
@@ -684,38 +711,55 @@ def _strip_trail(s: str) -> tuple[str, str]:
     return s[:end], s[end:]
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern that finds any of ``words`` (one C search instead of a loop of ``in``)."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_LE_CUE_RE = _any_of(_LE_CUES)
+_GE_CUE_RE = _any_of(_GE_CUES)
+_INCREASE_CUE_RE = _any_of(_INCREASE_CUES)
+_GROWTH_CUE_RE = _any_of(_GROWTH_CUES)
+_HOLD_CUE_RE = _any_of(("保持在", "稳定在"))
+_GROW_TO_CUE_RE = _any_of(("增加到", "增加至", "增长到", "增长至", "增至"))
+_PCT_GROWTH_CUE_RE = _any_of(("增加", "增长", "提高", "提升"))
+_RAISE_TO_CUE_RE = _any_of(
+    ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至", "升至")
+)
+_PCT_RATE_CUE_RE = _any_of(("增长", "提高", "提升", "增速", "年均"))
+_FLOOR_CUE_RE = _any_of(("不低于", "不少于", "不小于"))
+
+
 def _comparator(before: str, after: str, unit: str, whole_before: str) -> Comparator:
     """Comparator from the cue words before the number and the words right after it."""
     tail = before[-8:]
     is_pct = unit.startswith(("%", "‰"))
     floor_tail = tail.replace("不少于", "").replace("不低于", "").replace("不小于", "")
-    capped = after.startswith(("以下", "以内")) or any(c in floor_tail for c in _LE_CUES)
-    if capped and any(c in before for c in _INCREASE_CUES):
+    capped = after.startswith(("以下", "以内")) or _LE_CUE_RE.search(floor_tail) is not None
+    added = _INCREASE_CUE_RE.search(before) is not None
+    if capped and added:
         return "<="  # 新增…不超过2个: a cap on the added amount
-    if after.startswith("左右") and any(c in tail for c in ("保持在", "稳定在")):
+    if after.startswith("左右") and _HOLD_CUE_RE.search(tail):
         return "="  # 稳定在45万亩左右: held about level, no floor
-    if any(c in before for c in _INCREASE_CUES) and not any(
-        c in tail for c in ("增加到", "增加至", "增长到", "增长至", "增至")
-    ):
-        if is_pct and any(c in before for c in ("增加", "增长", "提高", "提升")):
+    if added and not _GROW_TO_CUE_RE.search(tail):
+        if is_pct and _PCT_GROWTH_CUE_RE.search(before):
             return "pct_increase"
         return "increase"
-    if any(c in tail for c in ("提高到", "提高至", "提升到", "提升至", "增加到", "增长到", "增至",
-                               "升至")):  # fmt: skip
+    if _RAISE_TO_CUE_RE.search(tail):
         return ">="
-    if unit.endswith("百分点") and any(c in tail for c in _GROWTH_CUES):
+    if unit.endswith("百分点") and _GROWTH_CUE_RE.search(tail):
         return "increase"
-    if is_pct and any(c in tail for c in ("增长", "提高", "提升", "增速", "年均")):
+    if is_pct and _PCT_RATE_CUE_RE.search(tail):
         return "pct_increase"
-    if any(c in tail for c in ("不低于", "不少于", "不小于")):
+    if _FLOOR_CUE_RE.search(tail):
         return ">="
-    if after.startswith(("以下", "以内")) or any(c in tail for c in _LE_CUES):
+    if after.startswith(("以下", "以内")) or _LE_CUE_RE.search(tail):
         return "<="
     if _DOWN_TO_RE.search(tail):
         return "<="
     if _UP_TO_RE.search(tail):
         return ">="
-    if after.startswith(("以上", "及以上")) or any(c in tail for c in _GE_CUES):
+    if after.startswith(("以上", "及以上")) or _GE_CUE_RE.search(tail):
         return ">="
     if "力争" in whole_before or "至少" in whole_before:
         return ">="
@@ -804,20 +848,13 @@ class _IndicatorTable:
     rows: list[list[_Cell]]
 
 
+# a non-blank line with its outer spaces stripped: its first to its last other character
+_LINE_RE = re.compile(r"[^\n \t\r\u3000\xa0](?:[^\n]*[^\n \t\r\u3000\xa0])?")
+
+
 def _text_lines(text: str, start: int, end: int) -> list[_Cell]:
     """Non-blank lines of ``text[start:end]``, outer whitespace stripped."""
-    out: list[_Cell] = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        le = end if nl == -1 else nl
-        raw = text[pos:le]
-        stripped = raw.strip(" \t\r\u3000\xa0")
-        if stripped:
-            s = pos + raw.index(stripped[0])
-            out.append(_Cell(s, s + len(stripped), stripped))
-        pos = le + 1
-    return out
+    return [_Cell(m.start(), m.end(), m.group()) for m in _LINE_RE.finditer(text, start, end)]
 
 
 _PIPE_RE = re.compile(r"[|｜│]")
@@ -963,12 +1000,25 @@ def _holds_values(columns: list[str], rows: list[list[_Cell]]) -> bool:
     return valued * 2 >= len(rows)
 
 
+# a header has a metric column (_METRIC_COLUMN_RE on a cell with its spaces removed)
+_HEADER_HINT_RE = re.compile(r"指\s*标|项\s*目|名\s*称")
+# what a header line (above) or a flattened header's first cell (_NUMBER_COLUMN) holds
+_TABLE_HINT_RE = re.compile(r"指\s*标|项\s*目|名\s*称|序|编号|No|NO|no|#")
+
+
 def _find_indicator_tables(text: str, start: int, end: int) -> list[_IndicatorTable]:
     """Indicator tables in ``text[start:end]``."""
-    lines = _text_lines(text, start, end)
+    # a table starts at a header line: none before the first hint of one (most text)
+    hint = _TABLE_HINT_RE.search(text, start, end)
+    if hint is None:
+        return []
+    lines = _text_lines(text, max(start, text.rfind("\n", start, hint.start()) + 1), end)
     out: list[_IndicatorTable] = []
     i = 0
     while i < len(lines):
+        if lines[i].text not in _NUMBER_COLUMN and not _HEADER_HINT_RE.search(lines[i].text):
+            i += 1  # no metric column can be cut from this line: no header
+            continue
         found: tuple[list[str], list[list[_Cell]], int] | None = None
         head = _split_cells(lines[i])
         if len(head) >= 2:
@@ -1115,7 +1165,9 @@ def _extract(
     while pos < end:
         nl = text.find("\n", pos, end)
         line_end = end if nl == -1 else nl
-        span = in_table.find(pos) or in_table.find(line_end - 1) if line_end > pos else None
+        span = (
+            in_table.find(pos) or in_table.find(line_end - 1) if tables and line_end > pos else None
+        )
         if span is None:
             line_end = _wrapped_end(text, pos, line_end, end, in_table, owner_of, is_dropped)
             _read_line(text, pos, line_end, source, owner_of, is_dropped, masks, out)
@@ -1129,7 +1181,8 @@ def _extract(
 
 # a line that goes on: prose (it holds a clause mark) with no closing mark at its end
 _PROSE_MARK_RE = re.compile(r"[，,。；;]")
-_LINE_CLOSED_RE = re.compile(r"[。；;！？!?：:）)】》]$")
+#: the marks that close a line (a line ending with one does not go on)
+_LINE_CLOSERS = "。；;！？!?：:）)】》"
 # a table row or an aligned layout line: never part of a wrapped sentence
 _LAYOUT_RE = re.compile(r"\t|[|｜│]|\S[ \u3000\xa0]{2,}\S")
 #: at most this many line breaks are read through in one sentence
@@ -1154,7 +1207,7 @@ def _wrapped_end(
     line_start = ls
     for _ in range(_MAX_WRAPS):
         line = text[line_start:le].strip(" \t\r\u3000\xa0")
-        if le >= end or not line or _LAYOUT_RE.search(line) or _LINE_CLOSED_RE.search(line):
+        if le >= end or not line or line[-1] in _LINE_CLOSERS or _LAYOUT_RE.search(line):
             break
         if not _PROSE_MARK_RE.search(text[ls:le]):
             break
@@ -1193,7 +1246,8 @@ def _read_line(
     if ctx is None or is_dropped(first):
         return  # noise changes no context either
     st = ctx.state
-    level = _heading_level(stripped)
+    label = LABEL_RE.match(stripped)
+    level = _heading_level(stripped, label)
     if level is not None:
         # a heading closes the scopes opened at its level or deeper
         if st.scope_level >= level:
@@ -1203,13 +1257,15 @@ def _read_line(
         if level <= 1:
             st.table_year = None
         st.section_level = level
-        if _is_background_heading(stripped):
+        if _is_background_heading(stripped, label):
             st.past_level = level
     tm = _TABLE_YEAR_RE.match(stripped)
     if tm:
         st.table_year = int(tm.group("y"))
         return
-    sm = _SCOPE_YEAR_RE.search(stripped[:60])
+    head = stripped[:60]
+    # a scope names 到/至 a year or a period's 末: most lines hold neither
+    sm = _SCOPE_YEAR_RE.search(head) if "到" in head or "至" in head or "末" in head else None
     # the year must lead the paragraph (（二）主要目标。到2025年，…), not close a task
     if sm and (sm.start() <= 20 or "目标" in stripped[: sm.start()]):
         y = int(sm.group("y")) if sm.group("y") else _PERIOD_END.get(sm.group("fyp") or "")
@@ -1409,13 +1465,17 @@ def _read_quantities(
     out: list[TargetRecord],
 ) -> None:
     st = ctx.state
+    found = QUANTITY_RE.finditer(text, ls, le)
+    first = next(found, None)
+    if first is None:
+        return  # most lines hold no number
     quotes = SpanSet((m.start(), m.end()) for m in _QUOTE_SPAN_RE.finditer(text, ls, le))
     wrapped = text.find("\n", ls, le) != -1
     clause_breaks = _WRAPPED_CLAUSE_BREAK if wrapped else CLAUSE_BREAK
     sentence_breaks = _WRAPPED_SENTENCE_BREAK_RE if wrapped else _SENTENCE_BREAK_RE
     cursor = ls
     prev: _Prev | None = None
-    for m in QUANTITY_RE.finditer(text, ls, le):
+    for m in chain((first,), found):
         q = _quantity_from_match(m)
         if q is None or masks.contains(m.start()) or is_dropped(m.start()):
             continue
@@ -1451,7 +1511,7 @@ def _read_quantities(
             continue  # 《措施》共8条: the size of a document
         if _FROM_BEFORE_RE.search(left) and _FROM_VALUE_AFTER_RE.match(text, e, le):
             continue  # 由8520元增加到…: the starting value, not the goal
-        time_limit = any(c in left[-6:] for c in _LE_CUES)  # 压缩至5个工作日内: a goal
+        time_limit = _LE_CUE_RE.search(left[-6:]) is not None  # 压缩至5个工作日内: a goal
         if unit in _DURATION_UNITS:
             if _DURATION_BEFORE_RE.search(left) or (
                 _DURATION_AFTER_RE.match(after) and not time_limit
@@ -1464,7 +1524,7 @@ def _read_quantities(
                 continue  # 提供7天免费住宿: how long a service lasts, not a goal
         elif unit.endswith(("级", "星")):
             # 达到4级以上 is a goal; 三级/五级/千亿级 alone name tiers or scales
-            cue = any(c in left[-6:] for c in _GE_CUES) or after.startswith("以上")
+            cue = _GE_CUE_RE.search(left[-6:]) is not None or after.startswith("以上")
             if q.chinese or len(unit) > 1 or not cue:
                 continue
         elif unit == "岁":
@@ -1559,7 +1619,7 @@ def _read_quantities(
             and prev.sentence == ss
             and prev.orientation == "before"
             and unit.startswith(("%", "‰"))
-            and any(c in growth for c in _GROWTH_CUES)
+            and _GROWTH_CUE_RE.search(growth) is not None
         ):
             # X达到400亿元，年均增长10%: the growth rate of the same metric
             orientation = "before"

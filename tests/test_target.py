@@ -7,7 +7,7 @@ import random
 import pytest
 import spacy
 
-from policykg.extract import target as target_module  # noqa: F401  (registers the factory)
+from policykg.extract import target as target_module  # registers the factory
 from policykg.extract.indicators import load_scheme, match_indicator
 from policykg.extract.model import DocumentRecord, Dropped, Evidence, TargetRecord
 from policykg.extract.target import (
@@ -1084,3 +1084,36 @@ def test_long_number_runs_and_run_on_sentences_read_in_linear_time() -> None:
     import sys
 
     subprocess.run([sys.executable, "-c", _LONG_RUN_SCRIPT], check=True, timeout=120)
+
+
+def test_quantity_regex_matches_its_plain_form() -> None:
+    """QUANTITY_RE opens with one character class (the engine skips to the next digit
+    in C); it finds exactly what the plain form, with the run-start assertions in front
+    of the number, finds: numbers start where their run of digits or numerals starts."""
+    import re
+
+    t = target_module
+    head = f"(?P<v1>{t._FIRST_NUM_PAT})"
+    assert t.QUANTITY_RE.pattern.startswith(head)
+    plain = re.compile(
+        rf"(?:(?<![\d.])(?=\d)|(?<![{t._CN_NUM}])(?=[{t._CN_NUM}]))"
+        rf"(?P<v1>{t._NUM_PAT})" + t.QUANTITY_RE.pattern[len(head) :]
+    )
+    alphabet = "0123456789１２.．点零〇一二两三十百千万亿%％个件人/年-~至—、 GWhk元第"
+    rng = random.Random(11)
+    for _ in range(20_000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        pos = rng.randint(0, len(s))
+        for a in (0, pos):
+            got = [(m.span(), m.groupdict()) for m in t.QUANTITY_RE.finditer(s, a)]
+            assert got == [(m.span(), m.groupdict()) for m in plain.finditer(s, a)], (s, a)
+    # 12 has no unit (三 opens a number of its own), 十二 is inside the run 三十二
+    found = [m.group("v1") for m in t.QUANTITY_RE.finditer("第1.5个、12三件、三十二人")]
+    assert found == ["1.5", "三", "三十二"]
+
+
+def test_text_lines_are_the_stripped_non_blank_lines() -> None:
+    text = "  序号\t指标 \r\n\n\u3000\u3000 \n1\u3000\n\xa0a  b\t"
+    got = [(c.start, c.end, c.text) for c in target_module._text_lines(text, 0, len(text))]
+    assert got == [(2, 7, "序号\t指标"), (15, 16, "1"), (19, 23, "a  b")]
+    assert [c.text for c in target_module._text_lines(text, 3, 12)] == ["号\t指标"]
