@@ -46,6 +46,7 @@ Reasons
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_right
 
 from spacy.language import Language
@@ -59,6 +60,7 @@ from policykg.extract.genre import (
     date_problem,
     doc_text,
     find_dates,
+    hit_lines,
     is_unit_name,
     norm,
     regions_in,
@@ -150,31 +152,30 @@ _LATIN_WORDS_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}+(?:\W++[A-Za-z]{2,}+)+"
 #: literals at least one of which every line that the chrome, widget, footer,
 #: interpretation, timestamp or Latin-slogan patterns accept contains (each
 #: alternative of those patterns requires one; ``tests/test_cleaning.py`` checks it
-#: against strings generated from the patterns).  A pass of these over the whole text
-#: finds the few candidate lines, so the other lines cost no regex per line.  No
-#: alternative matches whitespace, so a hit always lies inside one line's text.  Three
-#: patterns, not one: an alternation of plain literals is scanned by its first
-#: characters, one mixing in character classes tries every branch at every position.
-_NOISE_HINT_RES = (
-    re.compile(
-        # _CHROME_RE
-        r"相关(?:文章|阅读|链接|新闻|推荐|文件|解读|政策|附件|稿件)|电子邮件|必填项|留言|我要|返回|资讯"
-        r"|首页|位置|分享|一篇|打印|关闭|扫一扫|字体|字号|次浏览|浏览次数|阅读次数|点击数|访问量|来源"
-        r"|版权所有|网站|评论|姓名|邮箱|责任编辑|记者"
-        # _FOOTER_RE
-        r"|主办|承办|协办|维护"
-        # _INTERPRETATION_RE
-        r"|解读|图解|图说|图读|一图|问答|答记者问|新闻发布会"
-        # _WIDGET_RE
-        r"|阅读|浏览|点击|访问|访客|播放|本站|在线人数|扫码|扫描二维码|公众号|微信号|官方微博"
-        r"|微信|微博|朋友圈|领取|立即|上一篇|上一条|上一页|下一篇|下一条|下一页|热门|无障碍|长者模式"
-        r"|公网安备|©|技术支持"
-    ),
-    # two letters: _LATIN_WORDS_RE, and the Latin words of _CHROME_RE/_WIDGET_RE (Posted,
-    # Copyright, ICP, QQ …: under IGNORECASE a letter may be a look-alike such as ``ſ``,
-    # but each of those words keeps two plain ASCII letters in a row)
-    re.compile(r"[A-Za-z]{2}"),
-    re.compile(r"\d:\d"),  # _TIMESTAMP_RE
+#: against strings generated from the patterns).  One scan of this over the whole text
+#: finds the few candidate lines, so the other lines cost no regex per line.  Plain
+#: literals only, none of them whitespace: the engine scans an alternation of literals
+#: by their first characters (a character class in it makes it try every branch at
+#: every position), and a hit always lies inside one line's text.
+_NOISE_HINT_RE = re.compile(
+    # _CHROME_RE
+    r"相关(?:文章|阅读|链接|新闻|推荐|文件|解读|政策|附件|稿件)|电子邮件|必填项|留言|我要|返回|资讯"
+    r"|首页|位置|分享|一篇|打印|关闭|扫一扫|字体|字号|次浏览|浏览次数|阅读次数|点击数|访问量|来源"
+    r"|版权所有|网站|评论|姓名|邮箱|责任编辑|记者"
+    # _FOOTER_RE
+    r"|主办|承办|协办|维护"
+    # _INTERPRETATION_RE
+    r"|解读|图解|图说|图读|一图|问答|答记者问|新闻发布会"
+    # _WIDGET_RE
+    r"|阅读|浏览|点击|访问|访客|播放|本站|在线人数|扫码|扫描二维码|公众号|微信号|官方微博"
+    r"|微信|微博|朋友圈|领取|立即|上一篇|上一条|上一页|下一篇|下一条|下一页|热门|无障碍|长者模式"
+    r"|公网安备|©|技术支持"
+    # the colon of _TIMESTAMP_RE's time
+    r"|:"
+    # any Latin letter: _LATIN_WORDS_RE, and the Latin words of _CHROME_RE/_WIDGET_RE
+    # (Posted, Copyright, ICP …: under IGNORECASE a letter may be a look-alike such as
+    # ``ſ``, but each of those words keeps a plain ASCII letter)
+    r"|" + "|".join(string.ascii_letters)
 )
 _CONTENT_END_RE = re.compile(r"[。；：:]$|[。；]")
 #: two short lines are "near" when at most this many lines apart
@@ -212,23 +213,6 @@ def _bogus_date_line(t: str) -> str | None:
     if not _DATE_LINE_REST_RE.match(rest.strip()):
         return None
     return date_problem(y, mo, d)
-
-
-def _hinted_lines(text: str, lines: list[Line]) -> set[int]:
-    """Indexes of the lines holding a hit of :data:`_NOISE_HINT_RES` (passes over ``text``)."""
-    starts = [ln.start for ln in lines]
-    out: set[int] = set()
-    for pattern in _NOISE_HINT_RES:
-        end = -1  # end of the last line found: later hits in it add nothing
-        for m in pattern.finditer(text):
-            pos = m.start()
-            if pos < end:
-                continue
-            i = bisect_right(starts, pos) - 1
-            if i >= 0 and pos < lines[i].end:
-                out.add(i)
-                end = lines[i].end
-    return out
 
 
 def _is_content(ln: Line) -> bool:
@@ -273,7 +257,7 @@ class CleaningComponent:
 
         # page chrome, timestamps, English slogans, bogus export dates; only lines with a
         # hint can be any of the first three, only short lines with a separator a date line
-        hinted = _hinted_lines(text, lines)
+        hinted = set(hit_lines(text, lines, _NOISE_HINT_RE))
         for ln in lines:
             t = ln.text
             if ln.index in hinted:

@@ -10,6 +10,8 @@ Public API
 ----------
 ``Line``, ``split_lines(text)``
     Non-blank lines with their offsets into the original text (CRLF safe).
+``hit_lines(text, lines, pattern)``
+    Which lines hold a match (one scan of the whole text).
 ``cn_to_int(s)``
     Chinese or Arabic numeral -> int (``二十三`` -> 23, ``○八`` digits too).
 ``parse_date(s)``, ``bogus_date(s)``, ``date_problem(y, m, d)``
@@ -36,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -53,6 +56,7 @@ __all__ = [
     "date_problem",
     "doc_text",
     "find_dates",
+    "hit_lines",
     "indent_style",
     "is_unit_name",
     "label_kind",
@@ -110,6 +114,45 @@ def _split_lines(text: str) -> list[Line]:
         lead = len(raw) - len(raw.lstrip())
         start = m.start() + lead
         out.append(Line(len(out), m.start(), start, start + len(stripped), stripped, raw[:lead]))
+    return out
+
+
+def hit_lines(text: str, lines: list[Line], pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the ``lines`` (of ``text``) whose text holds a match of ``pattern``.
+
+    One scan of the whole text instead of a search per line (a line with a hit
+    is left at its first).  A match starting outside every line's text (in
+    indentation, between lines) counts for none, so ``pattern`` should match no
+    line break: a match belongs to the line it starts in.
+
+    Parameters
+    ----------
+    text : str
+        The text ``lines`` were split from (:func:`split_lines`).
+    lines : list of Line
+    pattern : re.Pattern
+        Best an alternation of plain literals, which the regex engine scans by
+        their first characters instead of trying it at every position.
+
+    Returns
+    -------
+    list of int
+        ``Line.index`` of every line with a hit, ascending.
+    """
+    starts = [ln.start for ln in lines]
+    out: list[int] = []
+    pos = 0
+    search = pattern.search
+    while (m := search(text, pos)) is not None:
+        hit = m.start()
+        i = bisect_right(starts, hit) - 1
+        if i >= 0 and hit < lines[i].end:
+            out.append(i)
+            pos = lines[i].end
+        elif i + 1 < len(lines):
+            pos = starts[i + 1]  # a hit in indentation: go on at the line's text
+        else:
+            break
     return out
 
 

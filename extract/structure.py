@@ -45,6 +45,7 @@ from policykg.extract.genre import (
     Line,
     cn_to_int,
     doc_text,
+    hit_lines,
     is_unit_name,
     label_kind,
     split_lines,
@@ -510,22 +511,35 @@ def _inline_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int]
     return Table(columns, head.start, out_rows[-1][2], out_rows), k
 
 
+#: what a table's first line must hold, found in one scan of the whole text so that
+#: only those lines are tried: a 序号/编号/No header cell (:func:`_flat_table`), a
+#: cell separator (:data:`_INLINE_SPLIT_RE`: a tab, a bar, two spaces; for
+#: :func:`_inline_table`) or a task column word (:data:`_TASK_COLUMN_RE`, for
+#: :func:`_flat_unnumbered`).  Plain literals only, which the engine scans fast.
+_TABLE_HINT_RE = re.compile(
+    r"序|编|N|n|\t|\||｜|│|"
+    + "|".join(a + b for a in " \u3000\xa0" for b in " \u3000\xa0")
+    + "|"
+    + _TASK_COLUMN_RE.pattern
+)
+
+
 def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
     """Tables in ``text`` (flattened one-cell-per-line or one-row-per-line)."""
     lines = split_lines(text) if lines is None else lines
     out: list[Table] = []
     i = 0
-    while i < len(lines):
+    for c in hit_lines(text, list(lines), _TABLE_HINT_RE):
+        if c < i:
+            continue  # inside the table found last
         found = (
-            _flat_table(text, lines, i)
-            or _inline_table(text, lines, i)
-            or _flat_unnumbered(text, lines, i)
+            _flat_table(text, lines, c)
+            or _inline_table(text, lines, c)
+            or _flat_unnumbered(text, lines, c)
         )
         if found:
             out.append(found[0])
-            i = max(found[1], i + 1)
-        else:
-            i += 1
+            i = max(found[1], c + 1)
     return out
 
 

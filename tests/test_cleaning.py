@@ -277,7 +277,7 @@ def test_every_line_a_noise_pattern_accepts_holds_a_hint(index: int) -> None:
     # pattern accepts but no hint finds would silently stay content
     hypothesis = pytest.importorskip("hypothesis")
     st = pytest.importorskip("hypothesis.strategies")
-    from policykg.extract.cleaning import _NOISE_HINT_RES
+    from policykg.extract.cleaning import _NOISE_HINT_RE
 
     pattern = _noise_patterns()[index]
 
@@ -285,15 +285,15 @@ def test_every_line_a_noise_pattern_accepts_holds_a_hint(index: int) -> None:
     @hypothesis.given(st.from_regex(pattern, fullmatch=True))
     def check(line: str) -> None:
         hypothesis.assume("\n" not in line and "\r" not in line)
-        assert any(h.search(line) for h in _NOISE_HINT_RES), line
+        assert _NOISE_HINT_RE.search(line), line
 
     check()
 
 
 def test_hints_are_found_in_line_text_not_in_indentation() -> None:
-    from policykg.extract.cleaning import _hinted_lines
-    from policykg.extract.genre import split_lines
+    from policykg.extract.cleaning import _NOISE_HINT_RE
+    from policykg.extract.genre import hit_lines, split_lines
 
     text = "　　各部门要加强领导。\n　　返回首页\n\n  Share this page\r\n12:30\n正文"
     lines = split_lines(text)
-    assert _hinted_lines(text, lines) == {1, 2, 3}
+    assert hit_lines(text, lines, _NOISE_HINT_RE) == [1, 2, 3]
