@@ -62,7 +62,7 @@ from policykg.extract.genre import (
     find_dates,
     hit_lines,
     is_unit_name,
-    norm,
+    norm_spans,
     regions_in,
     split_lines,
 )
@@ -331,6 +331,8 @@ class CleaningComponent:
         scopes: dict[str, dict[str, int]] = {}
         seen = scopes.setdefault("", {})
         last: dict[str, int] = {}
+        # (line, position among live lines, start after a junk prefix) of non-table lines
+        todo: list[tuple[Line, int, int]] = []
         position = 0
         for ln in lines:
             if ln.index in gone:
@@ -339,8 +341,9 @@ class CleaningComponent:
             i = bisect_right(starts, ln.start) - 1
             if i >= 0 and spans[i][0] <= ln.start <= spans[i][1]:
                 continue
-            start = prefix_end.get(ln.index, ln.start)
-            key = norm(text[start : ln.end])
+            todo.append((ln, position, prefix_end.get(ln.index, ln.start)))
+        keys = norm_spans(text, [(start, ln.end) for ln, _, start in todo])
+        for (ln, position, start), key in zip(todo, keys, strict=True):
             if len(key) < 5:
                 continue
             if "关于" in key and is_title_text(text[start : ln.end]):
