@@ -546,16 +546,15 @@ def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
 # ---------------------------------------------------------------- numbered items
 
 
+#: the characters a :data:`~policykg.extract.genre.LABEL_RE` label starts with,
+#: besides a digit (``\d``: any decimal digit, ``str.isdecimal``)
+_CIRCLED = "".join(map(chr, range(0x2460, 0x2474)))  # ①-⑳
+_LABEL_FIRST = frozenset("第一二三四五六七八九十百零〇（(" + _CIRCLED)
+
+
 def _dropped_index(dropped: Sequence[Dropped]) -> tuple[list[int], list[Dropped]]:
     ds = sorted(dropped, key=lambda d: d.start)
     return [d.start for d in ds], ds
-
-
-def _in_dropped(starts: list[int], ds: list[Dropped], pos: int) -> Dropped | None:
-    i = bisect_right(starts, pos) - 1
-    if i >= 0 and ds[i].start <= pos < ds[i].end:
-        return ds[i]
-    return None
 
 
 def task_finder(tasks: Sequence[Task]) -> Callable[[str | None, int], Task | None]:
@@ -610,19 +609,27 @@ class StructureComponent:
 
         tasks: list[Task] = []
         ti = 0
+        di = -1  # the last dropped span starting at or before the line (lines are in order)
         for li, ln in enumerate(lines):
             while ti < len(table_spans) and table_spans[ti][1] < ln.start:
                 ti += 1
             if ti < len(table_spans) and table_spans[ti][0] <= ln.start <= table_spans[ti][1]:
                 continue
             start = ln.start
-            hit = _in_dropped(starts, ds, start)
-            if hit is not None:
+            while di + 1 < len(starts) and starts[di + 1] <= start:
+                di += 1
+            if di >= 0 and start < ds[di].end:
+                hit = ds[di]
                 if hit.end >= ln.end:
                     continue
                 start = hit.end
                 while start < ln.end and text[start] in " \t\u3000\xa0。，,":
                     start += 1
+            if start >= ln.end:
+                continue
+            first = text[start]
+            if first not in _LABEL_FIRST and not first.isdecimal():
+                continue  # no label can start here (the pattern is tried on the rest)
             m = LABEL_RE.match(text, start, ln.end)
             if not m:
                 continue

@@ -335,3 +335,27 @@ def test_every_possible_first_line_of_a_table_holds_a_hint() -> None:
         assert structure._TABLE_HINT_RE.search(line), line
 
     check()
+
+
+def test_every_label_starts_with_a_label_first_character() -> None:
+    # the structure loop tries LABEL_RE only where such a character stands
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    import re
+
+    from policykg.extract import structure
+    from policykg.extract.genre import LABEL_RE
+
+    digit = re.compile(r"\d")
+    assert all(
+        bool(digit.match(chr(c))) == chr(c).isdecimal()
+        for c in range(0x110000)
+        if not 0xD800 <= c < 0xE000
+    )
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(st.from_regex(LABEL_RE, fullmatch=True))
+    def check(label: str) -> None:
+        assert label[0] in structure._LABEL_FIRST or label[0].isdecimal(), label
+
+    check()
