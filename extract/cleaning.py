@@ -46,6 +46,7 @@ Reasons
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_right
 
 from spacy.language import Language
@@ -59,8 +60,9 @@ from policykg.extract.genre import (
     date_problem,
     doc_text,
     find_dates,
+    hit_lines,
     is_unit_name,
-    norm,
+    norm_spans,
     regions_in,
     split_lines,
 )
@@ -145,6 +147,36 @@ _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 #: two Latin words; tried only at word starts and without backtracking into a word,
 #: so a 1 MB run of letters is read once
 _LATIN_WORDS_RE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}+(?:\W++[A-Za-z]{2,}+)+")
+
+
+#: literals at least one of which every line that the chrome, widget, footer,
+#: interpretation, timestamp or Latin-slogan patterns accept contains (each
+#: alternative of those patterns requires one; ``tests/test_cleaning.py`` checks it
+#: against strings generated from the patterns).  One scan of this over the whole text
+#: finds the few candidate lines, so the other lines cost no regex per line.  Plain
+#: literals only, none of them whitespace: the engine scans an alternation of literals
+#: by their first characters (a character class in it makes it try every branch at
+#: every position), and a hit always lies inside one line's text.
+_NOISE_HINT_RE = re.compile(
+    # _CHROME_RE
+    r"相关(?:文章|阅读|链接|新闻|推荐|文件|解读|政策|附件|稿件)|电子邮件|必填项|留言|我要|返回|资讯"
+    r"|首页|位置|分享|一篇|打印|关闭|扫一扫|字体|字号|次浏览|浏览次数|阅读次数|点击数|访问量|来源"
+    r"|版权所有|网站|评论|姓名|邮箱|责任编辑|记者"
+    # _FOOTER_RE
+    r"|主办|承办|协办|维护"
+    # _INTERPRETATION_RE
+    r"|解读|图解|图说|图读|一图|问答|答记者问|新闻发布会"
+    # _WIDGET_RE
+    r"|阅读|浏览|点击|访问|访客|播放|本站|在线人数|扫码|扫描二维码|公众号|微信号|官方微博"
+    r"|微信|微博|朋友圈|领取|立即|上一篇|上一条|上一页|下一篇|下一条|下一页|热门|无障碍|长者模式"
+    r"|公网安备|©|技术支持"
+    # the colon of _TIMESTAMP_RE's time
+    r"|:"
+    # any Latin letter: _LATIN_WORDS_RE, and the Latin words of _CHROME_RE/_WIDGET_RE
+    # (Posted, Copyright, ICP …: under IGNORECASE a letter may be a look-alike such as
+    # ``ſ``, but each of those words keeps a plain ASCII letter)
+    r"|" + "|".join(string.ascii_letters)
+)
 _CONTENT_END_RE = re.compile(r"[。；：:]$|[。；]")
 #: two short lines are "near" when at most this many lines apart
 _NEAR = 6
@@ -159,13 +191,19 @@ _DATE_LINE_REST_RE = re.compile(
 _TIME_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 
 
+#: date lines are short
+_DATE_LINE_MAX = 40
+#: every date :func:`~policykg.extract.genre.find_dates` reads has one of these
+_DATE_HINT_RE = re.compile(r"[年\-/.]")
+
+
 def _bogus_date_line(t: str) -> str | None:
     """Why a line that is just a date (``2023年2月30日``, ``发布日期：1900-01-01``) is bogus.
 
     None when the line is no such line or its date is plausible.  A date in
     running text is left alone: only date lines become metadata.
     """
-    if len(t) > 40:
+    if len(t) > _DATE_LINE_MAX:
         return None
     dates = find_dates(t)
     if len(dates) != 1:
@@ -217,16 +255,22 @@ class CleaningComponent:
             dropped.append(Dropped(ln.start, ln.end, reason, ln.text))
             gone.add(ln.index)
 
-        # page chrome, timestamps, English slogans, bogus export dates
+        # page chrome, timestamps, English slogans, bogus export dates; only lines with a
+        # hint can be any of the first three, only short lines with a separator a date line
+        hinted = set(hit_lines(text, lines, _NOISE_HINT_RE))
         for ln in lines:
             t = ln.text
-            if _is_chrome_line(t):
-                drop(ln, "page_chrome")
-            elif _TIMESTAMP_RE.match(t):
-                drop(ln, "page_timestamp")
-            elif not _CJK_RE.search(t) and _LATIN_WORDS_RE.search(t):
-                drop(ln, "page_chrome")
-            else:
+            if ln.index in hinted:
+                if _is_chrome_line(t):
+                    drop(ln, "page_chrome")
+                    continue
+                if _TIMESTAMP_RE.match(t):
+                    drop(ln, "page_timestamp")
+                    continue
+                if not _CJK_RE.search(t) and _LATIN_WORDS_RE.search(t):
+                    drop(ln, "page_chrome")
+                    continue
+            if len(t) <= _DATE_LINE_MAX and _DATE_HINT_RE.search(t):
                 why = _bogus_date_line(t)
                 if why is not None:
                     drop(ln, f"bogus_date:{why}")
@@ -244,11 +288,16 @@ class CleaningComponent:
 
         # the same junk repeated elsewhere, alone or glued to a paragraph start
         prefix_end: dict[int, int] = {}
+        line_at = {ln.start: ln for ln in lines} if junk else {}
         for j in junk:
             pat = re.compile(re.escape(j) + r"[。，,；;.．]*")
-            for ln in lines:
-                if ln.index in gone:
+            # only a line starting with the junk can match: find those, in text order
+            found = -1
+            while (found := text.find(j, found + 1)) != -1:
+                at = line_at.get(found)
+                if at is None or at.index in gone:
                     continue
+                ln = at
                 m = pat.match(text, ln.start, ln.end)
                 if not m:
                     continue
@@ -282,6 +331,8 @@ class CleaningComponent:
         scopes: dict[str, dict[str, int]] = {}
         seen = scopes.setdefault("", {})
         last: dict[str, int] = {}
+        # (line, position among live lines, start after a junk prefix) of non-table lines
+        todo: list[tuple[Line, int, int]] = []
         position = 0
         for ln in lines:
             if ln.index in gone:
@@ -290,8 +341,9 @@ class CleaningComponent:
             i = bisect_right(starts, ln.start) - 1
             if i >= 0 and spans[i][0] <= ln.start <= spans[i][1]:
                 continue
-            start = prefix_end.get(ln.index, ln.start)
-            key = norm(text[start : ln.end])
+            todo.append((ln, position, prefix_end.get(ln.index, ln.start)))
+        keys = norm_spans(text, [(start, ln.end) for ln, _, start in todo])
+        for (ln, position, start), key in zip(todo, keys, strict=True):
             if len(key) < 5:
                 continue
             if "关于" in key and is_title_text(text[start : ln.end]):

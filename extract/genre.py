@@ -10,6 +10,8 @@ Public API
 ----------
 ``Line``, ``split_lines(text)``
     Non-blank lines with their offsets into the original text (CRLF safe).
+``hit_lines(text, lines, pattern)``
+    Which lines hold a match (one scan of the whole text).
 ``cn_to_int(s)``
     Chinese or Arabic numeral -> int (``二十三`` -> 23, ``○八`` digits too).
 ``parse_date(s)``, ``bogus_date(s)``, ``date_problem(y, m, d)``
@@ -24,8 +26,9 @@ Public API
     Does a string look like the name of a responsible unit?
 ``regions_in(s)``, ``region_level(name)``
     Leading administrative-area names of an issuer/title and their level.
-``norm(s)``
-    NFKC, whitespace and punctuation removed (the scorer's normalisation).
+``norm(s)``, ``norm_spans(text, spans)``, ``to_halfwidth(text)``
+    NFKC, whitespace and punctuation removed (the scorer's normalisation);
+    of many spans of one text at once.
 ``doc_text(doc)``
     ``doc.text``, cached: spaCy rebuilds ``Doc.text`` from its tokens on every
     access (about 1 MB/s), so components should read the text through this.
@@ -36,9 +39,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 __all__ = [
     "CN_DIGITS",
@@ -53,15 +60,18 @@ __all__ = [
     "date_problem",
     "doc_text",
     "find_dates",
+    "hit_lines",
     "indent_style",
     "is_unit_name",
     "label_kind",
     "label_number",
     "norm",
+    "norm_spans",
     "parse_date",
     "region_level",
     "regions_in",
     "split_lines",
+    "to_halfwidth",
 ]
 
 # ---------------------------------------------------------------- lines
@@ -110,6 +120,45 @@ def _split_lines(text: str) -> list[Line]:
         lead = len(raw) - len(raw.lstrip())
         start = m.start() + lead
         out.append(Line(len(out), m.start(), start, start + len(stripped), stripped, raw[:lead]))
+    return out
+
+
+def hit_lines(text: str, lines: list[Line], pattern: re.Pattern[str]) -> list[int]:
+    """Indexes of the ``lines`` (of ``text``) whose text holds a match of ``pattern``.
+
+    One scan of the whole text instead of a search per line (a line with a hit
+    is left at its first).  A match starting outside every line's text (in
+    indentation, between lines) counts for none, so ``pattern`` should match no
+    line break: a match belongs to the line it starts in.
+
+    Parameters
+    ----------
+    text : str
+        The text ``lines`` were split from (:func:`split_lines`).
+    lines : list of Line
+    pattern : re.Pattern
+        Best an alternation of plain literals, which the regex engine scans by
+        their first characters instead of trying it at every position.
+
+    Returns
+    -------
+    list of int
+        ``Line.index`` of every line with a hit, ascending.
+    """
+    starts = [ln.start for ln in lines]
+    out: list[int] = []
+    pos = 0
+    search = pattern.search
+    while (m := search(text, pos)) is not None:
+        hit = m.start()
+        i = bisect_right(starts, hit) - 1
+        if i >= 0 and hit < lines[i].end:
+            out.append(i)
+            pos = lines[i].end
+        elif i + 1 < len(lines):
+            pos = starts[i + 1]  # a hit in indentation: go on at the line's text
+        else:
+            break
     return out
 
 
@@ -449,6 +498,36 @@ def norm(s: str) -> str:
     if _ASTRAL_RE.search(s):
         return s.translate(_DROP)
     return _drop_bmp_re().sub("", s)
+
+
+def to_halfwidth(text: str) -> str:
+    """``text`` with full-width ASCII and the ideographic space mapped as NFKC maps them.
+
+    Character for character (offsets hold), so ``to_halfwidth(t)[a:b]`` is
+    ``text[a:b]`` mapped.  On code points in numpy: ``str.translate`` with a
+    dict costs a lookup per character, ten times as much on a long text.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    codes[(codes >= 0xFF01) & (codes <= 0xFF5E)] -= 0xFEE0
+    codes[codes == 0x3000] = 0x20
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def norm_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[str]:
+    """``[norm(text[a:b]) for a, b in spans]``, with the per-text work done once.
+
+    The half-width mapping is applied once to the whole text
+    (:func:`to_halfwidth`) instead of per span.
+    """
+    narrow = to_halfwidth(text)
+    drop = _drop_bmp_re().sub
+    normalize = unicodedata.normalize
+    out: list[str] = []
+    for a, b in spans:
+        s = normalize("NFKC", narrow[a:b])
+        # NFKC maps some BMP characters (compatibility ideographs) beyond it
+        out.append(s.translate(_DROP) if _ASTRAL_RE.search(s) else drop("", s))
+    return out
 
 
 def doc_text(doc: Any) -> str:

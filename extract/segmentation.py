@@ -109,6 +109,8 @@ _TITLE_TYPES = (
 )  # fmt: skip
 _PAREN_TAIL = r"(?:\s*[（(][^（）()]{1,24}[）)])*"
 _TITLE_END_RE = re.compile("(?:" + "|".join(_TITLE_TYPES) + ")" + _PAREN_TAIL + r"$")
+#: the character a :data:`_TITLE_END_RE` match ends in: a type's last or a bracket
+_TITLE_LAST = frozenset({*(t[-1] for t in _TITLE_TYPES), "）", ")"})
 _FORMAL_RE = re.compile(r"关于.{2,}")
 _TITLE_BAD_START_RE = re.compile(
     r"^(?:附件|附表|附：|附:|根据|按照|依据|为了|为|各|注|现将|抄送|印发|主题词|关键词|来源|"
@@ -135,7 +137,10 @@ def is_title_text(s: str) -> bool:
     s = s.strip()
     if s.startswith("《") and s.endswith("》"):
         s = s[1:-1]
-    if not 5 <= len(s) <= 160 or _SENTENCE_PUNCT_RE.search(s):
+    if not 5 <= len(s) <= 160:
+        return False
+    # the cheap test first: how _TITLE_END_RE's match must end (``$`` also before a final \n)
+    if (s[-2] if s[-1] == "\n" else s[-1]) not in _TITLE_LAST or _SENTENCE_PUNCT_RE.search(s):
         return False
     if _TITLE_BAD_START_RE.match(s) or LABEL_RE.match(s) or _KEY_PREFIX_RE.match(s):
         return False
@@ -326,8 +331,14 @@ _NEXT_FIELD_RE = re.compile(
 )
 
 
+#: the first characters of a ``key：value`` line (every key is a plain word, spaced or not)
+_META_FIRST = frozenset({"【", *(key[0] for key in _META_KEYS.split("|"))})
+
+
 def _meta(line: Line) -> list[tuple[str, str, int]] | None:
     """The ``key：value`` export-header fields of a line (several when a line holds several)."""
+    if line.text[0] not in _META_FIRST:
+        return None
     fields: list[tuple[str, str, int]] = []
     text, offset = line.text, line.start
     while True:
@@ -368,6 +379,14 @@ _BRACKET_TITLE_RE = re.compile(r"《((?:[^《》]|《[^《》]*》)+)》")
 _NOTICE_BODY_RE = re.compile(r"印发给你|现印发|现予印发|予以印发|印发你们|现将.{0,80}印发")
 _ATTACH_LINE_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]\s*(?P<title>.+)$")
 _STANDALONE_DATE_RE = re.compile(r"^\s*[（(]?\s*(?:" + DATE_RE.pattern + r")\s*[）)]?\s*$")
+#: how a stripped date line ends (besides a digit): the date's 日 or a closing bracket
+_DATE_LINE_LAST = frozenset("日）)")
+
+
+def _is_date_line(t: str) -> bool:
+    """:data:`_STANDALONE_DATE_RE` on a line's (stripped) text, its last character tried first."""
+    last = t[-1:]
+    return (last in _DATE_LINE_LAST or last.isdecimal()) and bool(_STANDALONE_DATE_RE.match(t))
 _ALIAS_RE = re.compile(
     r"《([^《》]{4,160})》\s*[（(]"
     # the 文号 may come first in the same parentheses: 《X》（国办发〔2023〕10号，以下简称《意见》）
@@ -832,7 +851,7 @@ def _unheaded_attachments(text: str, lines: list[Line], docs: list[_Doc]) -> lis
             (
                 i
                 for i, ln in enumerate(after)
-                if _STANDALONE_DATE_RE.match(ln.text) and parse_date(ln.text)
+                if _is_date_line(ln.text) and parse_date(ln.text)
             ),
             None,
         )
@@ -957,26 +976,30 @@ def _live_lines(text: str, dropped: list[Dropped]) -> list[Line]:
     starts = [x.start for x in ds]
     out: list[Line] = []
     for ln in split_lines(text):
-        i = bisect_right(starts, ln.start) - 1
-        if i >= 0 and ds[i].start <= ln.start < ds[i].end:
-            if ds[i].end >= ln.end:
-                continue
-            rest = text[ds[i].end : ln.end]
-            body = rest.lstrip()
-            start = ln.end - len(body)
-            ln = Line(0, ln.line_start, start, ln.end, body, rest[: len(rest) - len(body)])
-        mark = _MARKDOWN_MARK_RE.match(ln.text)
+        if starts:
+            i = bisect_right(starts, ln.start) - 1
+            if i >= 0 and ds[i].start <= ln.start < ds[i].end:
+                if ds[i].end >= ln.end:
+                    continue
+                rest = text[ds[i].end : ln.end]
+                body = rest.lstrip()
+                start = ln.end - len(body)
+                ln = Line(0, ln.line_start, start, ln.end, body, rest[: len(rest) - len(body)])
+        mark = _MARKDOWN_MARK_RE.match(ln.text) if ln.text[0] in _MARKDOWN_FIRST else None
         if mark is not None and mark.end() < len(ln.text):
             # ``# 标题`` / ``- 发文字号：…``: the markup is not part of the text
             ln = Line(
                 0, ln.line_start, ln.start + mark.end(), ln.end, ln.text[mark.end() :], ln.indent
             )
-        out.append(Line(len(out), ln.line_start, ln.start, ln.end, ln.text, ln.indent))
+        if ln.index != len(out):  # renumbered (an unchanged line is reused: Lines are frozen)
+            ln = Line(len(out), ln.line_start, ln.start, ln.end, ln.text, ln.indent)
+        out.append(ln)
     return out
 
 
 #: markdown heading, list and quote marks opening a line
 _MARKDOWN_MARK_RE = re.compile(r"^(?:#{1,6}|[-*+•]|>)[ \t\u3000]+")
+_MARKDOWN_FIRST = frozenset("#-*+•>")  # how a line with one begins (a cheap test first)
 
 
 _SIGNER_RE = re.compile(r"\s*签\s*发\s*人\s*[:：].{0,20}$")
@@ -1003,7 +1026,7 @@ def _doc_number_near(
 
 
 def _standalone_date(own: list[Line], last: bool) -> str | None:
-    found = [parse_date(ln.text) for ln in own if _STANDALONE_DATE_RE.match(ln.text)]
+    found = [parse_date(ln.text) for ln in own if _is_date_line(ln.text)]
     found = [f for f in found if f]
     if not found:
         return None
@@ -1041,7 +1064,7 @@ def _is_signature(s: str) -> bool:
 
 def _signature(own: list[Line]) -> str | None:
     for k, (a, b) in enumerate(pairwise(own)):
-        if _STANDALONE_DATE_RE.match(b.text) and parse_date(b.text):
+        if _is_date_line(b.text) and parse_date(b.text):
             cand = a.text.strip("（）() ")
             if is_unit_name(cand) and not cand.endswith("代章") and not LABEL_RE.match(cand):
                 # a joint document stacks its issuers, one per line, above the date
@@ -1056,7 +1079,7 @@ def _signature(own: list[Line]) -> str | None:
             # a seal note (（…代章）) may sit between the signature and the date
     for a, b, c in zip(own, own[1:], own[2:], strict=False):
         if (
-            _STANDALONE_DATE_RE.match(c.text)
+            _is_date_line(c.text)
             and parse_date(c.text)
             and "代章" in b.text
             and is_unit_name(a.text)

@@ -45,6 +45,7 @@ from policykg.extract.genre import (
     Line,
     cn_to_int,
     doc_text,
+    hit_lines,
     is_unit_name,
     label_kind,
     split_lines,
@@ -510,38 +511,50 @@ def _inline_table(text: str, lines: Sequence[Line], i: int) -> tuple[Table, int]
     return Table(columns, head.start, out_rows[-1][2], out_rows), k
 
 
+#: what a table's first line must hold, found in one scan of the whole text so that
+#: only those lines are tried: a 序号/编号/No header cell (:func:`_flat_table`), a
+#: cell separator (:data:`_INLINE_SPLIT_RE`: a tab, a bar, two spaces; for
+#: :func:`_inline_table`) or a task column word (:data:`_TASK_COLUMN_RE`, for
+#: :func:`_flat_unnumbered`).  Plain literals only, which the engine scans fast.
+_TABLE_HINT_RE = re.compile(
+    r"序|编|N|n|\t|\||｜|│|"
+    + "|".join(a + b for a in " \u3000\xa0" for b in " \u3000\xa0")
+    + "|"
+    + _TASK_COLUMN_RE.pattern
+)
+
+
 def find_tables(text: str, lines: Sequence[Line] | None = None) -> list[Table]:
     """Tables in ``text`` (flattened one-cell-per-line or one-row-per-line)."""
     lines = split_lines(text) if lines is None else lines
     out: list[Table] = []
     i = 0
-    while i < len(lines):
+    for c in hit_lines(text, list(lines), _TABLE_HINT_RE):
+        if c < i:
+            continue  # inside the table found last
         found = (
-            _flat_table(text, lines, i)
-            or _inline_table(text, lines, i)
-            or _flat_unnumbered(text, lines, i)
+            _flat_table(text, lines, c)
+            or _inline_table(text, lines, c)
+            or _flat_unnumbered(text, lines, c)
         )
         if found:
             out.append(found[0])
-            i = max(found[1], i + 1)
-        else:
-            i += 1
+            i = max(found[1], c + 1)
     return out
 
 
 # ---------------------------------------------------------------- numbered items
 
 
+#: the characters a :data:`~policykg.extract.genre.LABEL_RE` label starts with,
+#: besides a digit (``\d``: any decimal digit, ``str.isdecimal``)
+_CIRCLED = "".join(map(chr, range(0x2460, 0x2474)))  # ①-⑳
+_LABEL_FIRST = frozenset("第一二三四五六七八九十百零〇（(" + _CIRCLED)
+
+
 def _dropped_index(dropped: Sequence[Dropped]) -> tuple[list[int], list[Dropped]]:
     ds = sorted(dropped, key=lambda d: d.start)
     return [d.start for d in ds], ds
-
-
-def _in_dropped(starts: list[int], ds: list[Dropped], pos: int) -> Dropped | None:
-    i = bisect_right(starts, pos) - 1
-    if i >= 0 and ds[i].start <= pos < ds[i].end:
-        return ds[i]
-    return None
 
 
 def task_finder(tasks: Sequence[Task]) -> Callable[[str | None, int], Task | None]:
@@ -596,19 +609,27 @@ class StructureComponent:
 
         tasks: list[Task] = []
         ti = 0
+        di = -1  # the last dropped span starting at or before the line (lines are in order)
         for li, ln in enumerate(lines):
             while ti < len(table_spans) and table_spans[ti][1] < ln.start:
                 ti += 1
             if ti < len(table_spans) and table_spans[ti][0] <= ln.start <= table_spans[ti][1]:
                 continue
             start = ln.start
-            hit = _in_dropped(starts, ds, start)
-            if hit is not None:
+            while di + 1 < len(starts) and starts[di + 1] <= start:
+                di += 1
+            if di >= 0 and start < ds[di].end:
+                hit = ds[di]
                 if hit.end >= ln.end:
                     continue
                 start = hit.end
                 while start < ln.end and text[start] in " \t\u3000\xa0。，,":
                     start += 1
+            if start >= ln.end:
+                continue
+            first = text[start]
+            if first not in _LABEL_FIRST and not first.isdecimal():
+                continue  # no label can start here (the pattern is tried on the rest)
             m = LABEL_RE.match(text, start, ln.end)
             if not m:
                 continue

@@ -255,3 +255,45 @@ def test_a_megabyte_line_cleans_in_linear_time(components: str) -> None:
     subprocess.run(
         [sys.executable, "-c", _LONG_LINE_SCRIPT, components], check=True, timeout=120
     )
+
+
+def _noise_patterns() -> list[object]:
+    from policykg.extract import cleaning
+
+    return [
+        cleaning._FOOTER_RE,
+        cleaning._CHROME_RE,
+        cleaning._INTERPRETATION_RE,
+        cleaning._WIDGET_RE,
+        cleaning._TIMESTAMP_RE,
+        # possessive quantifiers are no input for from_regex: the same language
+        r"(?<![A-Za-z])[A-Za-z]{2,}(?:\W+[A-Za-z]{2,})+",
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_every_line_a_noise_pattern_accepts_holds_a_hint(index: int) -> None:
+    # the hints decide which lines the noise patterns are tried on at all: a line a
+    # pattern accepts but no hint finds would silently stay content
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from policykg.extract.cleaning import _NOISE_HINT_RE
+
+    pattern = _noise_patterns()[index]
+
+    @hypothesis.settings(max_examples=400, deadline=None)
+    @hypothesis.given(st.from_regex(pattern, fullmatch=True))
+    def check(line: str) -> None:
+        hypothesis.assume("\n" not in line and "\r" not in line)
+        assert _NOISE_HINT_RE.search(line), line
+
+    check()
+
+
+def test_hints_are_found_in_line_text_not_in_indentation() -> None:
+    from policykg.extract.cleaning import _NOISE_HINT_RE
+    from policykg.extract.genre import hit_lines, split_lines
+
+    text = "　　各部门要加强领导。\n　　返回首页\n\n  Share this page\r\n12:30\n正文"
+    lines = split_lines(text)
+    assert hit_lines(text, lines, _NOISE_HINT_RE) == [1, 2, 3]

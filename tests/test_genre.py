@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 
 import pytest
@@ -97,3 +98,26 @@ def test_parse_date_rejects_implausible_dates(raw: str, iso: str | None, why: st
 def test_date_problem_is_relative_to_today() -> None:
     assert date_problem(2030, 6, 1, dt.date(2030, 6, 1)) is None
     assert date_problem(2030, 6, 2, dt.date(2030, 6, 1)) == "future"
+
+
+def test_norm_spans_is_norm_of_each_span() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from policykg.extract.genre import norm, norm_spans, to_halfwidth
+
+    # full-width ASCII, the ideographic space, CJK and punctuation, a compatibility
+    # ideograph NFKC maps beyond the BMP, emoji, combining marks, a lone surrogate
+    odd = ["\ufa6c", "\U0001f600", "\u0301", "\ud800"]
+    alphabet = st.sampled_from([*"Ａｚ０９，。（）\u3000 \t甲乙关于、；：“”-./A1", *odd])
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(st.lists(alphabet, max_size=40).map("".join), st.data())
+    def check(text: str, data: st.DataObject) -> None:
+        cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+        spans = list(itertools.pairwise(cuts))
+        assert to_halfwidth(text) == text.translate(
+            {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+        )
+        assert norm_spans(text, spans) == [norm(text[a:b]) for a, b in spans]
+
+    check()

@@ -544,3 +544,17 @@ def test_the_doc_number_below_a_header_without_a_number_field(nlp: Language) -> 
     )
     (d,) = _docs(nlp, text)
     assert (d.doc_number, d.issuer) == ("黔安委〔2024〕3号", "黔安县安全生产委员会")
+
+
+def test_every_export_header_line_starts_with_a_meta_first_character() -> None:
+    # _meta tries its pattern only on lines opening with one of these characters
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from policykg.extract import segmentation
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(st.from_regex(segmentation._META_RE, fullmatch=True))
+    def check(line: str) -> None:
+        assert line[:1] in segmentation._META_FIRST, line
+
+    check()

@@ -301,3 +301,61 @@ def test_flattened_table_without_a_number_column() -> None:
             },
         ),
     ]
+
+
+def test_every_possible_first_line_of_a_table_holds_a_hint() -> None:
+    # find_tables tries only lines with a hint: a table start without one would be lost
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    from policykg.extract import structure
+
+    spaces = st.text(alphabet=" \t\u3000\xa0", max_size=2)
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(
+        st.one_of(
+            # _flat_table: a header cell that squashes to 序号/编号/No …
+            st.builds(
+                lambda cell, gaps: "".join(c + g for c, g in zip(cell, gaps, strict=False)),
+                st.sampled_from(sorted(structure._NUMBER_HEADER)),
+                st.lists(spaces, min_size=4, max_size=4),
+            ),
+            st.from_regex(structure._INLINE_SPLIT_RE),  # _inline_table
+            st.from_regex(structure._TASK_COLUMN_RE),  # _flat_unnumbered
+        )
+    )
+    def check(line: str) -> None:
+        line = line.strip()  # the text of a Line
+        hypothesis.assume("\n" not in line and "\r" not in line)
+        hypothesis.assume(
+            structure._squash(line) in structure._NUMBER_HEADER
+            or structure._INLINE_SPLIT_RE.search(line)
+            or structure._TASK_COLUMN_RE.search(line)
+        )
+        assert structure._TABLE_HINT_RE.search(line), line
+
+    check()
+
+
+def test_every_label_starts_with_a_label_first_character() -> None:
+    # the structure loop tries LABEL_RE only where such a character stands
+    hypothesis = pytest.importorskip("hypothesis")
+    st = pytest.importorskip("hypothesis.strategies")
+    import re
+
+    from policykg.extract import structure
+    from policykg.extract.genre import LABEL_RE
+
+    digit = re.compile(r"\d")
+    assert all(
+        bool(digit.match(chr(c))) == chr(c).isdecimal()
+        for c in range(0x110000)
+        if not 0xD800 <= c < 0xE000
+    )
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(st.from_regex(LABEL_RE, fullmatch=True))
+    def check(label: str) -> None:
+        assert label[0] in structure._LABEL_FIRST or label[0].isdecimal(), label
+
+    check()
