@@ -273,11 +273,25 @@ def _component_layout(P: nx.Graph, seed: int) -> dict[Any, tuple[float, float]]:
     return pos
 
 
-def _text_size(text: str, fontsize: float, dpi: float) -> tuple[float, float]:
-    """Approximate (width, height) in pixels of a one-line label."""
-    ems = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in text)
+def _text_size(
+    text: str, fontsize: float, dpi: float, renderer: Any | None = None
+) -> tuple[float, float]:
+    """(width, height) in pixels of a one-line label with its rounded box.
+
+    Measured with ``renderer`` when given, so the box is the one drawn whatever
+    font the machine has (a missing CJK font makes glyphs wider or narrower than
+    an em); estimated from character widths otherwise.
+    """
     px = fontsize * dpi / 72.0
     pad = 2 * 0.15 * px + 2.0  # the label's rounded box
+    if renderer is not None:
+        from matplotlib.font_manager import FontProperties
+
+        w, h, _ = renderer.get_text_width_height_descent(
+            text, FontProperties(size=fontsize), ismath=False
+        )
+        return float(w) + pad + 4.0, max(float(h), px * 1.35) + pad
+    ems = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in text)
     return ems * px + pad + 4.0, px * 1.35 + pad
 
 
@@ -299,12 +313,14 @@ def _place_labels(
     free position are left out.  Returns the number of labels drawn.
     """
     dpi = fig.dpi
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    renderer = get_renderer() if get_renderer is not None else None
     placed: list[tuple[float, float, float, float]] = []
     drawn = 0
     directions = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
     for node, text in labels:
         x, y = (float(v) for v in ax.transData.transform(pos[node]))
-        w, h = _text_size(text, fontsize, dpi)
+        w, h = _text_size(text, fontsize, dpi, renderer)
         gap = radius_px.get(node, 4.0) + 2.0
         for ring in range(8):
             found = None
