@@ -129,8 +129,8 @@ BENCHMARK = Benchmark(
         "queue_wait=1 s: surplus wrk connections wait for a worker; 503s are not counted in "
         "req/s); ours_c10 allows 10 concurrent queries; every server without access log",
         "p99 comes from the sequential httpx loop (see *_p99_ms in the JSON)",
-        "wrk_none_completed=1: no request finished within the wrk run; req/s is then the "
-        "bound 1/duration, so ratios against it are lower bounds",
+        "a variant with wrk_none_completed = 1 in the JSON finished no request within the "
+        "wrk run: its req/s is then the bound 1/duration, so ratios against it are lower bounds",
     ),
 )
 

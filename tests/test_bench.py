@@ -201,3 +201,18 @@ def test_quick_sparql_and_analytics_runs(tmp_path: Path) -> None:
     assert ours["departments"] == naive["departments"] > 0
     assert ours["workload_warm_s"] > 0 and ours["workload_api_cold_s"] > 0
     assert ours["api_departments_page"] == min(ours["departments"], 100)
+
+
+def test_component_costs_time_every_pipeline_component() -> None:
+    from bench.components import component_costs
+    from policykg.extract.pipeline import build_pipeline
+
+    text = (
+        "关于印发《示例市行动计划》的通知\n一、重点任务\n"
+        "（一）推进建设。（责任单位：市发展改革委、市财政局）\n"
+    )
+    costs = component_costs([text, text * 3], rounds=1)
+    names = {"spacy.blank", "make_doc", *build_pipeline().pipe_names}
+    assert set(costs) == names
+    assert all(seconds >= 0.0 for seconds in costs.values())
+    assert costs["spacy.blank"] > 0.0
