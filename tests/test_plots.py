@@ -114,9 +114,14 @@ def test_cli_plot(store_path: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 2
 
 
-def test_network_labels_never_overlap() -> None:
+@pytest.mark.parametrize("font", ["machine's", "no CJK font"])
+def test_network_labels_never_overlap(font: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    if font == "no CJK font":
+        # glyphs then fall back to DejaVu's boxes, narrower than an em
+        monkeypatch.setattr(plots, "cjk_font", lambda: None)
 
     fig = Figure(figsize=(6, 5))
     FigureCanvasAgg(fig)
@@ -126,14 +131,15 @@ def test_network_labels_never_overlap() -> None:
     ax.scatter([p[0] for p in pos.values()], [p[1] for p in pos.values()])
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    with plots._style():
-        drawn = plots._place_labels(
-            ax, fig, pos, [(i, f"示例市第{i}人民政府办公室") for i in pos], {i: 4.0 for i in pos}
-        )
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        # the label's box (an annotation's own extent also spans its leader line)
-        boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the missing-font warning and glyph fallbacks
+        with plots._style():
+            names = [(i, f"示例市第{i}人民政府办公室") for i in pos]
+            drawn = plots._place_labels(ax, fig, pos, names, {i: 4.0 for i in pos})
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            # the label's box (an annotation's own extent also spans its leader line)
+            boxes = [t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts]
     assert drawn == len(boxes) >= 8
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
