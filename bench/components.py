@@ -1,6 +1,6 @@
 """CPU cost of each extraction component, in units of ``spacy.blank("zh")`` over the same texts.
 
-``python -m bench.components [--docs 200] [--rounds 3]`` times ``make_doc`` and
+``python -m bench.components [--docs 200] [--rounds 3]`` times the Doc set-up (``make_doc``) and
 every component of the default pipeline over the first ``--docs`` files of the
 generated ``1m`` corpus (best of ``--rounds``), and prints each as a multiple of
 the CPU time spaCy's blank Chinese pipeline takes to tokenise the same texts.
@@ -25,7 +25,7 @@ def component_costs(texts: list[str], rounds: int = 3) -> dict[str, float]:
     """Best-of-``rounds`` CPU seconds of ``spacy.blank``, ``make_doc`` and each component."""
     import spacy
 
-    from policykg.extract.pipeline import build_pipeline
+    from policykg.extract.pipeline import build_pipeline, make_source_doc
 
     nlp = build_pipeline()
     blank = spacy.blank("zh")
@@ -40,9 +40,7 @@ def component_costs(texts: list[str], rounds: int = 3) -> dict[str, float]:
         spent: dict[str, float] = defaultdict(float)
         for i, text in enumerate(texts):
             start = time.process_time()
-            doc = nlp.make_doc(text)
-            doc._.pkg_source = f"doc-{i}"
-            doc.user_data["pkg_text"] = text  # as run_pipeline does
+            doc = make_source_doc(nlp, text, f"doc-{i}")
             spent["make_doc"] += time.process_time() - start
             for name, proc in nlp.pipeline:
                 start = time.process_time()

@@ -19,6 +19,8 @@ Public API
     ``config`` dicts passed to the factory.
 ``run_pipeline(nlp, text, source) -> Doc``
     The processed Doc (for components' intermediate results, e.g. tasks).
+``make_source_doc(nlp, text, source) -> Doc``
+    The tokenised Doc before any component (to run or time them one by one).
 ``extract_text(text, source, nlp=None) -> ExtractionResult``
 ``extract_file(path, nlp=None, *, max_bytes=DEFAULT_MAX_BYTES, source=None) -> ExtractionResult``
     Text, HTML, PDF or .docx (detected by content, see ``reader.read_source``);
@@ -103,6 +105,7 @@ __all__ = [
     "extract_text",
     "iter_source_files",
     "iter_sources",
+    "make_source_doc",
     "resolve_workers",
     "run_pipeline",
 ]
@@ -293,11 +296,17 @@ def _default_pipeline() -> Language:
     return build_pipeline()
 
 
-def run_pipeline(nlp: Language, text: str, source: str) -> Doc:
-    """Run every component of ``nlp`` on ``text`` with ``doc._.pkg_source`` set first."""
+def make_source_doc(nlp: Language, text: str, source: str) -> Doc:
+    """The tokenised Doc of ``text`` as the components expect it: source and text set."""
     doc = nlp.make_doc(text)
     doc._.pkg_source = source
     doc.user_data["pkg_text"] = text  # Doc.text is rebuilt from tokens on every access
+    return doc
+
+
+def run_pipeline(nlp: Language, text: str, source: str) -> Doc:
+    """Run every component of ``nlp`` on ``text`` with ``doc._.pkg_source`` set first."""
+    doc = make_source_doc(nlp, text, source)
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     return doc

@@ -285,10 +285,8 @@ def _text_size(
     px = fontsize * dpi / 72.0
     pad = 2 * 0.15 * px + 2.0  # the label's rounded box
     if renderer is not None:
-        from matplotlib.font_manager import FontProperties
-
         w, h, _ = renderer.get_text_width_height_descent(
-            text, FontProperties(size=fontsize), ismath=False
+            text, font_manager.FontProperties(size=fontsize), ismath=False
         )
         return float(w) + pad + 4.0, max(float(h), px * 1.35) + pad
     ems = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in text)
